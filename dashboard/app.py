@@ -1,0 +1,31 @@
+"""Recurrence Lab: the entry point. A frame around the pages; each page lives in dashboard/pages/."""
+import logging
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")  # before any page imports TensorFlow
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `streamlit run` puts only dashboard/ on the path
+
+import streamlit as st  # noqa: E402
+
+from dashboard import state  # noqa: E402
+
+PAGES = Path(__file__).parent / "pages"
+
+st.set_page_config(page_title="Recurrence Lab", page_icon="🔁", layout="wide")
+page = st.navigation([
+    st.Page(PAGES / "overview.py", title="Overview", icon="🏠", url_path="overview", default=True),
+    st.Page(PAGES / "by_hand.py", title="Recurrence by hand", icon="✍️", url_path="by_hand"),
+    st.Page(PAGES / "unrolling.py", title="Static vs dynamic", icon="🧱", url_path="unrolling"),
+    st.Page(PAGES / "lengths.py", title="Sequence lengths", icon="📏", url_path="lengths"),
+    st.Page(PAGES / "memory.py", title="Memory and state", icon="🧠", url_path="memory"),
+    st.Page(PAGES / "keras_lab.py", title="Keras lab", icon="🧪", url_path="keras_lab"),
+])
+state.presenter_style()
+try:
+    page.run()
+except Exception:  # a friendly message for the student, the detail in the server log
+    logging.getLogger("recurrence_lab").exception("page %s failed", page.title)
+    st.error(state.FAILURE_MESSAGE)

@@ -1,0 +1,65 @@
+"""Every chart in Recurrence Lab: pure functions from a tidy DataFrame to an `alt.Chart`.
+
+Colours carry meaning across pages: neuron i has the same colour everywhere, and so has example i.
+Every mark a student may ask about has a tooltip with exact values.
+"""
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+NEURON_PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+                  "#bcbd22", "#17becf", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd"]
+EXAMPLE_PALETTE = ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#ff9da6", "#9d755d"]
+VALUE_SCHEME = "redblue"  # diverging: negative red, positive blue, 0 white
+VALUE_FORMAT = ".6f"
+
+
+def neuron_color(field: str = "neuron", title: str = "Neuron") -> alt.Color:
+    """Neuron i is NEURON_PALETTE[i] on every page (neurons are numbered from 0)."""
+    return alt.Color(f"{field}:N", title=title,
+                     scale=alt.Scale(domain=list(range(len(NEURON_PALETTE))), range=NEURON_PALETTE))
+
+
+def example_color(field: str = "example", title: str = "Example") -> alt.Color:
+    """Example i is EXAMPLE_PALETTE[i] on every page (examples are numbered from 0)."""
+    return alt.Color(f"{field}:N", title=title,
+                     scale=alt.Scale(domain=list(range(len(EXAMPLE_PALETTE))), range=EXAMPLE_PALETTE))
+
+
+def value_color(field: str = "value", title: str = "Value", domain=(-1, 1)) -> alt.Color:
+    return alt.Color(f"{field}:Q", title=title, scale=alt.Scale(scheme=VALUE_SCHEME, domain=list(domain)))
+
+
+def outputs_over_time(df: pd.DataFrame) -> alt.Chart:
+    """One line per neuron, one panel per example. df: example, step, neuron, value."""
+    return alt.Chart(df).mark_line(point=True).encode(
+        x=alt.X("step:O", title="Time step t"),
+        y=alt.Y("value:Q", title="Output Y[t]"),
+        color=neuron_color(),
+        tooltip=[alt.Tooltip("example:N", title="Example"), alt.Tooltip("step:O", title="t"),
+                 alt.Tooltip("neuron:N", title="Neuron"), alt.Tooltip("value:Q", title="Y", format=VALUE_FORMAT)],
+    ).properties(width=180, height=160).facet(facet=alt.Facet("example:N", title="Example"), columns=4)
+
+
+def state_heatmap(df: pd.DataFrame) -> alt.Chart:
+    """The hidden state as a heatmap, time x neuron, one panel per example. df: example, step, neuron, value."""
+    return alt.Chart(df).mark_rect().encode(
+        x=alt.X("neuron:O", title="Neuron"),
+        y=alt.Y("step:O", title="Time step t"),
+        color=value_color(title="Y[t]"),
+        tooltip=[alt.Tooltip("example:N", title="Example"), alt.Tooltip("step:O", title="t"),
+                 alt.Tooltip("neuron:N", title="Neuron"), alt.Tooltip("value:Q", title="Y", format=VALUE_FORMAT)],
+    ).properties(width=140, height=alt.Step(22)).facet(facet=alt.Facet("example:N", title="Example"), columns=4)
+
+
+def weight_heatmap(df: pd.DataFrame, title: str) -> alt.Chart:
+    """A weight matrix. df: row, col, value (row = from, col = to-neuron)."""
+    bound = max(float(df["value"].abs().max()), 1e-6)
+    return alt.Chart(df, title=title).mark_rect().encode(
+        x=alt.X("col:O", title="To neuron"),
+        y=alt.Y("row:O", title="From"),
+        color=value_color(title="Weight", domain=(-bound, bound)),
+        tooltip=[alt.Tooltip("row:O", title="From"), alt.Tooltip("col:O", title="To neuron"),
+                 alt.Tooltip("value:Q", title="Weight", format=VALUE_FORMAT)],
+    )
