@@ -69,6 +69,12 @@ SETTINGS = _settings(
     Setting("neuron", "Neuron", 0, 0, 15, 1),
 )
 
+# The length of each example's sequence; the defaults 2, 1, 2, 2 are the book's for the lesson's batch.
+SETTINGS |= _settings(*(  # sequence lengths page
+    Setting(f"len{i}", f"Length of example {i}", length, 0, 20, 1,
+            help="How many steps of this example are real data; the rest of its row is padding.")
+    for i, length in enumerate((2, 1, 2, 2, 2, 1, 2, 2))))
+
 # Keys that may appear in a URL without being a widget's setting.
 URL_EXTRAS = ("preset", "presenter")
 
