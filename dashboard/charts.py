@@ -42,24 +42,60 @@ def outputs_over_time(df: pd.DataFrame) -> alt.Chart:
     ).properties(width=180, height=160).facet(facet=alt.Facet("example:N", title="Example"), columns=4)
 
 
-def state_heatmap(df: pd.DataFrame) -> alt.Chart:
-    """The hidden state as a heatmap, time x neuron, one panel per example. df: example, step, neuron, value."""
+def state_heatmap(df: pd.DataFrame, domain=(-1, 1), value_title: str = "Y[t]") -> alt.Chart:
+    """The hidden state as a heatmap, time x neuron, one panel per example. df: example, step, neuron, value.
+
+    `domain` is the colour scale's range (tanh's (-1, 1) by default; wider for relu or linear)."""
     return alt.Chart(df).mark_rect().encode(
         x=alt.X("neuron:O", title="Neuron"),
         y=alt.Y("step:O", title="Time step t"),
-        color=value_color(title="Y[t]"),
+        color=value_color(title=value_title, domain=domain),
         tooltip=[alt.Tooltip("example:N", title="Example"), alt.Tooltip("step:O", title="t"),
-                 alt.Tooltip("neuron:N", title="Neuron"), alt.Tooltip("value:Q", title="Y", format=VALUE_FORMAT)],
+                 alt.Tooltip("neuron:N", title="Neuron"),
+                 alt.Tooltip("value:Q", title=value_title, format=VALUE_FORMAT)],
     ).properties(width=140, height=alt.Step(22)).facet(facet=alt.Facet("example:N", title="Example"), columns=4)
 
 
-def weight_heatmap(df: pd.DataFrame, title: str) -> alt.Chart:
-    """A weight matrix. df: row, col, value (row = from, col = to-neuron)."""
-    bound = max(float(df["value"].abs().max()), 1e-6)
+def weight_heatmap(df: pd.DataFrame, title: str, bound: float | None = None, row_title: str = "From") -> alt.Chart:
+    """A weight matrix. df: row, col, value (row = from, col = to-neuron). Colours span +-bound
+    (default: the largest |weight|); pass one bound to several matrices to make their colours comparable."""
+    bound = max(float(df["value"].abs().max()), 1e-6) if bound is None else bound
     return alt.Chart(df, title=title).mark_rect().encode(
         x=alt.X("col:O", title="To neuron"),
-        y=alt.Y("row:O", title="From"),
+        y=alt.Y("row:O", title=row_title),
         color=value_color(title="Weight", domain=(-bound, bound)),
-        tooltip=[alt.Tooltip("row:O", title="From"), alt.Tooltip("col:O", title="To neuron"),
+        tooltip=[alt.Tooltip("row:O", title=row_title), alt.Tooltip("col:O", title="To neuron"),
                  alt.Tooltip("value:Q", title="Weight", format=VALUE_FORMAT)],
     )
+
+
+def outputs_with_baseline(df: pd.DataFrame) -> alt.Chart:
+    """outputs_over_time with a pinned run beside the current one: the baseline dashed.
+
+    df: example, step, neuron, value, run ("current" or "baseline")."""
+    return alt.Chart(df).mark_line(point=True).encode(
+        x=alt.X("step:O", title="Time step t"),
+        y=alt.Y("value:Q", title="Output Y[t]"),
+        color=neuron_color(),
+        strokeDash=alt.StrokeDash("run:N", title="Run", sort=["current", "baseline"],
+                                  scale=alt.Scale(domain=["current", "baseline"], range=[[1, 0], [5, 3]])),
+        opacity=alt.Opacity("run:N", legend=None, scale=alt.Scale(domain=["current", "baseline"], range=[1, 0.55])),
+        tooltip=[alt.Tooltip("run:N", title="Run"), alt.Tooltip("example:N", title="Example"),
+                 alt.Tooltip("step:O", title="t"), alt.Tooltip("neuron:N", title="Neuron"),
+                 alt.Tooltip("value:Q", title="Y", format=VALUE_FORMAT)],
+    ).properties(width=180, height=160).facet(facet=alt.Facet("example:N", title="Example"), columns=4)
+
+
+def difference_heatmap(df: pd.DataFrame) -> alt.Chart:
+    """current - baseline, time x neuron, one panel per example, on a scale symmetric about 0.
+
+    df: example, step, neuron, value (the difference)."""
+    bound = max(float(df["value"].abs().max()), 1e-6)
+    return state_heatmap(df, domain=(-bound, bound), value_title="current − baseline")
+
+
+def weight_pair(wx: pd.DataFrame, wy: pd.DataFrame) -> alt.HConcatChart:
+    """Wx and Wy side by side on one colour scale. wx, wy: row, col, value (matrix_frame)."""
+    bound = max(float(wx["value"].abs().max()), float(wy["value"].abs().max()), 1e-6)
+    return alt.hconcat(weight_heatmap(wx, "Wx: input → neuron", bound, row_title="From input"),
+                       weight_heatmap(wy, "Wy: previous output → neuron", bound, row_title="From neuron at t−1"))

@@ -1,0 +1,101 @@
+"""The by-hand page's input batch X (batch, steps, inputs) as an editable table, and its checks.
+
+One row per (time step t, example), t-major, so the rows for t=0 read like the lesson's `X_t0` block and
+the rows for t=1 like its `X_t1`. The values live on a canvas of the largest allowed shape, kept in
+Session State: the lesson's batch in its 4 x 2 x 3 corner and NEW_CELL_VALUE everywhere else. Shrinking
+and growing a slider therefore shows the same numbers again, and a cell never seen before starts at 0.
+
+Whatever the table holds (an empty cell, text, NaN, inf, 1e30), `clean` turns it into finite float32
+values within rnncore's limit and says in plain words what it changed.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from dashboard.state import SETTINGS
+from rnncore.config import MAX_ABS_INPUT
+from rnncore.presets import LESSON_X
+
+CANVAS_KEY = "by_hand_x_canvas"   # Session State: the (max batch, max steps, max inputs) values
+EDITOR_KEY = "x_table"            # Session State: the data editor's own edits
+NEW_CELL_VALUE = 0.0              # a cell outside the lesson's 4 x 2 x 3 batch starts here
+CANVAS_SHAPE = (int(SETTINGS["batch"].high), int(SETTINGS["steps"].high), int(SETTINGS["inputs"].high))
+INDEX_COLUMNS = ("t", "example")
+
+
+def input_column(i: int) -> str:
+    return f"x{i}"
+
+
+def default_canvas() -> np.ndarray:
+    """The lesson's batch in the corner, NEW_CELL_VALUE elsewhere. (max batch, max steps, max inputs)"""
+    canvas = np.full(CANVAS_SHAPE, NEW_CELL_VALUE, np.float32)
+    batch, steps, inputs = LESSON_X.shape
+    canvas[:batch, :steps, :inputs] = LESSON_X
+    return canvas
+
+
+def to_table(X: np.ndarray) -> pd.DataFrame:
+    """(batch, steps, inputs) -> one row per (t, example), t-major, columns t, example, x0, x1, ..."""
+    batch, steps, inputs = X.shape
+    t, example = np.meshgrid(np.arange(steps), np.arange(batch), indexing="ij")
+    table = pd.DataFrame({"t": t.ravel(), "example": example.ravel()})
+    rows = X.transpose(1, 0, 2).reshape(steps * batch, inputs).astype(float)  # (steps*batch, inputs)
+    for i in range(inputs):
+        table[input_column(i)] = rows[:, i]
+    return table
+
+
+def clean(table: pd.DataFrame, shape: tuple[int, int, int]) -> tuple[np.ndarray, list[str]]:
+    """The table's values as X (batch, steps, inputs) float32, and a note for each kind of fix made.
+
+    Empty, non-numeric and NaN cells become 0; +-inf and values beyond +-MAX_ABS_INPUT are clipped to
+    +-MAX_ABS_INPUT. A table with missing rows or columns is padded with 0 (this only happens when
+    something other than the page edits it).
+    """
+    batch, steps, inputs = shape
+    values = np.zeros((steps * batch, inputs))
+    columns = [input_column(i) for i in range(inputs)]
+    present = table.reindex(columns=columns).head(steps * batch)
+    numeric = present.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    values[:numeric.shape[0], :numeric.shape[1]] = numeric
+    notes = []
+    missing = int(np.isnan(values).sum())
+    if missing:
+        notes.append(f"{_cells(missing)} empty or not a number: treated as 0.")
+    infinite = int(np.isinf(values).sum())
+    huge = int((np.isfinite(values) & (np.abs(values) > MAX_ABS_INPUT)).sum())
+    if infinite or huge:
+        notes.append(f"{_cells(infinite + huge)} infinite or beyond ±{MAX_ABS_INPUT:g}: clipped to "
+                     f"±{MAX_ABS_INPUT:g}, the largest input the network accepts.")
+    values = np.clip(np.nan_to_num(values, nan=0.0), -MAX_ABS_INPUT, MAX_ABS_INPUT)
+    X = values.reshape(steps, batch, inputs).transpose(1, 0, 2)  # (batch, steps, inputs)
+    return np.ascontiguousarray(X, dtype=np.float32), notes
+
+
+def _cells(count: int) -> str:
+    return "1 cell was" if count == 1 else f"{count} cells were"
+
+
+def reset() -> None:
+    """Back to the lesson's batch (a button callback: runs before the page draws the editor)."""
+    st.session_state.pop(CANVAS_KEY, None)
+    st.session_state.pop(EDITOR_KEY, None)
+
+
+def editor(batch: int, steps: int, inputs: int, where=st) -> tuple[np.ndarray, list[str]]:
+    """Draw the editable table for the current shape; return its cleaned X and the notes on fixes."""
+    canvas = st.session_state.setdefault(CANVAS_KEY, default_canvas())
+    shown = to_table(canvas[:batch, :steps, :inputs])
+    number = st.column_config.NumberColumn(min_value=-MAX_ABS_INPUT, max_value=MAX_ABS_INPUT, format="%g")
+    edited = where.data_editor(
+        shown, key=EDITOR_KEY, hide_index=True, num_rows="fixed", disabled=list(INDEX_COLUMNS),
+        column_config={"t": st.column_config.NumberColumn("t", help="time step"),
+                       "example": st.column_config.NumberColumn("example", help="row of the batch"),
+                       **{input_column(i): number for i in range(inputs)}},
+        height=min(36 * (batch * steps + 1) + 3, 400))
+    X, notes = clean(edited, (batch, steps, inputs))
+    canvas[:batch, :steps, :inputs] = X  # edits survive a change of shape
+    return X, notes
