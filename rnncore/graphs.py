@@ -45,8 +45,8 @@ class GraphStats:
     op_types: dict                      # operation type -> count
     graphdef_bytes: int                 # serialized GraphDef, function library included
     build_seconds: float                # building (TF1) or tracing (TF2) the graph
-    first_run_seconds: float            # first call: includes TF's one-off graph optimisation
-    steady_run_seconds: float           # median of the following calls
+    first_run_seconds: float | None     # first call: includes TF's one-off graph optimisation (None: not run)
+    steady_run_seconds: float | None    # median of the following calls (None: not run)
     nodes: list = field(repr=False)     # [(op name, op type)]
     edges: list = field(repr=False)     # [(from op name, to op name)]
     tensor_bytes: int | None = None     # bytes of tensors allocated in one run (TF1 paths, from a trace)
@@ -79,8 +79,12 @@ def _tf1_graph(path: str, steps: int, w: RNNWeights):
     return build_tf1(steps, w) if path == "manual_tf1" else build(path, steps, w)
 
 
-def measure(path: str, steps: int, w: RNNWeights, batch: int = 4, runs: int = 5, seed: int = 0) -> GraphStats:
-    """Build the graph of `path` for `steps` steps, run it, and measure it."""
+def measure(path: str, steps: int, w: RNNWeights, batch: int = 4, runs: int = 5, seed: int = 0,
+            run: bool = True) -> GraphStats:
+    """Build the graph of `path` for `steps` steps, run it, and measure it.
+
+    `run=False` only builds (or traces) the graph: the run times and `tensor_bytes` are then None.
+    """
     from rnncore.tfimport import tf
 
     if path not in PATHS:
@@ -89,17 +93,18 @@ def measure(path: str, steps: int, w: RNNWeights, batch: int = 4, runs: int = 5,
     check_int("runs", runs, 1, 100)
     tf = tf()
     X = np.random.default_rng(seed).standard_normal((batch, steps, w.n_inputs)).astype(np.float32)
-    tensor_bytes = None
+    tensor_bytes = first = steady = None
     start = time.perf_counter()
     if path in ("manual_tf1", "static", "dynamic"):
         built = _tf1_graph(path, steps, w)
         graph = built.graph
         build_seconds = time.perf_counter() - start
         graph_def = graph.as_graph_def()
-        with built.open_session() as sess:
-            feed_dict = built.feed(X, None)
-            first, steady = _timed_runs(lambda: sess.run(built.fetches, feed_dict), runs)
-            tensor_bytes = _traced_tensor_bytes(tf, sess, built.fetches, feed_dict)
+        if run:
+            with built.open_session() as sess:
+                feed_dict = built.feed(X, None)
+                first, steady = _timed_runs(lambda: sess.run(built.fetches, feed_dict), runs)
+                tensor_bytes = _traced_tensor_bytes(tf, sess, built.fetches, feed_dict)
     else:
         from rnncore.unroll_tf2 import make_keras_function, make_tf2_function
 
@@ -111,8 +116,9 @@ def measure(path: str, steps: int, w: RNNWeights, batch: int = 4, runs: int = 5,
         graph = concrete.graph
         build_seconds = time.perf_counter() - start
         graph_def = graph.as_graph_def()
-        X_tensor = tf.constant(X)
-        first, steady = _timed_runs(lambda: concrete(X_tensor), runs)
+        if run:
+            X_tensor = tf.constant(X)
+            first, steady = _timed_runs(lambda: concrete(X_tensor), runs)
     nodes, edges, op_types = _graph_shape(graph)
     return GraphStats(path, steps, len(nodes), op_types, graph_def.ByteSize(), build_seconds, first, steady,
                       nodes, edges, tensor_bytes)
@@ -129,10 +135,12 @@ def _traced_tensor_bytes(tf, sess, fetches, feed_dict) -> int:
                for node in device.node_stats for output in node.output)
 
 
-def sweep(paths, steps_list, w: RNNWeights, batch: int = 4, runs: int = 3, progress=None) -> list[dict]:
+def sweep(paths, steps_list, w: RNNWeights, batch: int = 4, runs: int = 3, progress=None,
+          run: bool = True) -> list[dict]:
     """Measure every path at every step count; tidy rows (no nodes/edges) that cache well.
 
-    `progress(done, total, path, steps)`, if given, is called after each measurement.
+    `progress(done, total, path, steps)`, if given, is called after each measurement. `run=False`
+    measures the graphs without running them (run times and tensor bytes None), as `measure` does.
     """
     steps_list = sorted(set(int(s) for s in steps_list))
     if not 1 <= len(steps_list) <= MAX_SWEEP_POINTS:
@@ -141,7 +149,7 @@ def sweep(paths, steps_list, w: RNNWeights, batch: int = 4, runs: int = 3, progr
     total = len(paths) * len(steps_list)
     for path in paths:
         for steps in steps_list:
-            stats = measure(path, steps, w, batch=batch, runs=runs)
+            stats = measure(path, steps, w, batch=batch, runs=runs, run=run)
             rows.append({"path": path, "steps": steps, "op_count": stats.op_count,
                          "graphdef_bytes": stats.graphdef_bytes, "build_seconds": stats.build_seconds,
                          "first_run_seconds": stats.first_run_seconds,
