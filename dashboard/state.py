@@ -76,7 +76,8 @@ SETTINGS |= _settings(*(  # sequence lengths page
     for i, length in enumerate((2, 1, 2, 2, 2, 1, 2, 2))))
 
 # Keys that may appear in a URL without being a widget's setting.
-URL_EXTRAS = ("preset", "presenter")
+URL_EXTRAS = ("preset", "presenter",
+              "x")  # x: the by-hand page's edited input table (dashboard/inputs_table.py checks it)
 
 
 def url_notices(page_keys) -> list[str]:
