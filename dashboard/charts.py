@@ -99,3 +99,67 @@ def weight_pair(wx: pd.DataFrame, wy: pd.DataFrame) -> alt.HConcatChart:
     bound = max(float(wx["value"].abs().max()), float(wy["value"].abs().max()), 1e-6)
     return alt.hconcat(weight_heatmap(wx, "Wx: input → neuron", bound, row_title="From input"),
                        weight_heatmap(wy, "Wy: previous output → neuron", bound, row_title="From neuron at t−1"))
+
+
+STATUS_COLORS = {"sequence": "#c6dbef", "padding": "#eeeeee"}  # a step inside its sequence, or padding
+
+
+def padded_batch(df: pd.DataFrame, show_values: bool = True) -> alt.LayerChart:
+    """The padded batch as a grid, example x step: inside the sequence or padding, with the inputs.
+
+    df: example, step, status ("sequence" or "padding"), length, inputs (the values as text)."""
+    tooltip = [alt.Tooltip("example:N", title="Example"), alt.Tooltip("step:O", title="t"),
+               alt.Tooltip("status:N", title="Cell"), alt.Tooltip("length:Q", title="Length"),
+               alt.Tooltip("inputs:N", title="Inputs X[t]")]
+    base = alt.Chart().encode(x=alt.X("step:O", title="Time step t", axis=alt.Axis(labelAngle=0)),
+                              y=alt.Y("example:O", title="Example"), tooltip=tooltip)
+    layers = [base.mark_rect(stroke="white", strokeWidth=2).encode(
+        color=alt.Color("status:N", title="Cell",
+                        scale=alt.Scale(domain=list(STATUS_COLORS), range=list(STATUS_COLORS.values()))))]
+    if show_values:
+        layers.append(base.mark_text(fontSize=11).encode(
+            text="inputs:N",
+            color=alt.condition("datum.status == 'padding'", alt.value("#8a8a8a"), alt.value("#1f2a37"))))
+    label_chars = int(df["inputs"].str.len().max()) if show_values and len(df) else 0
+    return alt.layer(*layers, data=df).properties(width=alt.Step(max(28, 7 * label_chars + 14)),
+                                                  height=alt.Step(28))
+
+
+def _step_neuron_panels(df: pd.DataFrame, color: alt.Color, tooltip: list, title: str,
+                        columns: int) -> alt.FacetChart:
+    """Time x neuron heatmaps, one panel per example; padding steps outlined dashed grey and, when df
+    has a `final` column, the final state's step outlined black."""
+    base = alt.Chart().encode(x=alt.X("neuron:O", title="Neuron", axis=alt.Axis(labelAngle=0)),
+                              y=alt.Y("step:O", title="Time step t"), tooltip=tooltip)
+    layers = [base.mark_rect().encode(color=color),
+              base.mark_rect(fillOpacity=0, stroke="#7f7f7f", strokeDash=[3, 2], strokeWidth=1)
+              .transform_filter("datum.status == 'padding'")]
+    if "final" in df:
+        layers.append(base.mark_rect(fillOpacity=0, stroke="black", strokeWidth=2.5).transform_filter("datum.final"))
+    return alt.layer(*layers, data=df).properties(width=alt.Step(22), height=alt.Step(22)).facet(
+        facet=alt.Facet("example:N", title="Example"), columns=columns).properties(title=title)
+
+
+def outputs_with_final_state(df: pd.DataFrame, title: str, bound: float = 1.0, columns: int = 4) -> alt.FacetChart:
+    """Outputs Y[t] with the final state marked: its step outlined black, padding steps dashed grey.
+
+    df: example, step, neuron, value, status (of the input at t), final (True on the state's step).
+    Colours span +-bound (1 suits tanh; pass the largest |value| for relu or linear)."""
+    tooltip = [alt.Tooltip("example:N", title="Example"), alt.Tooltip("step:O", title="t"),
+               alt.Tooltip("neuron:N", title="Neuron"), alt.Tooltip("value:Q", title="Y[t]", format=VALUE_FORMAT),
+               alt.Tooltip("status:N", title="Input at t"), alt.Tooltip("final:N", title="Final state")]
+    return _step_neuron_panels(df, value_color(title="Y[t]", domain=(-bound, bound)), tooltip, title, columns)
+
+
+def lengths_difference(df: pd.DataFrame, columns: int = 4) -> alt.FacetChart:
+    """What feeding the padding changes: outputs without sequence_length minus outputs with it.
+
+    df: example, step, neuron, with_lengths, without_lengths, difference, status."""
+    bound = max(float(df["difference"].abs().max()), 1e-6) if len(df) else 1.0
+    tooltip = [alt.Tooltip("example:N", title="Example"), alt.Tooltip("step:O", title="t"),
+               alt.Tooltip("neuron:N", title="Neuron"), alt.Tooltip("status:N", title="Input at t"),
+               alt.Tooltip("with_lengths:Q", title="Y with lengths", format=VALUE_FORMAT),
+               alt.Tooltip("without_lengths:Q", title="Y without", format=VALUE_FORMAT),
+               alt.Tooltip("difference:Q", title="without − with", format=VALUE_FORMAT)]
+    return _step_neuron_panels(df, value_color("difference", "without − with", (-bound, bound)), tooltip,
+                               "Without minus with sequence_length", columns)

@@ -11,6 +11,9 @@ from dataclasses import dataclass
 from typing import Mapping, MutableMapping
 
 import numpy as np
+import pandas as pd
+
+from dashboard.tidy import sequence_frame
 
 AXES = ("example", "step", "neuron")  # the axes of an outputs array (batch, steps, neurons)
 
@@ -76,3 +79,10 @@ def compare(baseline: np.ndarray, current: np.ndarray, axes=AXES) -> Comparison:
     differing = [f"{axes[i]}s: {a} in the baseline, {b} now, compared on the first {min(a, b)}"
                  for i, (a, b) in enumerate(zip(baseline.shape, current.shape)) if a != b]
     return Comparison(baseline[common], current[common], "; ".join(differing))
+
+
+def runs_frame(baseline: np.ndarray, current: np.ndarray) -> pd.DataFrame:
+    """Both (batch, steps, neurons) runs in full, as rows of example, step, neuron, value, run
+    ("baseline" or "current"): the frame `charts.outputs_with_baseline` draws."""
+    return pd.concat([sequence_frame(current).assign(run="current"),
+                      sequence_frame(baseline).assign(run="baseline")], ignore_index=True)

@@ -69,3 +69,13 @@ def test_compare_two_d_states_and_refuses_different_ranks():
     assert result.max_abs_difference == 1.0
     with pytest.raises(ValueError, match="2-D baseline with a 3-D run"):
         pinning.compare(np.ones((3, 2)), np.ones((3, 2, 1)))
+
+
+def test_runs_frame_holds_both_runs_in_full():
+    baseline = np.full((1, 2, 1), 0.5, np.float32)
+    current = np.array([[[0.25], [0.75], [-1.0]]], np.float32)  # one more step than the baseline
+    frame = pinning.runs_frame(baseline, current)
+    assert frame.groupby("run").size().to_dict() == {"baseline": 2, "current": 3}
+    assert frame[frame.run == "current"]["value"].tolist() == [0.25, 0.75, -1.0]
+    assert frame[frame.run == "baseline"]["value"].tolist() == [0.5, 0.5]
+    assert list(frame.columns) == ["example", "step", "neuron", "value", "run"]

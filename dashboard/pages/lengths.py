@@ -1,3 +1,75 @@
+"""Variable sequence lengths: a padded batch, its mask, and what `sequence_length` changes."""
+import numpy as np
 import streamlit as st
 
-st.title("lengths")
+from dashboard import charts, compute, lengths_view, ragged, state
+from dashboard.controls import select, slider
+
+LENGTH_KEYS = tuple(key for key in state.SETTINGS if key.startswith("len"))
+PAGE_KEYS = ("steps", "batch", "inputs", "neurons", "seed", "scale", "activation", *LENGTH_KEYS)
+PER_ROW = 4  # length sliders per row
+
+st.title("Variable sequence lengths")
+state.show_url_notices(PAGE_KEYS)
+st.markdown(
+    "A batch is one tensor, so every sequence in it has the same number of time steps. Shorter sequences "
+    "are **padded** with zeros up to that number, and `dynamic_rnn(..., sequence_length=lengths)` is told "
+    "how many steps of each row are real. Give each example a length, then compare what the network does "
+    "with the padding when it is told the lengths and when it is not.")
+
+with st.sidebar:
+    st.button("Load a ragged batch", on_click=st.session_state.update, args=(ragged.RAGGED_BATCH,),
+              help="6 time steps, lengths 6, 3, 1 and 5.")
+    st.button("Back to the lesson's example", on_click=st.session_state.update, args=(ragged.LESSON_BATCH,),
+              help="2 time steps, 4 examples, lengths 2, 1, 2, 2 (the book's).")
+    steps, batch = slider("steps"), slider("batch")
+    n_inputs, n_neurons = slider("inputs"), slider("neurons")
+    seed, scale, activation = slider("seed"), slider("scale"), select("activation")
+
+st.subheader("One length per example")
+columns = st.columns(PER_ROW)
+requested = [slider(f"len{i}", columns[i % PER_ROW]) for i in range(batch)]
+lengths, cut = ragged.clamp_lengths(requested, steps)
+if cut:
+    st.info(f"The batch has {steps} time steps, so no sequence can be longer: the length of example"
+            f"{'s' if len(cut) > 1 else ''} {', '.join(map(str, cut))} is taken as {steps}.", icon="✂️")
+
+X = ragged.padded(ragged.raw_inputs(batch, steps, n_inputs, seed), lengths)  # (batch, steps, inputs)
+weights = (n_neurons, seed, scale, activation)
+with_lengths = compute.manual_result(X, *weights, tuple(lengths.tolist()))
+without_lengths = compute.manual_result(X, *weights, None)
+
+st.subheader("The padded batch")
+chart_column, text_column = st.columns([3, 2])
+chart_column.altair_chart(charts.padded_batch(ragged.batch_frame(X, lengths), show_values=steps <= 8))
+text_column.markdown(lengths_view.batch_text(n_inputs, seed))
+
+st.subheader("The outputs, told the lengths and not")
+bound = max(1.0, float(np.abs(without_lengths.outputs).max()), float(np.abs(with_lengths.outputs).max()))
+told, not_told = st.columns(2)
+with told:
+    st.markdown("**With `sequence_length`**: for t ≥ length the output is 0 and the state is copied through, "
+                "so the final state (outlined) is the output at step length − 1, or zeros for a length of 0.")
+    final_steps = lengths - 1
+    st.altair_chart(charts.outputs_with_final_state(
+        ragged.output_frame(with_lengths.outputs, lengths, final_steps), "Y[t] with lengths", bound, columns=2))
+    st.caption("Final state, one row per example:")
+    table = ragged.state_table(with_lengths.state, lengths, final_steps)
+    st.dataframe(table, key="state_with", column_config=lengths_view.number_format(table.columns[2:]))
+with not_told:
+    st.markdown("**Without `sequence_length`**: the padding zeros go through the cell like data, "
+                f"Y[t] = {activation}(0 · Wx + Y[t−1] · Wy + b), so the outputs keep moving and the final "
+                "state is taken at the last step of the batch.")
+    last_step = np.full(batch, steps - 1)
+    st.altair_chart(charts.outputs_with_final_state(
+        ragged.output_frame(without_lengths.outputs, lengths, last_step), "Y[t] without lengths", bound, columns=2))
+    st.caption("Final state, one row per example:")
+    table = ragged.state_table(without_lengths.state, lengths, last_step)
+    st.dataframe(table, key="state_without", column_config=lengths_view.number_format(table.columns[2:]))
+
+lengths_view.padding_effect(with_lengths, without_lengths, X, lengths)
+with st.expander("Check it with TensorFlow: `dynamic_rnn(cell, X, sequence_length=lengths)`"):
+    lengths_view.tensorflow_check(X, weights, lengths, with_lengths, without_lengths)
+lengths_view.what_if(with_lengths, {"steps": steps, "batch": batch, "inputs": n_inputs, "neurons": n_neurons,
+                                    "seed": seed, "scale": scale, "activation": activation,
+                                    "lengths": lengths.tolist()})

@@ -1,0 +1,111 @@
+"""Sections of the sequence-lengths page that would make it too long to read in one go.
+
+`padding_effect`: with vs without sequence_length, in a chart and in numbers. `tensorflow_check`:
+dynamic_rnn on the same batch, only when asked (TensorFlow's import takes seconds). `what_if`: pin a
+run as a baseline and compare the current one with it.
+"""
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from dashboard import charts, compute, pinning, ragged
+from dashboard.tidy import sequence_frame
+from rnncore.config import RNNResult
+
+PAGE = "lengths"
+TOLERANCE = 1e-5  # the project's bar for every TensorFlow path against the NumPy reference
+
+
+def number_format(columns) -> dict:
+    return {column: st.column_config.NumberColumn(format="%.6f") for column in columns}
+
+
+def batch_text(n_inputs: int, seed: int) -> str:
+    if ragged.uses_lesson_batch(n_inputs):
+        source = ("The values are the lesson's batch where it fits (the first 4 examples' first 2 steps) and "
+                  f"whole numbers 0..9 drawn from the seed ({seed}) elsewhere, so a link always shows the same "
+                  "batch. In the book, example 1 is one step long: its second step `0 0 0` is padding, not "
+                  "data. Zeros alone cannot say which; only the length can. Give example 1 a length of 2 and "
+                  "the same zeros become a real input.")
+    else:
+        source = (f"The values are whole numbers 0..9 drawn from the seed ({seed}), so a link always shows "
+                  "the same batch. (With 3 inputs per step the lesson's own batch fills the first steps.)")
+    return ("Each cell is one time step of one example, with its input vector X[t]. Blue cells hold the "
+            "sequence; grey cells are padding: zeros that are there only to make the batch rectangular, "
+            f"whatever the data held. {source}")
+
+
+def _metric_pair(label: str, outputs: float, state: float) -> None:
+    left, right = st.columns(2)
+    left.metric(f"Largest {label} in the outputs", f"{outputs:.6f}")
+    right.metric(f"Largest {label} in the final state", f"{state:.6f}")
+
+
+def padding_effect(with_lengths: RNNResult, without_lengths: RNNResult, X: np.ndarray, lengths) -> None:
+    st.subheader("What the padding does when the network is not told")
+    chart_column, text_column = st.columns([3, 2])
+    frame = ragged.padding_effect_frame(with_lengths.outputs, without_lengths.outputs, lengths)
+    chart_column.altair_chart(charts.lengths_difference(frame, columns=2))
+    padding_steps = int((~ragged.valid_mask(lengths, X.shape[1])).sum())
+    text_column.markdown(
+        "Each cell is the output without `sequence_length` minus the output with it. Inside every sequence "
+        "(t < length) it is exactly 0: the same inputs meet the same weights. Only the padding steps "
+        "(dashed) can differ, and an example that fills every step has none. To try: raise the time steps "
+        "above every length, or lower one length, and watch the final states part. With this page's zero "
+        "bias, a length of 0 is a special case: zeros in, zeros out, so it differs nowhere.")
+    text_column.caption(f"{padding_steps} of the batch's {X.shape[0] * X.shape[1]} steps are padding.")
+    _metric_pair("|without − with|", float(np.abs(frame["difference"]).max()),
+                 float(np.abs(without_lengths.state - with_lengths.state).max()))
+
+
+@st.fragment
+def tensorflow_check(X: np.ndarray, weights: tuple, lengths, with_lengths: RNNResult,
+                     without_lengths: RNNResult) -> None:
+    """dynamic_rnn (TF1, `BasicRNNCell` with the same weights) on the padded batch, against the NumPy loop."""
+    st.markdown("The charts above come from a plain NumPy loop that applies the rule step by step. "
+                "TensorFlow's `dynamic_rnn` should give the same numbers, told the lengths and not.")
+    if not st.button("Run dynamic_rnn on this batch", key="lengths_run_tf",
+                     help="Imports TensorFlow on first use: a few seconds."):
+        st.caption("TensorFlow is loaded only when you press the button.")
+        return
+    rows = []
+    for told, reference, given in (("with sequence_length", with_lengths, tuple(lengths.tolist())),
+                                   ("without", without_lengths, None)):
+        got = compute.dynamic_result(X, *weights, given)
+        rows.append({"dynamic_rnn": told,
+                     "largest |difference| in the outputs": float(np.abs(got.outputs - reference.outputs).max()),
+                     "largest |difference| in the final state": float(np.abs(got.state - reference.state).max())})
+    st.dataframe(rows, key="tf_check", column_config=number_format(list(rows[0])[1:]))
+    worst = max(max(row[key] for key in list(row)[1:]) for row in rows)
+    if worst <= TOLERANCE:
+        st.success(f"dynamic_rnn agrees with the NumPy loop to within {TOLERANCE:g}, with and without lengths.")
+    else:
+        st.error(f"dynamic_rnn and the NumPy loop differ by up to {worst:.6g}: please report this link.")
+
+
+def what_if(run: RNNResult, settings: dict) -> None:
+    st.subheader("What if? Pin a baseline and compare")
+    baseline = pinning.pinned(st.session_state, PAGE)
+    pin_column, unpin_column, _ = st.columns([1, 1, 3])
+    pin_column.button("Pin as baseline", key="lengths_pin", on_click=pinning.pin,
+                      args=(st.session_state, PAGE, settings), kwargs={"outputs": run.outputs, "state": run.state})
+    unpin_column.button("Unpin", key="lengths_unpin", on_click=pinning.unpin, args=(st.session_state, PAGE),
+                        disabled=baseline is None)
+    if baseline is None:
+        st.caption("Pin this run (with sequence_length), then change one length: the outputs are drawn "
+                   "against the pinned ones (dashed), with their difference.")
+        return
+    changes = pinning.changed_settings(baseline.settings, settings)
+    st.markdown("Changed since the pin: " + ("; ".join(f"{key} {old} → {new}" for key, (old, new) in changes.items())
+                                             if changes else "nothing yet. Move a length and look again."))
+    outputs = pinning.compare(baseline.arrays["outputs"], run.outputs)
+    state = pinning.compare(baseline.arrays["state"], run.state, axes=("example", "neuron"))
+    if outputs.note:  # the state's axes are among the outputs', so this note covers both
+        st.info(f"The runs differ in shape ({outputs.note}).", icon="📐")
+    st.markdown("Solid lines are the current run, dashed the pinned one; the heatmap below is current minus "
+                "baseline. Lengthen a sequence by one step: only that example changes, from its old length on, "
+                "and its final state moves to the new last step.")
+    _metric_pair("|current − baseline|", outputs.max_abs_difference, state.max_abs_difference)
+    st.altair_chart(charts.outputs_with_baseline(pinning.runs_frame(baseline.arrays["outputs"], run.outputs)))
+    st.altair_chart(charts.difference_heatmap(sequence_frame(outputs.difference)))
