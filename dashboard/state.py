@@ -75,6 +75,12 @@ SETTINGS |= _settings(*(  # sequence lengths page
             help="How many steps of this example are real data; the rest of its row is padding.")
     for i, length in enumerate((2, 1, 2, 2, 2, 1, 2, 2))))
 
+SETTINGS |= _settings(  # recurrence by hand page
+    Setting("tf1_check", "Check against the lesson's TF1 graph", True,
+            help="Builds and runs the TF1 placeholder graph for every new setting: about 20 ms at 2 steps, "
+                 "a few hundred at 20. Turn off for quick what-ifs; the NumPy numbers stay."),
+)
+
 # Keys that may appear in a URL without being a widget's setting.
 URL_EXTRAS = ("preset", "presenter",
               "x")  # x: the by-hand page's edited input table (dashboard/inputs_table.py checks it)
