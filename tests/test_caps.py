@@ -1,0 +1,122 @@
+"""The worst request the caps allow stays within a small server's memory and time budgets.
+
+The caps (rnncore/config.py: MAX_BATCH, MAX_STEPS, MAX_INPUTS, MAX_NEURONS) are the largest single run
+rnncore accepts. This test makes that run through the heaviest paths, those that put one copy of the
+cell in the graph per step, in a fresh process that has already imported TensorFlow (an idle server
+after its first TensorFlow page): the resident memory may grow by at most MEMORY_BUDGET_MB over that
+process, and each request may use at most TIME_BUDGET_S of CPU time. CPU time rather than wall time,
+because on a shared machine wall time measures the other processes too; on a free machine a request's
+wall time is at most its CPU time (TensorFlow's threads only shorten it). Wall time is printed as well.
+The numbers must still be right: each path is compared with the NumPy reference.
+
+`python tests/test_caps.py` runs the measurement alone and prints it as JSON.
+"""
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+MEMORY_BUDGET_MB = 300
+TIME_BUDGET_S = 10
+HEAVIEST = ("static_rnn", "manual_tf1", "tf2_unrolled", "keras_unroll", "graph_measure_static")
+
+
+def _worst_request():
+    """The largest X, lengths and weights the caps allow (small weights, so float32 errors do not grow)."""
+    from rnncore import config
+
+    rng = np.random.default_rng(7)
+    w = config.init_weights(config.MAX_INPUTS, config.MAX_NEURONS, seed=7, scale=0.1)
+    X = rng.standard_normal((config.MAX_BATCH, config.MAX_STEPS, config.MAX_INPUTS)).astype(np.float32)
+    lengths = rng.integers(0, config.MAX_STEPS + 1, config.MAX_BATCH)
+    lengths[0] = config.MAX_STEPS  # (batch, steps, inputs), one sequence per length in 0..MAX_STEPS
+    return X, lengths, w
+
+
+def _request(path: str, X, lengths, w):
+    """Run `path` on the worst request; the RNNResult, or None for a measurement-only path."""
+    from rnncore.graphs import measure
+    from rnncore.manual import run_manual
+    from rnncore.unroll_tf1 import run_static
+    from rnncore.unroll_tf2 import run_keras, run_tf2
+
+    if path == "static_rnn":
+        return run_static(X, w, sequence_length=lengths)
+    if path == "manual_tf1":
+        return run_manual(X, w, sequence_length=lengths, backend="tf1")
+    if path == "tf2_unrolled":
+        return run_tf2(X, w, sequence_length=lengths, loop="unrolled")
+    if path == "keras_unroll":
+        return run_keras(X, w, sequence_length=lengths, unroll=True)
+    measure("static", X.shape[1], w, batch=X.shape[0])  # the static-vs-dynamic page's live measurement
+    return None
+
+
+def _cpu_seconds() -> float:
+    times = os.times()
+    return times.user + times.system
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes
+
+
+def measure_worst_request() -> dict:
+    """In this process: idle memory with TensorFlow imported, then each heaviest path on the worst request."""
+    import psutil
+
+    from rnncore import config
+    from rnncore.manual import run_manual
+    from rnncore.tfimport import tf
+
+    X, lengths, w = _worst_request()
+    reference = run_manual(X, w, sequence_length=lengths)
+    tf().reduce_sum(tf().constant(X))            # TensorFlow imported and its runtime started
+    idle_mb = psutil.Process().memory_info().rss / 2**20
+    report = {"caps": {name: getattr(config, name) for name in ("MAX_BATCH", "MAX_STEPS", "MAX_INPUTS",
+                                                                   "MAX_NEURONS")},
+              "idle_mb": round(idle_mb), "paths": {}}
+    for path in HEAVIEST:
+        start, cpu_start = time.perf_counter(), _cpu_seconds()
+        result = _request(path, X, lengths, w)
+        seconds, cpu_seconds = time.perf_counter() - start, _cpu_seconds() - cpu_start
+        difference = None if result is None else float(max(np.abs(result.outputs - reference.outputs).max(),
+                                                            np.abs(result.state - reference.state).max()))
+        report["paths"][path] = {"seconds": round(seconds, 2), "cpu_seconds": round(cpu_seconds, 2),
+                                 "peak_over_idle_mb": round(_peak_mb() - idle_mb),
+                                 "max_difference": difference}
+    report["peak_over_idle_mb"] = round(_peak_mb() - idle_mb)
+    return report
+
+
+def test_worst_allowed_request_stays_within_memory_and_time_budgets():
+    env = {**os.environ, "TF_USE_LEGACY_KERAS": "1", "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, __file__], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    print(f"\ncaps {report['caps']}: idle process {report['idle_mb']} MB, "
+          f"peak over idle {report['peak_over_idle_mb']} MB")
+    for path, figures in report["paths"].items():
+        print(f"  {path:22} {figures['cpu_seconds']:6.2f} s CPU ({figures['seconds']:6.2f} s wall)"
+              f"   peak over idle {figures['peak_over_idle_mb']:4} MB"
+              f"   max |difference| {figures['max_difference']}")
+    assert set(report["paths"]) == set(HEAVIEST)
+    for path, figures in report["paths"].items():
+        assert figures["cpu_seconds"] <= TIME_BUDGET_S, f"{path} took {figures['cpu_seconds']} s of CPU"
+        assert figures["max_difference"] is None or figures["max_difference"] <= 1e-5, path
+    assert report["peak_over_idle_mb"] <= MEMORY_BUDGET_MB, report
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
+    sys.path.insert(0, str(ROOT))
+    print(json.dumps(measure_worst_request()))
