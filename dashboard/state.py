@@ -75,10 +75,63 @@ SETTINGS |= _settings(*(  # sequence lengths page
             help="How many steps of this example are real data; the rest of its row is padding.")
     for i, length in enumerate((2, 1, 2, 2, 2, 1, 2, 2))))
 
+SETTINGS |= _settings(  # static vs dynamic unrolling page
+    Setting("unr_max_steps", "Largest step count", 50, 2, 200, 1,
+            help="The sweep measures about 5 step counts from 1 up to this, spaced evenly on a log scale."),
+    Setting("unr_tf1", "TF1: static_rnn vs dynamic_rnn", True),
+    Setting("unr_tf2", "TF2: tf.function, Python loop vs tf.range", False,
+            help="Tracing an unrolled tf.function is slow: about 1.3 s at 200 steps on this server."),
+    Setting("unr_keras", "Keras: SimpleRNN unroll=True vs False", False,
+            help="Building an unrolled Keras layer takes about 0.8 s at 200 steps on this server."),
+    Setting("unr_log", "Log scales", False,
+            help="Both axes on log scales: a graph growing in proportion to the steps is a straight rising "
+                 "line, a graph of fixed size is flat."),
+    Setting("unr_metric", "Measure", "Operations", options=("Operations", "GraphDef bytes", "Build time",
+                                                            "First run time", "Later run time", "Tensor bytes")),
+    Setting("unr_draw_steps", "Steps in the drawing", 2, 1, 5, 1,
+            help="The real graphs, grouped by name scope: one box per copy of the cell, or one loop."),
+)
+
+SETTINGS |= _settings(  # memory and state page
+    Setting("mem_radius", "Spectral radius of Wy", 0.9, 0.0, 2.0, 0.05,
+            help="Wy is rescaled so that its largest |eigenvalue| is this: below 1 the past fades, above 1 "
+                 "it grows (or, with tanh, saturates). 0 means Wy = 0: no memory at all."),
+    Setting("mem_steps", "Time steps", 30, 2, 100, 1),
+    Setting("mem_pattern", "Input", "pulse", options=("pulse", "steady", "noise"),
+            help="pulse: one input at t = 0, then zeros; steady: the same input at every step; noise: a "
+                 "random input at every step (drawn from the seed)."),
+    Setting("mem_amplitude", "Input size", 1.0, 0.1, 5.0, 0.1,
+            help="The value fed to every input (the noise's standard deviation). Large inputs saturate tanh."),
+    Setting("mem_log", "Log scale", True, help="A state that fades like rho^t is a straight line on a log axis."),
+    Setting("mem_history", "Steps of history", 5, 1, 30, 1,
+            help="How many steps come before the shared last input."),
+    Setting("mem_credit", "Compute the gradients (TensorFlow)", False,
+            help="Runs tf.GradientTape; the first time loads TensorFlow, which takes a few seconds."),
+)
+
 SETTINGS |= _settings(  # recurrence by hand page
     Setting("tf1_check", "Check against the lesson's TF1 graph", True,
             help="Builds and runs the TF1 placeholder graph for every new setting: about 20 ms at 2 steps, "
                  "a few hundred at 20. Turn off for quick what-ifs; the NumPy numbers stay."),
+)
+
+SETTINGS |= _settings(  # Keras lab page (caps: rnncore.tasks and rnncore.training)
+    Setting("lab_task", "Task", "sine", options=("sine", "recall"),
+            help="sine: predict the next value of a noisy two-sine series. recall: give back, at the last "
+                 "step, the value seen k steps earlier."),
+    Setting("lab_steps", "Sine: values read per series", 50, 5, 100, 5,
+            help="The model reads this many values and predicts the next one (the book uses 50)."),
+    Setting("lab_k", "Recall: k steps back", 10, 1, 99, 1,
+            help="Each sequence is k + 1 random values; the target at the last step is the first one."),
+    Setting("lab_examples", "Series (training + validation)", 1000, 100, 2000, 100,
+            help="80% are used for training, the last 20% only to measure the validation error."),
+    Setting("lab_simple", "SimpleRNN", True),
+    Setting("lab_lstm", "LSTM", True),
+    Setting("lab_gru", "GRU", True),
+    Setting("lab_units", "Units per layer", 16, 1, 32, 1),
+    Setting("lab_epochs", "Epochs", 10, 1, 30, 1),
+    Setting("lab_seed", "Seed", 42, 0, 9999, 1,
+            help="Draws the data, the initial weights and the batch order: same settings, same run."),
 )
 
 # Keys that may appear in a URL without being a widget's setting.
