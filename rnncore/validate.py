@@ -17,7 +17,7 @@ def check_int(name: str, value, low: int, high: int) -> int:
 
 
 def check_scale(scale) -> float:
-    if not isinstance(scale, (int, float, np.floating)) or isinstance(scale, bool):
+    if not isinstance(scale, (int, float, np.integer, np.floating)) or isinstance(scale, bool):
         raise ValueError(f"scale must be a number in (0, {config.MAX_WEIGHT_SCALE}], got {scale!r}")
     if not math.isfinite(scale) or not 0 < scale <= config.MAX_WEIGHT_SCALE:
         raise ValueError(f"scale must be in (0, {config.MAX_WEIGHT_SCALE}], got {scale}")
@@ -50,9 +50,13 @@ def check_weights(w) -> None:
 def check_inputs(X, w, sequence_length=None) -> tuple[np.ndarray, np.ndarray | None]:
     """Returns X as float32 (batch, steps, inputs) and the lengths as int32 (batch,) or None."""
     try:
-        X = np.asarray(X, dtype=np.float32)
+        raw = np.asarray(X)
+        # a cast alone would drop an imaginary part or parse text: only real numbers go through
+        X = raw.astype(np.float32, copy=False) if raw.dtype.kind in "biufO" else None
     except (TypeError, ValueError) as error:
         raise ValueError(f"X must be numeric, shape (batch, steps, inputs): {error}") from None
+    if X is None:
+        raise ValueError(f"X must hold real numbers, shape (batch, steps, inputs), got dtype {raw.dtype}")
     if X.ndim != 3:
         raise ValueError(f"X must have shape (batch, steps, inputs), got {X.shape}")
     batch, steps, n_inputs = X.shape

@@ -1,0 +1,60 @@
+"""Importing rnncore pulls in no UI library, and no TensorFlow until a TensorFlow path runs."""
+import json
+import pkgutil
+import subprocess
+import sys
+from pathlib import Path
+
+import rnncore
+
+ROOT = Path(__file__).resolve().parents[1]
+UI = ("streamlit", "altair")
+TF = ("tensorflow", "keras", "tf_keras")
+SUBMODULES = sorted(f"rnncore.{module.name}" for module in pkgutil.iter_modules(rnncore.__path__))
+NO_TF_NEEDED = ["rnncore", "rnncore.manual", "rnncore.config", "rnncore.validate", "rnncore.presets"]
+
+# Imports each module in turn and prints, per module, which watched modules sys.modules holds after it:
+# sys.modules only grows, so a module that pulled one in shows it from there on.
+PROBE = """
+import importlib, json, sys
+modules, watched, code = json.loads(sys.argv[1])
+exec(code)
+loaded = {}
+for module in modules:
+    importlib.import_module(module)
+    loaded[module] = sorted(set(sys.modules) & set(watched))
+print(json.dumps(loaded))
+"""
+
+
+def loaded_after(modules, watched, code: str = "") -> dict:
+    """In a fresh interpreter at the repo root: run `code`, import `modules`, report `watched` loaded."""
+    done = subprocess.run([sys.executable, "-c", PROBE, json.dumps([modules, watched, code])], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_the_submodules_are_found():
+    assert {"rnncore.manual", "rnncore.unroll_tf1", "rnncore.unroll_tf2", "rnncore.graphs"} <= set(SUBMODULES)
+
+
+def test_the_probe_sees_an_import():
+    assert loaded_after(["json", "csv"], ["csv", "sqlite3"]) == {"json": [], "csv": ["csv"]}
+
+
+def test_importing_rnncore_imports_no_ui_library_and_no_tensorflow():
+    assert loaded_after(NO_TF_NEEDED, UI + TF) == {module: [] for module in NO_TF_NEEDED}
+
+
+def test_no_submodule_imports_a_ui_library_or_tensorflow_at_import():
+    """TensorFlow comes only through rnncore.tfimport's functions, so even the TF modules import none."""
+    modules = ["rnncore"] + SUBMODULES
+    assert loaded_after(modules, UI + TF) == {module: [] for module in modules}
+
+
+def test_a_numpy_run_needs_no_tensorflow():
+    run = ("from rnncore import run_manual\nfrom rnncore.presets import LESSON_X, book_weights\n"
+           "r = run_manual(LESSON_X, book_weights(), sequence_length=[2, 1, 2, 2])\n"
+           "assert r.outputs.shape == (4, 2, 5) and not r.outputs[1, 1].any()")
+    assert loaded_after(["rnncore.manual"], UI + TF, run) == {"rnncore.manual": []}
