@@ -1,6 +1,6 @@
 """Sections of the sequence-lengths page that would make it too long to read in one go.
 
-`padding_effect`: with vs without sequence_length, in a chart and in numbers. `tensorflow_check`:
+`outputs_panel`: one run's outputs and final state. `padding_effect`: with vs without sequence_length, in a chart and in numbers. `tensorflow_check`:
 dynamic_rnn on the same batch, only when asked (TensorFlow's import takes seconds). `what_if`: pin a
 run as a baseline and compare the current one with it.
 """
@@ -34,6 +34,15 @@ def batch_text(n_inputs: int, seed: int) -> str:
     return ("Each cell is one time step of one example, with its input vector X[t]. Blue cells hold the "
             "sequence; grey cells are padding: zeros that are there only to make the batch rectangular, "
             f"whatever the data held. {source}")
+
+
+def outputs_panel(title: str, run: RNNResult, lengths, final_steps: np.ndarray, bound: float) -> None:
+    """The outputs as heatmaps with the final state's step outlined, then the final state as a table."""
+    frame = ragged.output_frame(run.outputs, lengths, final_steps)
+    st.altair_chart(charts.outputs_with_final_state(frame, title, bound, columns=2))
+    st.caption("Final state, one row per example:")
+    table = ragged.state_table(run.state, lengths, final_steps)
+    st.dataframe(table, column_config=number_format(table.columns[2:]))
 
 
 def _metric_pair(label: str, outputs: float, state: float) -> None:
@@ -76,7 +85,7 @@ def tensorflow_check(X: np.ndarray, weights: tuple, lengths, with_lengths: RNNRe
         rows.append({"dynamic_rnn": told,
                      "largest |difference| in the outputs": float(np.abs(got.outputs - reference.outputs).max()),
                      "largest |difference| in the final state": float(np.abs(got.state - reference.state).max())})
-    st.dataframe(rows, key="tf_check", column_config=number_format(list(rows[0])[1:]))
+    st.dataframe(rows, column_config=number_format(list(rows[0])[1:]))
     worst = max(max(row[key] for key in list(row)[1:]) for row in rows)
     if worst <= TOLERANCE:
         st.success(f"dynamic_rnn agrees with the NumPy loop to within {TOLERANCE:g}, with and without lengths.")
@@ -97,8 +106,8 @@ def what_if(run: RNNResult, settings: dict) -> None:
                    "against the pinned ones (dashed), with their difference.")
         return
     changes = pinning.changed_settings(baseline.settings, settings)
-    st.markdown("Changed since the pin: " + ("; ".join(f"{key} {old} → {new}" for key, (old, new) in changes.items())
-                                             if changes else "nothing yet. Move a length and look again."))
+    listed = "; ".join(f"{key} {old} → {new}" for key, (old, new) in changes.items())
+    st.markdown("Changed since the pin: " + (listed or "nothing yet. Move a length and look again."))
     outputs = pinning.compare(baseline.arrays["outputs"], run.outputs)
     state = pinning.compare(baseline.arrays["state"], run.state, axes=("example", "neuron"))
     if outputs.note:  # the state's axes are among the outputs', so this note covers both

@@ -19,7 +19,7 @@ SEQUENCE, PADDING = "sequence", "padding"
 
 # Settings that load a batch whose lengths all differ, and the lesson's own example back.
 RAGGED_BATCH = {"steps": 6, "batch": 4, "inputs": 3, "len0": 6, "len1": 3, "len2": 1, "len3": 5}
-LESSON_BATCH = {"steps": 2, "batch": 4, "inputs": 3, "len0": 2, "len1": 1, "len2": 2, "len3": 2}
+LESSON_BATCH = {"steps": 2, "batch": 4, "inputs": 3, "neurons": 5, "len0": 2, "len1": 1, "len2": 2, "len3": 2}
 
 
 def uses_lesson_batch(n_inputs: int) -> bool:
@@ -84,7 +84,8 @@ def state_table(state: np.ndarray, lengths: np.ndarray, final_step: np.ndarray) 
     return table
 
 
-def padding_effect_frame(with_lengths: np.ndarray, without_lengths: np.ndarray, lengths: np.ndarray) -> pd.DataFrame:
+def padding_effect_frame(with_lengths: np.ndarray, without_lengths: np.ndarray,
+                         lengths: np.ndarray) -> pd.DataFrame:
     """Outputs with and without sequence_length side by side, their difference (without - with), status."""
     frame = output_frame(with_lengths, lengths, np.full(len(lengths), -1)).drop(columns="final")
     frame = frame.rename(columns={"value": "with_lengths"})

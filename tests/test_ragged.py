@@ -23,7 +23,8 @@ def test_inputs_are_whole_numbers_from_the_seed_and_reproducible():
 def test_more_steps_or_examples_keep_the_values_already_shown():
     small, large = ragged.raw_inputs(4, 2, 3, seed=42), ragged.raw_inputs(6, 5, 3, seed=42)
     np.testing.assert_array_equal(large[:4, :2], small)
-    np.testing.assert_array_equal(ragged.raw_inputs(3, 4, 5, seed=1), ragged.raw_inputs(8, 20, 8, seed=1)[:3, :4, :5])
+    np.testing.assert_array_equal(ragged.raw_inputs(3, 4, 5, seed=1),
+                                  ragged.raw_inputs(8, 20, 8, seed=1)[:3, :4, :5])
 
 
 def test_the_grid_covers_every_slider():

@@ -18,10 +18,10 @@ st.markdown(
     "with the padding when it is told the lengths and when it is not.")
 
 with st.sidebar:
-    st.button("Load a ragged batch", on_click=st.session_state.update, args=(ragged.RAGGED_BATCH,),
-              help="6 time steps, lengths 6, 3, 1 and 5.")
-    st.button("Back to the lesson's example", on_click=st.session_state.update, args=(ragged.LESSON_BATCH,),
-              help="2 time steps, 4 examples, lengths 2, 1, 2, 2 (the book's).")
+    st.button("Load a ragged batch", key="lengths_ragged", help="6 time steps, lengths 6, 3, 1 and 5.",
+              on_click=st.session_state.update, args=(ragged.RAGGED_BATCH,))
+    st.button("Back to the lesson's example", key="lengths_lesson", on_click=st.session_state.update,
+              args=(ragged.LESSON_BATCH,), help="2 steps, 4 examples of 3 inputs, 5 neurons, lengths 2, 1, 2, 2.")
     steps, batch = slider("steps"), slider("batch")
     n_inputs, n_neurons = slider("inputs"), slider("neurons")
     seed, scale, activation = slider("seed"), slider("scale"), select("activation")
@@ -50,22 +50,12 @@ told, not_told = st.columns(2)
 with told:
     st.markdown("**With `sequence_length`**: for t ≥ length the output is 0 and the state is copied through, "
                 "so the final state (outlined) is the output at step length − 1, or zeros for a length of 0.")
-    final_steps = lengths - 1
-    st.altair_chart(charts.outputs_with_final_state(
-        ragged.output_frame(with_lengths.outputs, lengths, final_steps), "Y[t] with lengths", bound, columns=2))
-    st.caption("Final state, one row per example:")
-    table = ragged.state_table(with_lengths.state, lengths, final_steps)
-    st.dataframe(table, key="state_with", column_config=lengths_view.number_format(table.columns[2:]))
+    lengths_view.outputs_panel("Y[t] with lengths", with_lengths, lengths, lengths - 1, bound)
 with not_told:
     st.markdown("**Without `sequence_length`**: the padding zeros go through the cell like data, "
                 f"Y[t] = {activation}(0 · Wx + Y[t−1] · Wy + b), so the outputs keep moving and the final "
                 "state is taken at the last step of the batch.")
-    last_step = np.full(batch, steps - 1)
-    st.altair_chart(charts.outputs_with_final_state(
-        ragged.output_frame(without_lengths.outputs, lengths, last_step), "Y[t] without lengths", bound, columns=2))
-    st.caption("Final state, one row per example:")
-    table = ragged.state_table(without_lengths.state, lengths, last_step)
-    st.dataframe(table, key="state_without", column_config=lengths_view.number_format(table.columns[2:]))
+    lengths_view.outputs_panel("Y[t] without lengths", without_lengths, lengths, np.full(batch, steps - 1), bound)
 
 lengths_view.padding_effect(with_lengths, without_lengths, X, lengths)
 with st.expander("Check it with TensorFlow: `dynamic_rnn(cell, X, sequence_length=lengths)`"):
