@@ -163,3 +163,36 @@ def lengths_difference(df: pd.DataFrame, columns: int = 4) -> alt.FacetChart:
                alt.Tooltip("difference:Q", title="without − with", format=VALUE_FORMAT)]
     return _step_neuron_panels(df, value_color("difference", "without − with", (-bound, bound)), tooltip,
                                "Without minus with sequence_length", columns)
+
+
+# Unrolling paths (rnncore.graphs.PATHS): one colour per path on every chart; each pair shares a hue,
+# darker for the path whose graph grows with the steps.
+PATH_COLORS = {"manual_tf1": "#6a51a3", "static": "#08519c", "dynamic": "#6baed6", "tf2_unrolled": "#a63603",
+               "tf2_while": "#fd8d3c", "keras_unroll": "#006d2c", "keras_loop": "#74c476"}
+GRAPH_DASH = {"one copy per step": [6, 3], "one loop": [1, 0]}  # dashed where the graph grows
+
+
+def path_color(df: pd.DataFrame) -> alt.Color:
+    """Colour by `path_label`, each path keeping its PATH_COLORS colour whichever paths are shown."""
+    shown = [p for p in PATH_COLORS if p in set(df["path"])]
+    labels = dict(zip(df["path"], df["path_label"]))
+    return alt.Color("path_label:N", title="Path", sort=[labels[p] for p in shown],
+                     scale=alt.Scale(domain=[labels[p] for p in shown], range=[PATH_COLORS[p] for p in shown]))
+
+
+def graph_cost(df: pd.DataFrame, axis_title: str, value_format: str, log_scale: bool = False) -> alt.Chart:
+    """One line per TF path: a measurement against the number of steps, dashed where the graph grows.
+
+    df: path, path_label, steps, value, graph ("one copy per step" | "one loop"). `log_scale` puts
+    both axes on log scales, where growth in proportion to the steps is a straight rising line."""
+    scale = alt.Scale(type="log") if log_scale else alt.Scale(zero=True)
+    return alt.Chart(df).mark_line(point=True).encode(
+        x=alt.X("steps:Q", title="Time steps T", scale=scale),
+        y=alt.Y("value:Q", title=axis_title, scale=scale),
+        color=path_color(df),
+        strokeDash=alt.StrokeDash("graph:N", title="Graph", scale=alt.Scale(domain=list(GRAPH_DASH),
+                                                                             range=list(GRAPH_DASH.values()))),
+        tooltip=[alt.Tooltip("path_label:N", title="Path"), alt.Tooltip("steps:Q", title="Steps T"),
+                 alt.Tooltip("value:Q", title=axis_title, format=value_format),
+                 alt.Tooltip("graph:N", title="Graph")],
+    ).properties(height=340)

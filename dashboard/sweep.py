@@ -1,0 +1,159 @@
+"""The unrolling page's measurements: which paths, at which step counts, cached as plain rows.
+
+Each (path, steps) point is measured by `rnncore.graphs` and cached on its own (`st.cache_data`), so a
+progress bar can move between points and a new largest step count reuses every point already measured.
+Metrics that need the graph to run (run times, tensor bytes) are measured with runs; the others only
+build the graph, which is what costs little at 200 steps.
+"""
+from __future__ import annotations
+
+import math
+import sys
+import threading
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from rnncore.config import init_weights
+from rnncore.graphs import GROWING, PATHS, measure, sweep
+
+PAIRS = {  # URL toggle key -> (the path that grows with the steps, the one that loops)
+    "unr_tf1": ("static", "dynamic"),
+    "unr_tf2": ("tf2_unrolled", "tf2_while"),
+    "unr_keras": ("keras_unroll", "keras_loop"),
+}
+SWEEP_POINTS = 5  # log-spaced step counts from 1 to the largest: the cold sweep's cost is mostly the largest
+SHOW_PROGRESS_AFTER = 0.03  # seconds: cached points return sooner, so a warm re-render shows no bar
+
+
+@dataclass(frozen=True)
+class Metric:
+    field: str       # the sweep row's field
+    axis: str        # the chart's axis title
+    needs_run: bool  # False: building the graph is enough
+    scale: float     # row value -> shown value (seconds -> ms)
+    format: str      # d3 format of the shown value
+
+
+# The keys are the options of the `unr_metric` setting in state.py, shown in the selectbox and the URL
+# as they are (Streamlit binds a selectbox to the URL by its displayed text).
+METRICS = {
+    "Operations": Metric("op_count", "Operations in the graph", False, 1, ",d"),
+    "GraphDef bytes": Metric("graphdef_bytes", "Serialized graph (bytes)", False, 1, ",d"),
+    "Build time": Metric("build_seconds", "Build / trace time (ms)", False, 1000, ",.2f"),
+    "First run time": Metric("first_run_seconds", "First run, graph optimisation included (ms)", True, 1000,
+                             ",.2f"),
+    "Later run time": Metric("steady_run_seconds", "Later runs, median of 3 (ms)", True, 1000, ",.3f"),
+    "Tensor bytes": Metric("tensor_bytes", "Bytes of tensors made in one forward run", True, 1, ",d"),
+}
+
+_warmed: set[str] = set()
+_warm_lock = threading.Lock()
+
+
+def step_points(largest: int, count: int = SWEEP_POINTS) -> list[int]:
+    """About `count` log-spaced whole step counts from 1 to `largest`, both included."""
+    return sorted({int(round(s)) for s in np.geomspace(1, largest, count)} | {1, largest})
+
+
+def chosen_paths(toggles: dict[str, bool]) -> list[str]:
+    """The paths of every pair whose toggle is on, in PAIRS order."""
+    return [path for key, pair in PAIRS.items() if toggles.get(key) for path in pair]
+
+
+def tensorflow_loaded() -> bool:
+    return "tensorflow" in sys.modules
+
+
+def _warm_up(path: str) -> None:
+    """Build each path once per process before timing it: its first build pays one-off costs
+    (tracing machinery, Keras layer set-up) that would otherwise show as a bump at the smallest step count."""
+    with _warm_lock:
+        if path in _warmed:
+            return
+        measure(path, 1, init_weights(), run=False)
+        _warmed.add(path)
+
+
+@st.cache_data(show_spinner=False, max_entries=2000)
+def measure_point(path: str, steps: int, with_runs: bool) -> dict:
+    """One sweep row for the lesson's layer (3 inputs, 5 neurons, batch 4): plain numbers."""
+    _warm_up(path)
+    return sweep([path], [steps], init_weights(), run=with_runs)[0]
+
+
+def sweep_rows(paths, points, with_runs: bool, progress=None) -> list[dict]:
+    """Every path at every point; `progress(done, total, path, steps)` is called before each point."""
+    rows, total = [], len(paths) * len(points)
+    for path in paths:
+        for steps in points:
+            if progress is not None:
+                progress(len(rows), total, path, steps)
+            rows.append(measure_point(path, steps, with_runs))
+    return rows
+
+
+def sweep_with_progress(paths, points, with_runs: bool) -> list[dict]:
+    """`sweep_rows` with a progress bar that shows only while something is really being measured."""
+    bar, start, shown = st.empty(), time.perf_counter(), []
+
+    def progress(done, total, path, steps):
+        if time.perf_counter() - start > SHOW_PROGRESS_AFTER:
+            bar.progress(done / total, text=f"Measuring {PATHS[path]} at {steps} steps ({done + 1} of {total})")
+            shown.append(True)
+
+    rows = sweep_rows(paths, points, with_runs, progress)
+    if shown:
+        bar.empty()
+    return rows
+
+
+def metric_frame(rows: list[dict], metric: str) -> pd.DataFrame:
+    """Tidy rows for the chart: path, path_label, steps, value (in shown units), graph. Rows without
+    the metric (tensor bytes of the TF2/Keras paths) are left out."""
+    m = METRICS[metric]
+    kept = [r for r in rows if r.get(m.field) is not None]
+    return pd.DataFrame({
+        "path": [r["path"] for r in kept],
+        "path_label": [PATHS[r["path"]] for r in kept],
+        "steps": [r["steps"] for r in kept],
+        "value": [r[m.field] * m.scale for r in kept],
+        "graph": ["one copy per step" if r["path"] in GROWING else "one loop" for r in kept],
+    }, columns=["path", "path_label", "steps", "value", "graph"])
+
+
+@st.cache_data(show_spinner=False, max_entries=20)
+def drawing_graph(path: str, steps: int) -> tuple[list, list, int]:
+    """(nodes, edges, op count) of the forward graph of `path` ("static" or "dynamic") at `steps`."""
+    stats = measure(path, steps, init_weights(), run=False)
+    return stats.nodes, stats.edges, stats.op_count
+
+
+def shown(value: float, metric: str) -> str:
+    """A row value of `metric` in its shown units, formatted as the chart's tooltip formats it."""
+    m = METRICS[metric]
+    value = value * m.scale
+    return format(int(round(value)), m.format) if m.format.endswith("d") else format(value, m.format)
+
+
+def ops_per_step(rows: list[dict], path: str) -> float:
+    """How many operations one more step adds to `path`'s graph, from its smallest and largest points."""
+    mine = sorted((r["steps"], r["op_count"]) for r in rows if r["path"] == path)
+    (first_steps, first_ops), (last_steps, last_ops) = mine[0], mine[-1]
+    return (last_ops - first_ops) / (last_steps - first_steps)
+
+
+def first_larger(rows: list[dict], growing: str, looping: str) -> int | None:
+    """The first step count at which `growing`'s graph has more operations than `looping`'s, from a
+    straight line through `growing`'s points (its op count grows by the same amount each step); None if
+    it never does up to the largest measured step count."""
+    mine = sorted((r["steps"], r["op_count"]) for r in rows if r["path"] == growing)
+    loop_ops = max(r["op_count"] for r in rows if r["path"] == looping)
+    per_step, (first_steps, first_ops) = ops_per_step(rows, growing), mine[0]
+    if per_step <= 0:
+        return None
+    steps = first_steps + max(0, math.floor((loop_ops - first_ops) / per_step) + 1)
+    return steps if steps <= mine[-1][0] else None
