@@ -134,6 +134,12 @@ SETTINGS |= _settings(  # Keras lab page (caps: rnncore.tasks and rnncore.traini
             help="Draws the data, the initial weights and the batch order: same settings, same run."),
 )
 
+SETTINGS |= _settings(  # presets and links: where a run's weights come from (dashboard/experiment.py)
+    Setting("weights", "Weights", "seeded", options=("seeded", "book"),
+            help="seeded: drawn from the seed, times the scale. book: the exact weights of Hands-On ML "
+                 "ch. 14's manual RNN (3 inputs, 5 neurons), times the scale; the seed is not used."),
+)
+
 # Keys that may appear in a URL without being a widget's setting.
 URL_EXTRAS = ("preset", "presenter",
               "x")  # x: the by-hand page's edited input table (dashboard/inputs_table.py checks it)
