@@ -7,6 +7,10 @@ and growing a slider therefore shows the same numbers again, and a cell never se
 
 Whatever the table holds (an empty cell, text, NaN, inf, 1e30), `clean` turns it into finite float32
 values within rnncore's limit and says in plain words what it changed.
+
+An edited table is part of the page's link: the URL parameter `x` holds its values (t-major, then
+example, then input, comma-separated, each float32 written so that it reads back exactly); its shape
+comes from the steps, batch and inputs settings in the same link. A table equal to the default has no `x`.
 """
 from __future__ import annotations
 
@@ -19,7 +23,8 @@ from rnncore.config import MAX_ABS_INPUT
 from rnncore.presets import LESSON_X
 
 CANVAS_KEY = "by_hand_x_canvas"   # Session State: the (max batch, max steps, max inputs) values
-EDITOR_KEY = "x_table"            # Session State: the data editor's own edits
+URL_KEY = "x"                     # query parameter holding an edited table
+VERSION_KEY = "by_hand_x_version" # Session State: bumped by a reset, giving the editor a fresh identity
 NEW_CELL_VALUE = 0.0              # a cell outside the lesson's 4 x 2 x 3 batch starts here
 CANVAS_SHAPE = (int(SETTINGS["batch"].high), int(SETTINGS["steps"].high), int(SETTINGS["inputs"].high))
 INDEX_COLUMNS = ("t", "example")
@@ -79,23 +84,77 @@ def _cells(count: int) -> str:
     return "1 cell was" if count == 1 else f"{count} cells were"
 
 
+def encode(X: np.ndarray) -> str:
+    """X (batch, steps, inputs) as the URL's `x`: t-major values, shortest float32 text that reads back exactly."""
+    rows = X.transpose(1, 0, 2).ravel().astype(np.float32)
+    return ",".join(np.format_float_positional(v, unique=True, trim="-") for v in rows)
+
+
+def decode(text: str, shape: tuple[int, int, int]) -> np.ndarray:
+    """The URL's `x` back to X (batch, steps, inputs); ValueError saying why when it does not fit."""
+    batch, steps, inputs = shape
+    parts = text.split(",")
+    if len(parts) != batch * steps * inputs:
+        raise ValueError(f"it holds {len(parts)} values, but {steps} steps × {batch} examples × {inputs} "
+                         f"inputs need {batch * steps * inputs}")
+    try:
+        values = np.array([float(part) for part in parts])
+    except ValueError:
+        raise ValueError("it holds something that is not a number") from None
+    if not np.all(np.isfinite(values)) or np.abs(values).max() > MAX_ABS_INPUT:
+        raise ValueError(f"its values must be finite and within ±{MAX_ABS_INPUT:g}")
+    return values.reshape(steps, batch, inputs).transpose(1, 0, 2).astype(np.float32)
+
+
+def _canvas(shape: tuple[int, int, int]) -> np.ndarray:
+    """This session's canvas; on the first run, the default with the link's `x` (if any) laid over it."""
+    if CANVAS_KEY not in st.session_state:
+        canvas = default_canvas()
+        if URL_KEY in st.query_params:
+            try:
+                canvas[:shape[0], :shape[1], :shape[2]] = decode(st.query_params[URL_KEY], shape)
+            except ValueError as reason:
+                st.warning(f"The input table in this link could not be used ({reason}); showing the "
+                           "lesson's batch instead.", icon="🔗")
+        st.session_state[CANVAS_KEY] = canvas
+    return st.session_state[CANVAS_KEY]
+
+
+def _write_url(X: np.ndarray) -> None:
+    batch, steps, inputs = X.shape
+    if np.array_equal(X, default_canvas()[:batch, :steps, :inputs]):
+        st.query_params.pop(URL_KEY, None)
+    else:
+        text = encode(X)
+        if st.query_params.get(URL_KEY) != text:
+            st.query_params[URL_KEY] = text
+
+
+def editor_key() -> str:
+    """The data editor's key: "x_table_0", then a new one after each reset, so the browser drops its
+    edits too (it would send them again under the old key)."""
+    return f"x_table_{st.session_state.get(VERSION_KEY, 0)}"
+
+
 def reset() -> None:
     """Back to the lesson's batch (a button callback: runs before the page draws the editor)."""
     st.session_state.pop(CANVAS_KEY, None)
-    st.session_state.pop(EDITOR_KEY, None)
+    st.query_params.pop(URL_KEY, None)  # or the next run would read the edited table back from the link
+    st.session_state[VERSION_KEY] = st.session_state.get(VERSION_KEY, 0) + 1
 
 
 def editor(batch: int, steps: int, inputs: int, where=st) -> tuple[np.ndarray, list[str]]:
     """Draw the editable table for the current shape; return its cleaned X and the notes on fixes."""
-    canvas = st.session_state.setdefault(CANVAS_KEY, default_canvas())
+    canvas = _canvas((batch, steps, inputs))
     shown = to_table(canvas[:batch, :steps, :inputs])
     number = st.column_config.NumberColumn(min_value=-MAX_ABS_INPUT, max_value=MAX_ABS_INPUT, format="%g")
     edited = where.data_editor(
-        shown, key=EDITOR_KEY, hide_index=True, num_rows="fixed", disabled=list(INDEX_COLUMNS),
+        shown, key=editor_key(), hide_index=True, num_rows="fixed", disabled=list(INDEX_COLUMNS),
         column_config={"t": st.column_config.NumberColumn("t", help="time step"),
                        "example": st.column_config.NumberColumn("example", help="row of the batch"),
                        **{input_column(i): number for i in range(inputs)}},
         height=min(36 * (batch * steps + 1) + 3, 400))
     X, notes = clean(edited, (batch, steps, inputs))
     canvas[:batch, :steps, :inputs] = X  # edits survive a change of shape
+    _write_url(X)
     return X, notes

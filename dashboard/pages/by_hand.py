@@ -1,3 +1,85 @@
+"""Recurrence by hand: the lesson's two-step network, generalised to 1..N steps."""
+import numpy as np
 import streamlit as st
 
-st.title("by_hand")
+from dashboard import by_hand_parts as parts
+from dashboard import chart_cache, compute, inputs_table, state
+
+PAGE_KEYS = (*parts.LAYER_KEYS, "example", "step", "neuron", "tf1_check")
+state.show_url_notices(PAGE_KEYS)
+
+st.title("Recurrence by hand")
+st.markdown(
+    "The lesson builds a recurrent layer with its bare hands: one input placeholder per time step and "
+    "**one** set of weights `Wx`, `Wy`, `b` that every step shares. Each step mixes that step's inputs "
+    "with the previous step's outputs:\n\n"
+    "$$Y^{(t)} = \\tanh\\big(X^{(t)} W_x + Y^{(t-1)} W_y + b\\big), \\qquad Y^{(-1)} = 0$$\n\n"
+    "This page runs that network for as many steps as you like. The defaults are the lesson's: 3 inputs, "
+    "5 neurons, 2 steps, and its batch of 4 examples.")
+
+with st.sidebar:
+    st.header("The layer")
+    settings = parts.layer_settings()
+steps, neurons, batch, activation = (settings[k] for k in ("steps", "neurons", "batch", "activation"))
+
+st.subheader("1. The input batch, one row per time step and example")
+table_column, table_text = st.columns([3, 2])
+with table_column:
+    X, notes = inputs_table.editor(batch, steps, settings["inputs"])  # (batch, steps, inputs)
+for note in notes:
+    st.warning(f"In the input table: {note}", icon="✏️")
+table_text.markdown(
+    f"Rows with **t = 0** are the batch fed to the first placeholder (the lesson's `X_t0`), rows with "
+    f"**t = 1** the second (`X_t1`), and so on. Click a cell to change it. Cells outside the lesson's "
+    f"4 examples × 2 steps × 3 inputs start at **{inputs_table.NEW_CELL_VALUE:g}**; values you typed "
+    "come back when a slider shrinks the table and grows it again.\n\n"
+    "**Try:** in the lesson's batch, example 1 gets all zeros at t = 1. Yet its outputs at t = 1 below "
+    "are not zero: with `b` = 0, they come entirely from `Y[0] · Wy`, the network's memory of t = 0.")
+table_text.button("Reset the table to the lesson's batch", on_click=inputs_table.reset)
+
+w = compute.weights(settings["inputs"], neurons, settings["seed"], settings["scale"], activation)
+Y = compute.manual_outputs(X, neurons, settings["seed"], settings["scale"], activation)  # (batch, steps, neurons)
+
+st.subheader("2. Each neuron's output over time")
+st.markdown(
+    "One panel per example, one line per neuron (the colours mean the same neurons on every page). "
+    "**Notice** that at t = 0 a neuron sees only the inputs; from t = 1 on it also sees the previous "
+    "outputs. **Try** the seed (new weights, same inputs) and the weight scale: large weights push tanh "
+    "to ±1, where a neuron stops telling its inputs apart.")
+parts.what_if_section(X, settings, Y)
+
+st.subheader("3. The hidden state, step by step")
+chart_column, text_column = st.columns([3, 1])
+bound = 1.0 if activation == "tanh" else max(float(np.abs(Y).max()), 1e-6)
+chart_cache.show(chart_cache.sequence_spec("state_heatmap", Y, domain=(-bound, bound)), chart_column)
+text_column.markdown(
+    "The same numbers as a grid: a row per time step, a column per neuron, blue positive and red "
+    "negative. In this simple cell the output **is** the state handed to the next step. "
+    "**Try** many steps with a large scale: rows settle into a pattern that no longer depends on the "
+    "inputs of long ago. With `relu` or `linear` the colour scale widens to the largest |Y|.")
+
+st.subheader("4. The weights: one set for every step")
+weights_column, weights_text = st.columns([3, 2])
+chart_cache.show(chart_cache.weight_pair_spec(w.Wx, w.Wy), weights_column)
+count = w.Wx.size + w.Wy.size + w.b.size
+weights_text.markdown(
+    f"These are all the network's weights: {w.n_inputs}×{neurons} + {neurons}×{neurons} + {neurons} "
+    f"= **{count}** numbers, whether it runs 2 steps or 20. Every step reads the same `Wx` and `Wy`: "
+    "unrolling copies the computation, not the weights.\n\n"
+    "`Wy` is neurons × neurons because it carries the previous outputs into the neurons. The lesson's "
+    "slide declares `Wy` as `[n_inputs, n_neurons]` and computes `Y1` from `X0 @ Wy`, which links no "
+    "output to the next step; the recurrence its notes describe is `Y1 = tanh(Y0 @ Wy + X1 @ Wx + b)`, "
+    "and that is what runs here. `b` starts at zero (`tf.zeros`: the slide's `tf.zeroes` is a typo).")
+
+st.subheader("5. One output, computed by hand")
+st.markdown(
+    "Choose an example, a time step and a neuron: here is that one number with every term filled in. "
+    "Compare the first line's terms with `Wx` and `Wy` above (the column of the chosen neuron).")
+parts.equation_section(X, w, Y)
+
+st.subheader("6. The same network the lesson's way: TF1 placeholders and a Session")
+st.markdown(
+    "The lesson writes this network in TensorFlow 1: a `tf.placeholder` per step, shared `tf.Variable`s, "
+    "a `Session` that feeds each step's batch. Here that graph is built in its own `tf.Graph` and run "
+    "with the weights above; both columns should agree up to float32 rounding (about 1e-7).")
+parts.tf1_section(X, settings, Y)

@@ -1,0 +1,127 @@
+"""The sections of the "Recurrence by hand" page that hold more than a chart and a sentence.
+
+Each function draws one section and returns what the page needs next. The page itself
+(dashboard/pages/by_hand.py) reads top to bottom: controls, the input table, the run, the charts.
+"""
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from dashboard import chart_cache, compute, controls, equation, pinning
+from dashboard.state import SETTINGS
+from rnncore.config import RNNWeights
+
+PAGE = "by_hand"
+LAYER_KEYS = ("steps", "neurons", "inputs", "batch", "seed", "scale", "activation")
+TF1_AGREEMENT = 1e-5
+
+
+def layer_settings(where=st) -> dict:
+    """The sliders and the activation select that define the run, in the order a student meets them."""
+    settings = {key: controls.slider(key, where) for key in LAYER_KEYS if key != "activation"}
+    settings["activation"] = controls.select("activation", where)
+    return settings
+
+
+def table_digest(X: np.ndarray) -> str:
+    """A short fingerprint of the input table, so a pinned run can tell that the table was edited."""
+    return hashlib.sha1(np.ascontiguousarray(X).tobytes() + str(X.shape).encode()).hexdigest()[:10]
+
+
+def outputs_table(Y: np.ndarray) -> pd.DataFrame:
+    """(batch, steps, neurons) -> the lesson's print layout: one row per (t, example), a column per neuron."""
+    batch, steps, neurons = Y.shape
+    rows = Y.transpose(1, 0, 2).reshape(steps * batch, neurons)
+    index = pd.MultiIndex.from_product([range(steps), range(batch)], names=["t", "example"])
+    return pd.DataFrame(rows, index=index, columns=[f"neuron {n}" for n in range(neurons)])
+
+
+def _pick(key: str, count: int, where) -> int:
+    """A slider over 0..count-1, or the only index when there is one (a slider needs two values)."""
+    if count == 1:
+        where.caption(f"{SETTINGS[key].label}: 0 (the only one)")
+        return 0
+    return controls.slider(key, where, high=count - 1)
+
+
+@st.fragment
+def equation_section(X: np.ndarray, w: RNNWeights, Y: np.ndarray) -> None:
+    """Pick an example, a step and a neuron; show that one output computed term by term.
+
+    A fragment: moving these three sliders reruns this section only, not the charts above it."""
+    batch, steps, _ = X.shape
+    columns = st.columns(3)
+    example = _pick("example", batch, columns[0])
+    step = _pick("step", steps, columns[1])
+    neuron = _pick("neuron", w.n_neurons, columns[2])
+    filled = equation.fill(X, w, Y, example, step, neuron)
+    st.latex(equation.latex(filled))
+    verdict = "the same number" if filled.agrees else "**a different number: please report this**"
+    st.markdown(f"The NumPy loop in `rnncore` computed Y = `{filled.reference:.6f}` for this cell: "
+                f"{verdict} (difference {filled.difference:.1e}, float32 rounding)."
+                + (" At t = 0 there is no previous output (Y[−1] = 0), so no Wy term appears: "
+                   "move the step slider to 1 to see the recurrence." if step == 0 else ""))
+
+
+def tf1_section(X: np.ndarray, settings: dict, Y: np.ndarray) -> None:
+    """The NumPy loop and the lesson's TF1 graph, side by side, with their largest difference."""
+    if not controls.toggle("tf1_check"):
+        st.caption("The TF1 check is off. Turn it on to build the lesson's graph for these settings.")
+        st.dataframe(outputs_table(Y), height=_table_height(Y))
+        return
+    args = (X, settings["neurons"], settings["seed"], settings["scale"], settings["activation"])
+    try:
+        with st.spinner("Running the TF1 graph (the first run imports TensorFlow: a few seconds)…"):
+            Y_tf1 = compute.manual_outputs(*args, backend="tf1")
+    except Exception as error:  # TensorFlow missing or broken: the NumPy half of the page still works
+        st.warning(f"The TF1 comparison could not run here ({type(error).__name__}); "
+                   "the NumPy results above are unaffected.")
+        return
+    largest = float(np.abs(Y_tf1.astype(np.float64) - Y).max())
+    verdict = "they agree" if largest < TF1_AGREEMENT else "they disagree: please report this"
+    st.metric("Largest |NumPy − TF1| over the whole batch", f"{largest:.2e}",
+              help=f"Below {TF1_AGREEMENT:g} means the two agree up to float32 rounding.")
+    st.caption(f"{verdict.capitalize()}. Tables: one row per (t, example), as the lesson prints "
+               "Y0_val then Y1_val.")
+    left, right = st.columns(2)
+    left.markdown("**NumPy loop** (`rnncore.run_manual`)")
+    left.dataframe(outputs_table(Y), height=_table_height(Y))
+    right.markdown("**TF1 graph in a Session** (placeholders, shared Variables)")
+    right.dataframe(outputs_table(Y_tf1), height=_table_height(Y))
+
+
+def _table_height(Y: np.ndarray) -> int:
+    return min(36 * (Y.shape[0] * Y.shape[1] + 2), 420)
+
+
+def what_if_section(X: np.ndarray, settings: dict, Y: np.ndarray) -> None:
+    """Pin this run; once pinned, the baseline dashed beside the current run and their difference."""
+    recorded = {**settings, "table": table_digest(X)}
+    kept = pinning.pinned(st.session_state, PAGE)
+    left, right = st.columns([1, 3])
+    left.button("📌 Pin as baseline", key="pin", on_click=pinning.pin,
+                args=(st.session_state, PAGE, recorded), kwargs={"outputs": Y},
+                help="Keep this run's outputs; change settings, then compare the new run with them.")
+    if kept is None:
+        right.caption("Nothing pinned yet. Pin this run, change one thing (the seed, the scale, a cell of "
+                      "the table), and the charts below compare the new run with it.")
+        chart_cache.show(chart_cache.sequence_spec("outputs_over_time", Y))
+        return
+    left.button("Unpin", key="unpin", on_click=pinning.unpin, args=(st.session_state, PAGE))
+    changed = pinning.changed_settings(kept.settings, recorded)
+    right.markdown("**Changed since the pin:** " + (", ".join(
+        "the input table" if key == "table" else f"{key} {old} → {new}" for key, (old, new) in changed.items())
+        or "nothing yet: the dashed and solid lines coincide."))
+    comparison = pinning.compare(kept.arrays["outputs"], Y)
+    chart_cache.show(chart_cache.comparison_spec(Y, kept.arrays["outputs"]))
+    notes = [comparison.note] if comparison.note else []
+    if {"inputs", "neurons"} & set(changed):
+        notes.append("The weights' shape changed, so they were drawn afresh: neuron i here is not the "
+                     "baseline's neuron i, and nearly every number is expected to differ.")
+    st.markdown(f"**Current − baseline**: largest difference {comparison.max_abs_difference:.6f}. "
+                + " ".join(notes))
+    chart_cache.show(chart_cache.sequence_spec("difference_heatmap", comparison.difference))
