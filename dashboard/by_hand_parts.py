@@ -16,15 +16,28 @@ from dashboard.state import SETTINGS
 from rnncore.config import RNNWeights
 
 PAGE = "by_hand"
-LAYER_KEYS = ("steps", "neurons", "inputs", "batch", "seed", "scale", "activation")
+LAYER_KEYS = ("steps", "neurons", "inputs", "batch", "seed", "scale", "activation", "weights")
+CHOICES = ("activation", "weights")  # select boxes; the other layer settings are sliders
 TF1_AGREEMENT = 1e-5
 
 
 def layer_settings(where=st) -> dict:
     """The sliders and the activation select that define the run, in the order a student meets them."""
-    settings = {key: controls.slider(key, where) for key in LAYER_KEYS if key != "activation"}
-    settings["activation"] = controls.select("activation", where)
+    settings = {key: controls.slider(key, where) for key in LAYER_KEYS if key not in CHOICES}
+    settings |= {key: controls.select(key, where) for key in CHOICES}
     return settings
+
+
+def weights_source(settings: dict) -> str:
+    """"book" when the book's weights are asked for and fit this layer; else "seeded", saying why."""
+    if settings["weights"] != "book":
+        return "seeded"
+    if (settings["inputs"], settings["neurons"]) != (3, 5):
+        st.warning(f"The book's weights exist for 3 inputs and 5 neurons only; with {settings['inputs']} "
+                   f"inputs and {settings['neurons']} neurons the weights are drawn from the seed instead.",
+                   icon="📖")
+        return "seeded"
+    return "book"
 
 
 def table_digest(X: np.ndarray) -> str:
@@ -67,7 +80,7 @@ def equation_section(X: np.ndarray, w: RNNWeights, Y: np.ndarray) -> None:
                    "move the step slider to 1 to see the recurrence." if step == 0 else ""))
 
 
-def tf1_section(X: np.ndarray, settings: dict, Y: np.ndarray) -> None:
+def tf1_section(X: np.ndarray, settings: dict, Y: np.ndarray, source: str) -> None:
     """The NumPy loop and the lesson's TF1 graph, side by side, with their largest difference."""
     if not controls.toggle("tf1_check"):
         st.caption("The TF1 check is off. Turn it on to build the lesson's graph for these settings.")
@@ -76,7 +89,7 @@ def tf1_section(X: np.ndarray, settings: dict, Y: np.ndarray) -> None:
     args = (X, settings["neurons"], settings["seed"], settings["scale"], settings["activation"])
     try:
         with st.spinner("Running the TF1 graph (the first run imports TensorFlow: a few seconds)…"):
-            Y_tf1 = compute.manual_outputs(*args, backend="tf1")
+            Y_tf1 = compute.manual_outputs(*args, backend="tf1", source=source)
     except Exception as error:  # TensorFlow missing or broken: the NumPy half of the page still works
         st.warning(f"The TF1 comparison could not run here ({type(error).__name__}); "
                    "the NumPy results above are unaffected.")

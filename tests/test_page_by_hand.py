@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -289,3 +290,21 @@ def test_pin_then_change_the_shape_compares_the_common_part():
     expected = reference(X, neurons=3)[:, :2, :3] - reference(LESSON_X)[:, :2, :3]
     np.testing.assert_allclose(difference.sort_values(["example", "step", "neuron"])["value"],
                                expected.ravel(), atol=1e-6)
+
+
+BOOK = json.loads((Path(__file__).resolve().parents[2] / "shared" / "reference" / "homl_ch14_manual_rnn.json").read_text())
+
+
+def test_the_books_weights_reproduce_the_books_printed_table():
+    at = open_page("by_hand", {"weights": "book"})
+    Y = numpy_table(at)
+    np.testing.assert_allclose(Y[:, 0], BOOK["Y0"], atol=1e-5)
+    np.testing.assert_allclose(Y[:, 1], BOOK["Y1"], atol=1e-5)
+    assert 0 <= tf1_max_difference(at) < 1e-5
+    assert equation_value(at) == pytest.approx(BOOK["Y1"][0][0], abs=1e-5)
+
+
+def test_the_books_weights_need_the_books_shape():
+    at = open_page("by_hand", {"weights": "book", "neurons": "6"})
+    assert any("book's weights exist for 3 inputs and 5 neurons only" in w.value for w in at.warning)
+    np.testing.assert_allclose(numpy_table(at), reference(LESSON_X, neurons=6), atol=1e-6)

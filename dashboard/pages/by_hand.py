@@ -37,8 +37,9 @@ table_text.markdown(
     "are not zero: with `b` = 0, they come entirely from `Y[0] · Wy`, the network's memory of t = 0.")
 table_text.button("Reset the table to the lesson's batch", on_click=inputs_table.reset)
 
-w = compute.weights(settings["inputs"], neurons, settings["seed"], settings["scale"], activation)
-Y = compute.manual_outputs(X, neurons, settings["seed"], settings["scale"], activation)  # (batch, steps, neurons)
+source = parts.weights_source(settings)  # "seeded" or "book"
+w = compute.weights(settings["inputs"], neurons, settings["seed"], settings["scale"], activation, source)
+Y = compute.manual_outputs(X, neurons, settings["seed"], settings["scale"], activation, source=source)  # (batch, steps, neurons)
 
 st.subheader("2. Each neuron's output over time")
 st.markdown(
@@ -63,6 +64,8 @@ weights_column, weights_text = st.columns([3, 2])
 chart_cache.show(chart_cache.weight_pair_spec(w.Wx, w.Wy), weights_column)
 count = w.Wx.size + w.Wy.size + w.b.size
 weights_text.markdown(
+    ("These are the book's weights (Hands-On ML, ch. 14), times the scale; the seed is not used. "
+     if source == "book" else "") +
     f"These are all the network's weights: {w.n_inputs}×{neurons} + {neurons}×{neurons} + {neurons} "
     f"= **{count}** numbers, whether it runs 2 steps or 20. Every step reads the same `Wx` and `Wy`: "
     "unrolling copies the computation, not the weights.\n\n"
@@ -82,4 +85,4 @@ st.markdown(
     "The lesson writes this network in TensorFlow 1: a `tf.placeholder` per step, shared `tf.Variable`s, "
     "a `Session` that feeds each step's batch. Here that graph is built in its own `tf.Graph` and run "
     "with the weights above; both columns should agree up to float32 rounding (about 1e-7).")
-parts.tf1_section(X, settings, Y)
+parts.tf1_section(X, settings, Y, source)
