@@ -5,6 +5,8 @@ Every mark a student may ask about has a tooltip with exact values.
 """
 from __future__ import annotations
 
+import math
+
 import altair as alt
 import pandas as pd
 
@@ -196,3 +198,87 @@ def graph_cost(df: pd.DataFrame, axis_title: str, value_format: str, log_scale: 
                  alt.Tooltip("value:Q", title=axis_title, format=value_format),
                  alt.Tooltip("graph:N", title="Graph")],
     ).properties(height=340)
+
+# Memory page: a spectral radius rho has the same colour on every memory chart, blue where the past fades
+# (rho < 1), grey at exactly 1, red where it grows (rho > 1); the hue flips right at 1, so 0.9 and 1.1
+# look different although they are close.
+RADIUS_COLORS = {"domain": [0.0, 0.99, 1.0, 1.01, 2.0],
+                 "range": ["#08306b", "#6baed6", "#8c8c8c", "#fc9272", "#67000d"]}
+NUMBER_FORMAT = ".6~g"  # six significant digits: norms span many orders of magnitude
+
+
+def radius_color() -> alt.Color:
+    return alt.Color("radius:Q", title="Spectral radius ρ",
+                     scale=alt.Scale(domain=RADIUS_COLORS["domain"], range=RADIUS_COLORS["range"], clamp=True))
+
+
+def _radius_lines(df: pd.DataFrame, x_title: str, value_title: str, log_scale: bool) -> alt.Chart:
+    """One line per radius; the student's own radius (`chosen`) drawn thick. df: radius, step, value, chosen."""
+    chart = alt.Chart(df)
+    if log_scale:  # a log axis has no place for 0
+        chart = chart.transform_filter("datum.value > 0")
+    return chart.mark_line(point=alt.OverlayMarkDef(size=18)).encode(
+        x=alt.X("step:Q", title=x_title),
+        y=alt.Y("value:Q", title=value_title, scale=alt.Scale(type="log") if log_scale else alt.Scale(zero=True)),
+        color=radius_color(),
+        detail="radius:N",
+        strokeWidth=alt.condition("datum.chosen", alt.value(3.5), alt.value(1.3)),
+        tooltip=[alt.Tooltip("radius:Q", title="ρ", format=".2f"), alt.Tooltip("step:Q", title="t"),
+                 alt.Tooltip("value:Q", title=value_title, format=NUMBER_FORMAT)],
+    ).properties(height=320)
+
+
+def state_norm_by_radius(df: pd.DataFrame, log_scale: bool = True) -> alt.Chart:
+    """||Y[t]|| over time, one line per spectral radius of Wy. df: radius, step, value, chosen."""
+    return _radius_lines(df, "Time step t", "State norm ‖Y[t]‖", log_scale)
+
+
+def credit_by_radius(df: pd.DataFrame) -> alt.Chart:
+    """||d Y[T] / d X[t]|| against t on a log axis, one line per radius. df: radius, step, value, chosen."""
+    return _radius_lines(df, "Input step t (the output is at the last step T)", "Gradient norm ‖∂Y[T]/∂X[t]‖",
+                         log_scale=True)
+
+
+def eigenvalue_plane(df: pd.DataFrame, radius: float) -> alt.LayerChart:
+    """Wy's eigenvalues in the complex plane, with the unit circle and the circle |λ| = ρ.
+
+    df: real, imag, magnitude (one row per eigenvalue)."""
+    extent = 1.15 * max(1.0, radius, float(df["real"].abs().max()), float(df["imag"].abs().max()))
+    axis_scale = alt.Scale(domain=[-extent, extent], nice=False)
+    circles = pd.DataFrame([
+        {"circle": name, "order": i, "x": r * math.cos(2 * math.pi * i / 120), "y": r * math.sin(2 * math.pi * i / 120)}
+        for name, r in (("|λ| = 1 (unit circle)", 1.0), (f"|λ| = ρ = {radius:.2f}", radius)) for i in range(121)])
+    rings = alt.Chart(circles).mark_line(strokeWidth=1.5).encode(
+        x=alt.X("x:Q", title="Real part", scale=axis_scale),
+        y=alt.Y("y:Q", title="Imaginary part", scale=axis_scale),
+        order="order:Q",
+        strokeDash=alt.StrokeDash("circle:N", title=None, sort=None, legend=alt.Legend(orient="bottom"),
+                                  scale=alt.Scale(range=[[1, 0], [5, 3]])),
+        color=alt.value("#555555"),
+    )
+    points = alt.Chart(df).mark_point(filled=True, size=90, opacity=0.9).encode(
+        x=alt.X("real:Q", scale=axis_scale), y=alt.Y("imag:Q", scale=axis_scale),
+        color=alt.Color("magnitude:Q", title="|λ|", legend=alt.Legend(orient="right", gradientLength=120),
+                        scale=alt.Scale(domain=RADIUS_COLORS["domain"], range=RADIUS_COLORS["range"], clamp=True)),
+        tooltip=[alt.Tooltip("real:Q", title="Real part", format=NUMBER_FORMAT),
+                 alt.Tooltip("imag:Q", title="Imaginary part", format=NUMBER_FORMAT),
+                 alt.Tooltip("magnitude:Q", title="|λ|", format=NUMBER_FORMAT)],
+    )
+    # autosize "pad": the 300 px are the plot itself, so the circles stay round whatever the legends take
+    return alt.layer(rings, points).properties(width=300, height=300, autosize=alt.AutoSizeParams(type="pad"))
+
+
+HISTORY_LABELS = "datum.label == '0' ? 'quiet: zeros, then x' : 'busy: noise, then x'"
+
+
+def history_outputs(df: pd.DataFrame) -> alt.Chart:
+    """Each neuron's output at the last step after two histories, side by side. df: example, neuron, value."""
+    return alt.Chart(df).mark_bar().encode(
+        x=alt.X("neuron:O", title="Neuron"),
+        xOffset="example:N",
+        y=alt.Y("value:Q", title="Output at the last step Y[T]"),
+        color=example_color(title="History").legend(labelExpr=HISTORY_LABELS, values=[0, 1]),
+        tooltip=[alt.Tooltip("example:N", title="History (0 quiet, 1 busy)"), alt.Tooltip("neuron:N", title="Neuron"),
+                 alt.Tooltip("value:Q", title="Y[T]", format=VALUE_FORMAT)],
+    ).properties(height=260)
+
