@@ -154,7 +154,7 @@ def fade_step(norms: np.ndarray, fraction: float = FADE_FRACTION) -> int | None:
 @dataclass(frozen=True)
 class Credit:
     norms: np.ndarray   # (radii, steps): ||d Y[T] / d X[t]|| (Frobenius), T = last step; inf on overflow
-    final: np.ndarray   # (radii, neurons): Y[T], the output that was differentiated
+    final: np.ndarray   # (radii, neurons): Y[T], the output that was differentiated (float64)
 
 
 def credit_sweep(weights, X) -> Credit:
@@ -164,7 +164,11 @@ def credit_sweep(weights, X) -> Credit:
     differentiates only its own neuron's output Y[T][i], so the gradient of the sum over copies holds,
     in copy i, row i of the Jacobian (copies never interact). All weights run together as a batch
     (batched matmul), so a sweep over radii costs one pass. The weights must share their shapes and
-    activation; the forward pass is float32, like every other path.
+    activation.
+
+    The pass runs in float64 on the float32 weights and inputs: a vanishing gradient falls below
+    float32's smallest number (1e-45) within a few dozen steps and would show as 0, while float64 keeps
+    it down to 1e-308. `final` still agrees with the float32 NumPy loop to float32 rounding.
     """
     weights = list(weights)
     if not 1 <= len(weights) <= MAX_RADII:
@@ -179,15 +183,16 @@ def credit_sweep(weights, X) -> Credit:
 
     tf, act = tf(), tf_activation(first.activation)
     n_weights, steps, neurons = len(weights), X.shape[0], first.n_neurons
-    Wx = tf.constant(np.stack([w.Wx for w in weights]))                  # (weights, inputs, neurons)
-    Wy = tf.constant(np.stack([w.Wy for w in weights]))                  # (weights, neurons, neurons)
-    b = tf.constant(np.stack([w.b for w in weights])[:, None, :])        # (weights, 1, neurons)
-    X_copies = tf.constant(np.broadcast_to(X, (n_weights, neurons) + X.shape).copy())  # (w, copies, steps, in)
+    as64 = lambda arrays: tf.constant(np.stack(arrays).astype(np.float64))  # noqa: E731
+    Wx = as64([w.Wx for w in weights])                                   # (weights, inputs, neurons)
+    Wy = as64([w.Wy for w in weights])                                   # (weights, neurons, neurons)
+    b = as64([w.b[None, :] for w in weights])                            # (weights, 1, neurons)
+    X_copies = as64([np.broadcast_to(X, (neurons,) + X.shape)] * n_weights)  # (weights, copies, steps, inputs)
     with tf.GradientTape() as tape:
         tape.watch(X_copies)
         # X[t] @ Wx + b for every step in one op: eager ops cost ~0.1 ms each, the loop only what must be
         drive = tf.einsum("wcsi,win->wcsn", X_copies, Wx) + b[:, :, None, :]  # (weights, copies, steps, neurons)
-        Y = tf.zeros([n_weights, neurons, neurons])                     # Y[-1] = 0, per (weights, copy)
+        Y = tf.zeros([n_weights, neurons, neurons], tf.float64)         # Y[-1] = 0, per (weights, copy)
         for drive_t in tf.unstack(drive, axis=2):                        # (weights, copies, neurons)
             Y = act(drive_t + tf.matmul(Y, Wy))
         own_output = tf.linalg.diag_part(Y)                              # (weights, copies): copy i's Y[T][i]
@@ -196,7 +201,7 @@ def credit_sweep(weights, X) -> Credit:
     with np.errstate(over="ignore", invalid="ignore"):
         norms = np.sqrt(np.square(jacobian.astype(np.float64)).sum(axis=(1, 3)))
     final = Y.numpy()[:, 0, :]                         # every copy carries the same outputs
-    return Credit(np.where(np.isfinite(norms), norms, np.inf), final.astype(np.float32))
+    return Credit(np.where(np.isfinite(norms), norms, np.inf), final)
 
 
 def credit_through_time(w: RNNWeights, X) -> np.ndarray:

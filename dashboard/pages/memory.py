@@ -1,3 +1,95 @@
+"""Memory and state: how long an input lives in the state, why Wy decides, and how far back gradients reach."""
+import numpy as np
 import streamlit as st
 
-st.title("memory")
+from dashboard import charts, state
+from dashboard import memory_view as view
+from dashboard.controls import select, slider, toggle
+
+PAGE_KEYS = ("seed", "neurons", "activation", "mem_radius", "mem_steps", "mem_pattern", "mem_amplitude",
+             "mem_log", "mem_history", "mem_credit")
+
+st.title("Memory and state")
+state.show_url_notices(PAGE_KEYS)
+st.markdown(
+    "A recurrent layer has no memory cells: what it remembers is its **state**, the output Y[t] that each "
+    "step hands to the next through `Wy`, in Y[t] = act(X[t] · Wx + Y[t−1] · Wy + b). So `Wy` alone decides "
+    "how long the past is kept. Its size is measured here by its **spectral radius** ρ, the largest "
+    "|eigenvalue|: this page draws `Wy` from the seed and rescales it to the ρ you choose, keeping its "
+    "directions. There are 3 inputs per step, as in the lesson, and `b` = 0.")
+
+with st.sidebar:
+    st.header("The layer")
+    radius = slider("mem_radius")
+    activation = select("activation")
+    neurons, seed = slider("neurons"), slider("seed")
+    st.header("The input")
+    pattern, amplitude, steps = select("mem_pattern"), slider("mem_amplitude"), slider("mem_steps")
+
+compared = view.radii(radius)
+norms = view.state_norms(neurons, seed, activation, compared, steps, pattern, amplitude)  # (radii, steps)
+own = norms[compared.index(radius)]
+
+st.subheader("1. How long an input lives in the state")
+chart_column, text_column = st.columns([3, 2])
+with chart_column:
+    log_scale = toggle("mem_log")
+    st.altair_chart(charts.state_norm_by_radius(view.radius_frame(compared, norms, radius), log_scale))
+text_column.markdown(
+    f"One pulse goes into every input at t = 0 (size {amplitude:g}); after that the inputs are zero, so "
+    "whatever is left in ‖Y[t]‖ is memory. The thick line is your ρ; the thin ones are 0.5, 0.9, 1.1 "
+    "and 1.5 with the same weights, blue for ρ < 1, red for ρ > 1.\n\n"
+    "**Notice**, with `linear`: below 1 the pulse fades by a factor of about ρ per step (a straight line "
+    "on the log axis), above 1 it grows without end. With `tanh` the growth stops at saturation: the "
+    "state settles into a pattern of its own that no longer says much about the input. "
+    "**Try** the `steady` and `noise` inputs: the state then tracks the recent inputs, and ρ sets how many "
+    "steps of them it mixes together."
+    if pattern == "pulse" else
+    f"The input is `{pattern}` (size {amplitude:g}), so the state never empties: it mixes recent inputs, "
+    "and ρ sets how many steps back that mixture reaches. The thick line is your ρ; the thin ones are 0.5, "
+    "0.9, 1.1 and 1.5 with the same weights. **Try** `pulse` to see one input fade or grow on its own.")
+first, last, faded = text_column.columns(3)
+first.metric("‖Y[0]‖", f"{own[0]:.4g}")
+last.metric(f"‖Y[{steps - 1}]‖", f"{own[-1]:.4g}")
+faded.metric(*view.fade_text(own, pattern))
+with text_column:
+    view.range_notes(compared, norms, "state norm", view.FLOAT32, log_scale)
+
+st.subheader("2. Why ρ decides: the eigenvalues of Wy")
+eigen, drawn_radius = view.eigenvalues(neurons, seed, radius)
+chart_column, text_column = st.columns([1, 1])
+chart_column.altair_chart(charts.eigenvalue_plane(view.eigen_frame(eigen), radius), width="content")
+outside = int((np.abs(eigen) > 1 + 1e-6).sum())  # rescaled in float32: |λ| = 1 comes out as 1 ± 1e-7
+text_column.markdown(
+    f"`Wy` has {neurons} eigenvalues, complex numbers in general (a complex pair makes the state rotate as "
+    f"it shrinks or grows). As drawn from seed {seed} its spectral radius was {drawn_radius:.4f}; "
+    + (f"every entry was multiplied by {radius / drawn_radius:.4f} to make it ρ = {radius:.2f}.\n\n" if radius > 0
+       else "with ρ = 0 every entry is 0: all eigenvalues sit at 0 and nothing is carried over.\n\n") +
+    "With a linear activation, the state after a pulse is Y[0] · Wyᵗ, and each eigenvalue λ contributes "
+    "a part that scales by |λ|ᵗ. Parts inside the unit circle die out; a part outside it grows at every "
+    "step. So the outermost eigenvalue, |λ| = ρ, decides in the long run. tanh and relu bend this rule "
+    "(tanh is nearly linear only near 0), but it still tells whether a small state fades or grows.\n\n"
+    f"**Now:** {outside} of {neurons} eigenvalue{'s' if neurons > 1 else ''} outside the unit circle.")
+
+st.subheader("3. State: the same input, a different past")
+example = view.history(neurons, seed, activation, radius, slider("mem_history"), amplitude)
+chart_column, text_column = st.columns([3, 2])
+chart_column.altair_chart(charts.history_outputs(view.history_frame(example)))
+text_column.markdown(
+    f"Two sequences end with the **same** input x (every input = {amplitude:g}). Before it, one saw "
+    f"{example.inputs.shape[1] - 1} steps of zeros, the other as many steps of noise. A network without "
+    "state would give both the same last output; this one does not, because Y[T−1] · Wy brings the past "
+    "in. **Try** ρ = 0: `Wy` = 0, the past is forgotten and the bars match. Make the history longer with a "
+    "small ρ: only the last few steps of noise still count.")
+text_column.metric("‖Y_quiet[T] − Y_busy[T]‖", f"{example.difference:.4g}")
+text_column.dataframe({"neuron": np.arange(neurons), "after zeros": example.outputs[0, -1].astype(float),
+                       "after noise": example.outputs[1, -1].astype(float)},
+                      hide_index=True, column_config={c: st.column_config.NumberColumn(format="%.6f")
+                                                      for c in ("after zeros", "after noise")})
+
+st.subheader("4. Credit through time: how far back can training reach?")
+st.markdown(
+    "To learn from the past, training needs to know how the last output Y[T] depends on each earlier "
+    "input: the gradient ∂Y[T]/∂X[t], computed here with `tf.GradientTape` for the same settings and "
+    "radii. Its norm is drawn on a log axis against t.")
+view.credit_section((neurons, seed, activation, steps, pattern, amplitude), radius)
