@@ -14,14 +14,14 @@ from dashboard import state  # noqa: E402
 
 PAGES = Path(__file__).parent / "pages"
 
-st.set_page_config(page_title="Recurrence Lab", page_icon="🔁", layout="wide")
+st.set_page_config(page_title="Recurrence Lab", page_icon=":material/replay:", layout="wide")
 page = st.navigation([
-    st.Page(PAGES / "overview.py", title="Overview", icon="🏠", url_path="overview", default=True),
-    st.Page(PAGES / "by_hand.py", title="Recurrence by hand", icon="✍️", url_path="by_hand"),
-    st.Page(PAGES / "unrolling.py", title="Static vs dynamic", icon="🧱", url_path="unrolling"),
-    st.Page(PAGES / "lengths.py", title="Sequence lengths", icon="📏", url_path="lengths"),
-    st.Page(PAGES / "memory.py", title="Memory and state", icon="🧠", url_path="memory"),
-    st.Page(PAGES / "keras_lab.py", title="Keras lab", icon="🧪", url_path="keras_lab"),
+    st.Page(PAGES / "overview.py", title="Overview", icon=":material/home:", url_path="overview", default=True),
+    st.Page(PAGES / "by_hand.py", title="Recurrence by hand", icon=":material/edit_note:", url_path="by_hand"),
+    st.Page(PAGES / "unrolling.py", title="Static vs dynamic", icon=":material/account_tree:", url_path="unrolling"),
+    st.Page(PAGES / "lengths.py", title="Sequence lengths", icon=":material/straighten:", url_path="lengths"),
+    st.Page(PAGES / "memory.py", title="Memory and state", icon=":material/memory:", url_path="memory"),
+    st.Page(PAGES / "keras_lab.py", title="Keras lab", icon=":material/science:", url_path="keras_lab"),
 ])
 state.presenter_style()
 try:
