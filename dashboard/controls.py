@@ -3,13 +3,16 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard import presets
 from dashboard.state import SETTINGS
 
 
 def _initial(key: str) -> dict:
-    # Pass a default only when Session State holds no value yet (a preset may have set one):
-    # Streamlit warns when a widget gets both.
-    return {} if key in st.session_state else {"value": SETTINGS[key].default}
+    # Always pass the default (the active preset's, else the declared one): the URL leaves out a value
+    # equal to the widget's default, and without one that default is the slider's minimum, so a link
+    # to the minimum would reopen at the declared default. (Streamlit logs a warning, once, when code
+    # has also set the value in Session State; the Session State value wins, as intended.)
+    return {"value": presets.default(key)}
 
 
 def slider(key: str, where=st, high=None, **kwargs):
@@ -18,18 +21,14 @@ def slider(key: str, where=st, high=None, **kwargs):
     top = s.high if high is None else min(s.high, high)
     if key in st.session_state and not s.low <= st.session_state[key] <= top:
         st.session_state[key] = min(max(st.session_state[key], s.low), top)
-    initial = _initial(key)
-    if "value" in initial:
-        initial["value"] = min(initial["value"], top)
     return where.slider(s.label, s.low, type(s.default)(top), step=s.step, key=key, bind="query-params",
-                        help=s.help or None, **initial, **kwargs)
+                        help=s.help or None, value=min(presets.default(key), top), **kwargs)
 
 
 def select(key: str, where=st, **kwargs):
     s = SETTINGS[key]
-    index = {} if key in st.session_state else {"index": s.options.index(s.default)}
     return where.selectbox(s.label, s.options, key=key, bind="query-params", help=s.help or None,
-                           **index, **kwargs)
+                           index=s.options.index(presets.default(key)), **kwargs)
 
 
 def toggle(key: str, where=st, **kwargs):

@@ -147,6 +147,8 @@ URL_EXTRAS = ("preset", "presenter",
 
 def url_notices(page_keys) -> list[str]:
     """Notices for URL parameters this page will ignore; shown once, when the page first reads them."""
+    from dashboard.presets import notices as preset_notices, starting_value  # presets imports this module
+
     notices = []
     for key in st.query_params.keys():
         values = st.query_params.get_all(key)
@@ -158,14 +160,14 @@ def url_notices(page_keys) -> list[str]:
             continue  # another page's setting, kept for when the student goes there
         elif len(values) != 1:
             notices.append(f"`{key}` was given {len(values)} times; using the default "
-                           f"{SETTINGS[key].default!r}.")
+                           f"{starting_value(key)!r}.")
         else:
             try:
                 SETTINGS[key].parse(values[0])
             except ValueError as reason:
                 shown = values[0] if len(values[0]) <= 20 else values[0][:20] + "…"
-                notices.append(f"`{key}={shown}` {reason}; using the default {SETTINGS[key].default!r}.")
-    return notices
+                notices.append(f"`{key}={shown}` {reason}; using the default {starting_value(key)!r}.")
+    return notices + preset_notices()
 
 
 def show_url_notices(page_keys) -> None:
@@ -176,7 +178,9 @@ def show_url_notices(page_keys) -> None:
 
 
 def presenter() -> bool:
-    return st.query_params.get("presenter") in ("1", "true")
+    from dashboard.presets import presenter as presenter_view  # remembered across page switches
+
+    return presenter_view()
 
 
 def presenter_style() -> None:

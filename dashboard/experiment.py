@@ -1,0 +1,118 @@
+"""A run's weights from the page's settings, and the panels that let a student take a run away.
+
+- `weights_from_settings(settings)`: seeded weights or the book's (the `weights` setting), the one
+  place that decides, so every page that honours the "book" preset does it the same way.
+- `export_panel(run, page)`: downloads (CSV, NPZ, JSON) and "Reproduce in a notebook" code.
+- `chart_download(chart, page, name)`: a chart as a web page that saves it as SVG or PNG.
+- `share_link()`: the link to this exact experiment, to copy.
+"""
+from __future__ import annotations
+
+from functools import partial
+from urllib.parse import urlencode
+
+import numpy as np
+import streamlit as st
+
+from dashboard import exports
+from dashboard.exports import Run  # noqa: F401  (pages build a Run for export_panel)
+from dashboard.state import SETTINGS, URL_EXTRAS
+from rnncore.config import RNNWeights, init_weights
+from rnncore.presets import book_weights
+
+BOOK = "book"
+BOOK_SHAPE = (3, 5)  # (inputs, neurons) of the book's weights
+STYLES = {"tf1": "TensorFlow 1 style (the lesson's)", "keras": "Keras 3 (TensorFlow 2)"}
+
+
+def weights_from_settings(settings: dict) -> RNNWeights:
+    """The layer's weights for settings holding inputs, neurons, seed, scale, activation (and `weights`).
+
+    "seeded" (the default): `init_weights(inputs, neurons, seed, scale, activation)`.
+    "book": the book's Wx, Wy (zero b) times `scale`, with `activation`; the seed is not used, and
+    inputs and neurons must be 3 and 5 (ValueError otherwise).
+    """
+    scale, activation = settings["scale"], settings["activation"]
+    if settings.get("weights", SETTINGS["weights"].default) != BOOK:
+        return init_weights(settings["inputs"], settings["neurons"], settings["seed"], scale, activation)
+    if (settings["inputs"], settings["neurons"]) != BOOK_SHAPE:
+        raise ValueError(f"the book's weights are for {BOOK_SHAPE[0]} inputs and {BOOK_SHAPE[1]} neurons, "
+                         f"not {settings['inputs']} and {settings['neurons']}")
+    book = book_weights()
+    return RNNWeights(book.Wx * np.float32(scale), book.Wy * np.float32(scale), book.b, activation)
+
+
+def layer_weights(settings: dict, where=st) -> RNNWeights:
+    """`weights_from_settings`, or, when the book's weights do not fit, a warning and seeded weights."""
+    try:
+        return weights_from_settings(settings)
+    except ValueError as reason:
+        where.warning(f"Seeded weights are used instead: {reason}. Set Inputs to 3 and Neurons to 5 "
+                      "for the book's.", icon="📖")
+        return weights_from_settings(settings | {"weights": "seeded"})
+
+
+def origin(settings: dict) -> str:
+    """Where the weights came from, in words, for file headers and notebook code."""
+    scale = f", times scale {settings['scale']:g}" if settings["scale"] != 1 else ""
+    if settings.get("weights") == BOOK and (settings["inputs"], settings["neurons"]) == BOOK_SHAPE:
+        return f"the book's weights (Hands-On ML, 1st ed., ch. 14, manual RNN){scale}"
+    return f"Recurrence Lab's init_weights, seed {settings['seed']}, scale {settings['scale']:g}"
+
+
+def export_panel(run: Run, page: str, where=st) -> None:
+    """Downloads of the run and notebook code that reproduces it, in a collapsed expander."""
+    with where.expander("Take this run with you: files and notebook code", icon="📦"):
+        st.markdown("**Download** the numbers of this run. The CSV files are tidy (one value per row, "
+                    "its indices in columns); the NPZ holds every array for `np.load`; the JSON holds "
+                    "everything, settings included.")
+        columns = st.columns(len(exports.CSV_TABLES) + 2)
+        for column, what in zip(columns, exports.CSV_TABLES):
+            _download(column, f"{what.capitalize()} (CSV)", partial(exports.csv_bytes, run, what), page, what, "csv")
+        _download(columns[-2], "All (NPZ)", partial(exports.npz_bytes, run), page, "run", "npz")
+        _download(columns[-1], "All (JSON)", partial(exports.json_bytes, run), page, "run", "json")
+        st.markdown("**Reproduce in a notebook**: this code builds the same network with the exact "
+                    "weights and inputs of this run and prints the same outputs and state (the copy "
+                    "button is at the top right of the code).")
+        for tab, style in zip(st.tabs(list(STYLES.values())), STYLES):
+            with tab:
+                st.code(exports.notebook(run, style), language="python")
+        st.caption("Charts: hover a chart and use **Download as PNG** in its toolbar; for SVG, use the "
+                   "chart's *Download as a web page* button where a page offers one, open the file and "
+                   "choose ⋯ → *Save as SVG*.")
+
+
+def _download(where, label: str, data, page: str, what: str, extension: str) -> None:
+    # `data` is a callable: the bytes are made only when the student clicks, not on every rerun.
+    where.download_button(label, data, file_name=exports.file_name(page, what, extension),
+                          mime=exports.MIME[extension], key=f"download_{page}_{what}_{extension}",
+                          on_click="ignore")
+
+
+def chart_download(chart, page: str, name: str, where=st) -> None:
+    """A button under a chart: the chart as a web page whose ⋯ menu saves it as SVG or PNG."""
+    where.download_button("Download as a web page (SVG, PNG)", partial(exports.chart_html, chart),
+                          file_name=exports.file_name(page, name, "html"), mime=exports.MIME["html"],
+                          key=f"chart_{page}_{name}", on_click="ignore", type="tertiary", icon="🖼️",
+                          help="Open the file in a browser, then ⋯ → Save as SVG or Save as PNG.")
+
+
+def share_query() -> list[tuple[str, str]]:
+    """This experiment's URL parameters: every setting and extra given once, unknown keys left out."""
+    return [(key, st.query_params[key]) for key in st.query_params
+            if (key in SETTINGS or key in URL_EXTRAS) and len(st.query_params.get_all(key)) == 1]
+
+
+def share_url() -> str:
+    """The page's address with its settings; only the query (`?...`) where the address is unknown."""
+    query = share_query()
+    return (st.context.url or "") + ("?" + urlencode(query) if query else "")
+
+
+def share_link(where=st) -> None:
+    """The link to this experiment, to copy. Call it after the page's controls, so it holds their values."""
+    with where.container():
+        st.markdown("**Share this experiment**: whoever opens this link sees these settings and these numbers.")
+        st.code(share_url() or "(the page's defaults: no settings in the link)", language=None, wrap_lines=True)
+        st.caption("The address bar holds the same link: every control writes its value there. "
+                   "Settings left at their defaults are not written.")

@@ -1,0 +1,182 @@
+"""Presets an instructor links to (`?preset=<name>`), and the presenter view (`?presenter=1`).
+
+A preset sets the *starting values* of the settings it names: `controls` give each widget
+`default(key)` as its default, so the URL holds only what differs from the preset and
+`?preset=long&unr_max_steps=120` means "the long preset, with 120 steps". (Writing the preset's
+values into Session State alone does not put them in the URL: a value later moved back to the
+setting's ordinary default would drop out of the link, and the link would reopen at the preset's
+value. Checked in a browser on Streamlit 1.67.)
+
+`apply()` runs before the first widget of every run (`default` calls it):
+- the first time a session sees a preset, it writes the preset's values into Session State, so
+  widgets that already hold a value (from another page) move to the preset too;
+- a page switch drops the URL parameters that no widget is bound to, so `preset` and `presenter`
+  are written back from the session.
+
+In the presenter view, `shown(key)` says whether a control serves the preset's point; `places`
+puts the others in a collapsed "More settings" expander (they stay bound to the URL).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import streamlit as st
+
+from dashboard import ragged
+from dashboard.state import SETTINGS
+
+PRESET, PRESENTER = "preset", "presenter"
+APPLIED = "_preset_applied"      # Session State: the preset whose values were written
+REMEMBERED = "_url_extras"       # Session State: preset/presenter values to restore after a page switch
+PRESENTER_ON, PRESENTER_OFF = ("1", "true"), ("0", "false")
+
+
+@dataclass(frozen=True)
+class Preset:
+    name: str
+    title: str
+    page: str                        # url_path of its page (dashboard/pages/<page>.py)
+    point: str                       # what it shows, in a sentence
+    settings: dict = field(default_factory=dict)  # setting key -> value
+    controls: tuple = ()             # the controls its point needs: what the presenter view shows
+
+    @property
+    def link(self) -> str:
+        """The relative link an instructor shares: `<page>?preset=<name>`."""
+        return f"{self.page}?{PRESET}={self.name}"
+
+
+_LESSON_LAYER = {"inputs": 3, "neurons": 5, "steps": 2, "batch": 4, "seed": 42, "scale": 1.0,
+                 "activation": "tanh", "weights": "seeded"}
+
+PRESETS = {p.name: p for p in (
+    Preset("lesson", "The lesson's example", "by_hand",
+           "The lesson's two-step network: 3 inputs, 5 neurons, its batch of 4 examples, weights from seed 42.",
+           _LESSON_LAYER, ("steps", "seed", "scale", "activation", "example", "step", "neuron")),
+    Preset("book", "The book's exact numbers", "by_hand",
+           "The weights of Hands-On ML ch. 14's manual RNN: Y0 and Y1 match the table printed in the book.",
+           _LESSON_LAYER | {"weights": "book"}, ("weights", "example", "step", "neuron", "tf1_check")),
+    Preset("long", "A long sequence: static vs dynamic", "unrolling",
+           "Up to 50 steps: static_rnn's graph grows with every step, dynamic_rnn's stays the same size.",
+           {"unr_max_steps": 50, "unr_tf1": True, "unr_tf2": False, "unr_keras": False,
+            "unr_metric": "Operations", "unr_log": False, "unr_draw_steps": 2},
+           ("unr_max_steps", "unr_metric", "unr_log", "unr_draw_steps")),
+    Preset("fading", "A fading state", "memory",
+           "A linear cell with a small Wy (spectral radius 0.8): one pulse at t = 0 dies away step by step.",
+           {"activation": "linear", "mem_radius": 0.8, "mem_pattern": "pulse", "mem_steps": 30,
+            "mem_amplitude": 1.0, "mem_log": True},
+           ("mem_radius", "activation", "mem_log")),
+    Preset("exploding", "An exploding state", "memory",
+           "A linear cell with a large Wy (spectral radius 1.2): one pulse at t = 0 grows without bound.",
+           {"activation": "linear", "mem_radius": 1.2, "mem_pattern": "pulse", "mem_steps": 30,
+            "mem_amplitude": 1.0, "mem_log": True},
+           ("mem_radius", "activation", "mem_log")),
+    Preset("ragged", "A ragged batch", "lengths",
+           "Four sequences of lengths 6, 3, 1 and 5, padded to 6 steps: told the lengths or not.",
+           ragged.RAGGED_BATCH | {"neurons": 5, "seed": 42, "scale": 1.0, "activation": "tanh"},
+           ("steps", *(key for key in ragged.RAGGED_BATCH if key.startswith("len")))),
+)}
+
+
+def _single(key: str) -> str | None:
+    """The URL's value for `key` when it is given exactly once, else None."""
+    values = st.query_params.get_all(key)
+    return values[0] if len(values) == 1 else None
+
+
+def _remembered() -> dict:
+    return st.session_state.setdefault(REMEMBERED, {})
+
+
+def active() -> Preset | None:
+    """The preset of this link (or of this session, after a page switch), if it names one."""
+    name = _single(PRESET) if PRESET in st.query_params else _remembered().get(PRESET)
+    return PRESETS.get(name)
+
+
+def presenter() -> bool:
+    value = _single(PRESENTER) if PRESENTER in st.query_params else _remembered().get(PRESENTER)
+    return value in PRESENTER_ON
+
+
+def apply() -> Preset | None:
+    """Write a newly seen preset's values into Session State; keep preset/presenter in the URL."""
+    remembered = _remembered()
+    for key, allowed in ((PRESET, tuple(PRESETS)), (PRESENTER, PRESENTER_ON + PRESENTER_OFF)):
+        value = _single(key)
+        if value in allowed:
+            remembered[key] = value
+        elif key not in st.query_params and key in remembered:
+            st.query_params[key] = remembered[key]  # dropped by a page switch: put it back
+    preset = active()
+    if preset is not None and st.session_state.get(APPLIED) != preset.name:
+        st.session_state[APPLIED] = preset.name
+        for key, value in preset.settings.items():
+            st.session_state[key] = value
+    return preset
+
+
+def starting_value(key: str):
+    """The active preset's value for a setting, else its declared default."""
+    preset = active()
+    return preset.settings[key] if preset is not None and key in preset.settings else SETTINGS[key].default
+
+
+def default(key: str):
+    """A widget's default: `starting_value`, after `apply` (which must come before any widget)."""
+    apply()
+    return starting_value(key)
+
+
+def shown(key: str) -> bool:
+    """False in the presenter view for a control that the active preset's point does not need."""
+    preset = active()
+    return not (presenter() and preset is not None) or key in preset.controls
+
+
+def places(keys, where=st) -> dict:
+    """A container for each control: `where`, or a collapsed "More settings" expander below the
+    shown controls for those that `shown` hides. Use as `slider(key, places(keys, st.sidebar)[key])`."""
+    hidden = [key for key in keys if not shown(key)]
+    if not hidden:
+        return {key: where for key in keys}
+    main = where.container()
+    more = where.expander("More settings", expanded=False)
+    return {key: more if key in hidden else main for key in keys}
+
+
+def notices() -> list[str]:
+    """Notices for a `preset` or `presenter` value in the URL that cannot be used."""
+    found = []
+    for key in (PRESET, PRESENTER):
+        values = st.query_params.get_all(key)
+        if len(values) > 1:
+            found.append(f"`{key}` was given {len(values)} times; ignored.")
+        elif key == PRESET and values and values[0] not in PRESETS:
+            found.append(f"`preset={_short(values[0])}` is not a preset of Recurrence Lab "
+                         f"(there are: {', '.join(PRESETS)}); using the page's own defaults.")
+        elif key == PRESENTER and values and values[0] not in PRESENTER_ON + PRESENTER_OFF:
+            found.append(f"`presenter={_short(values[0])}` must be 1 or 0; ignored.")
+    return found
+
+
+def _short(value: str) -> str:
+    return value if len(value) <= 20 else value[:20] + "…"
+
+
+def check() -> list[str]:
+    """Problems with the presets' own declarations (an unknown key, a value a setting does not allow)."""
+    problems = []
+    for preset in PRESETS.values():
+        for key, value in preset.settings.items():
+            if key not in SETTINGS:
+                problems.append(f"{preset.name}: {key} is not a declared setting")
+                continue
+            try:
+                if SETTINGS[key].parse(str(value).lower() if isinstance(value, bool) else str(value)) != value:
+                    problems.append(f"{preset.name}: {key}={value!r} does not read back from a URL")
+            except ValueError as reason:
+                problems.append(f"{preset.name}: {key}={value!r} {reason}")
+        problems += [f"{preset.name}: control {key} is not a declared setting"
+                     for key in preset.controls if key not in SETTINGS]
+    return problems
