@@ -57,11 +57,11 @@ def clean(table: pd.DataFrame, shape: tuple[int, int, int]) -> tuple[np.ndarray,
     """The table's values as X (batch, steps, inputs) float32, and a note for each kind of fix made.
 
     Empty, non-numeric and NaN cells become 0; +-inf and values beyond +-MAX_ABS_INPUT are clipped to
-    +-MAX_ABS_INPUT. A table with missing rows or columns is padded with 0 (this only happens when
-    something other than the page edits it).
+    +-MAX_ABS_INPUT. Missing rows or columns count as empty cells (this only happens when something
+    other than the page edits the table).
     """
     batch, steps, inputs = shape
-    values = np.zeros((steps * batch, inputs))
+    values = np.full((steps * batch, inputs), np.nan)
     columns = [input_column(i) for i in range(inputs)]
     present = table.reindex(columns=columns).head(steps * batch)
     numeric = present.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float, na_value=np.nan)

@@ -86,3 +86,72 @@ def test_lengths_difference_of_identical_runs_keeps_a_usable_scale():
                                         np.array([2]))
     spec = charts.lengths_difference(frame).to_dict()
     assert spec["spec"]["layer"][0]["encoding"]["color"]["scale"]["domain"] == [-1e-6, 1e-6]
+
+
+# --- recurrence by hand: outputs, state, weights, and the pinned what-if ------------------------------
+
+def _by_hand_runs():
+    from dashboard import pinning, tidy
+
+    Y_base = run_manual(LESSON_X, init_weights(3, 5, 42)).outputs
+    Y_now = run_manual(LESSON_X, init_weights(3, 5, 7)).outputs
+    return Y_base, Y_now, pinning.runs_frame(Y_base, Y_now), tidy
+
+
+def test_outputs_with_baseline_dashes_the_baseline_and_keeps_neuron_colours():
+    Y_base, Y_now, frame, _ = _by_hand_runs()
+    spec = charts.outputs_with_baseline(frame).to_dict()
+    encoding = spec["spec"]["encoding"]
+    assert spec["facet"]["field"] == "example"
+    assert (encoding["x"]["field"], encoding["y"]["field"]) == ("step", "value")
+    assert encoding["x"]["title"] == "Time step t" and encoding["y"]["title"] == "Output Y[t]"
+    assert encoding["color"]["field"] == "neuron"
+    assert encoding["color"]["scale"]["range"] == charts.NEURON_PALETTE
+    assert encoding["strokeDash"]["field"] == "run"
+    assert encoding["strokeDash"]["scale"] == {"domain": ["current", "baseline"], "range": [[1, 0], [5, 3]]}
+    assert _tooltip_fields(encoding) == ["run", "example", "step", "neuron", "value"]
+    rows = _dataset(spec)
+    for run, Y in (("current", Y_now), ("baseline", Y_base)):
+        values = [r["value"] for r in sorted((r for r in rows if r["run"] == run),
+                                             key=lambda r: (r["example"], r["step"], r["neuron"]))]
+        np.testing.assert_allclose(values, Y.ravel(), atol=1e-7)
+
+
+def test_difference_heatmap_is_symmetric_about_zero_and_titled_as_a_difference():
+    Y_base, Y_now, _, tidy = _by_hand_runs()
+    difference = Y_now - Y_base
+    spec = charts.difference_heatmap(tidy.sequence_frame(difference)).to_dict()
+    color = spec["spec"]["encoding"]["color"]
+    bound = float(np.abs(difference).max())
+    assert color["scale"]["domain"] == [-bound, bound] and color["scale"]["scheme"] == charts.VALUE_SCHEME
+    assert color["title"] == "current − baseline"
+    assert spec["spec"]["encoding"]["tooltip"][-1]["title"] == "current − baseline"
+    zero = charts.difference_heatmap(tidy.sequence_frame(np.zeros((1, 2, 3)))).to_dict()
+    assert zero["spec"]["encoding"]["color"]["scale"]["domain"] == [-1e-6, 1e-6]  # identical runs: still drawable
+
+
+def test_state_heatmap_takes_a_domain_for_relu_and_linear():
+    _, Y_now, _, tidy = _by_hand_runs()
+    default = charts.state_heatmap(tidy.sequence_frame(Y_now)).to_dict()
+    assert default["spec"]["encoding"]["color"]["scale"]["domain"] == [-1, 1]
+    wide = charts.state_heatmap(tidy.sequence_frame(Y_now), domain=(-7.5, 7.5)).to_dict()
+    assert wide["spec"]["encoding"]["color"]["scale"]["domain"] == [-7.5, 7.5]
+    assert (wide["spec"]["encoding"]["x"]["field"], wide["spec"]["encoding"]["y"]["field"]) == ("neuron", "step")
+
+
+def test_weight_pair_shows_wx_and_wy_on_one_colour_scale():
+    from dashboard import tidy
+
+    w = init_weights(3, 5, 42)
+    spec = charts.weight_pair(tidy.matrix_frame(w.Wx), tidy.matrix_frame(w.Wy)).to_dict()
+    wx_panel, wy_panel = spec["hconcat"]
+    assert wx_panel["title"].startswith("Wx") and wy_panel["title"].startswith("Wy")
+    assert wx_panel["encoding"]["y"]["title"] == "From input"
+    assert wy_panel["encoding"]["y"]["title"] == "From neuron at t−1"
+    bound = float(max(np.abs(w.Wx).max(), np.abs(w.Wy).max()))
+    for panel in (wx_panel, wy_panel):
+        assert panel["encoding"]["color"]["scale"]["domain"] == [-bound, bound]
+        assert _tooltip_fields(panel["encoding"]) == ["row", "col", "value"]
+    for panel, matrix in ((wx_panel, w.Wx), (wy_panel, w.Wy)):
+        rows = sorted(spec["datasets"][panel["data"]["name"]], key=lambda r: (r["row"], r["col"]))
+        np.testing.assert_allclose([r["value"] for r in rows], matrix.ravel(), atol=1e-7)

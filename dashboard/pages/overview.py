@@ -1,3 +1,62 @@
+"""Overview: what Recurrence Lab is, the lesson's objectives, a recurrent cell unrolled, and the map of pages."""
 import streamlit as st
 
-st.title("overview")
+from dashboard import state
+from dashboard.cell_diagram import unrolled_cell_dot
+
+PAGE_KEYS = ()
+state.show_url_notices(PAGE_KEYS)
+
+# (page file, its title and icon as in app.py, what the student does there, the objectives it serves)
+PAGES = (
+    ("pages/by_hand.py", "Recurrence by hand", "✍️", "Run the lesson's hand-built network for 1 to 20 steps, edit its inputs, and "
+     "see one output computed term by term; check the NumPy loop against the TF1 graph.", (1, 3)),
+    ("pages/unrolling.py", "Static vs dynamic", "🧱", "Watch `static_rnn`'s graph grow with every step while `dynamic_rnn`'s loop "
+     "stays the same size; what `swap_memory` is for.", (3,)),
+    ("pages/lengths.py", "Sequence lengths", "📏", "Give each example its own length: outputs stop, the final state is the last "
+     "real step, and without `sequence_length` the padding leaks in.", (2, 3)),
+    ("pages/memory.py", "Memory and state", "🧠", "Send one pulse in and watch how long the state remembers it as `Wy` grows or "
+     "shrinks; why training struggles to reach far back; the same input after different histories.", (2,)),
+    ("pages/keras_lab.py", "Keras lab", "🧪", "The lesson's lab inside the app: train small Keras `SimpleRNN`, `LSTM` and "
+     "`GRU` models on tasks that need memory, and compare them with a naive baseline.", (2, 3)),
+)
+
+st.title("Recurrence Lab")
+st.markdown(
+    "An interactive companion to the lesson **Recurrent neural networks in TensorFlow**. Every page "
+    "runs a small recurrent layer live: move a slider and the numbers, the hidden states and the graphs "
+    "change at once, with a few lines on what to try and what to notice. Every number is computed by a "
+    "plain NumPy loop and checked against TensorFlow.")
+
+st.header("What you will learn")
+st.markdown(
+    "1. **What recurrence is**, and what makes a network recurrent: the same weights applied at every "
+    "time step, each step fed its own input *and* the previous step's output.\n"
+    "2. **Why recurrence creates memory and state**: the output handed from step to step carries what the "
+    "network has seen so far.\n"
+    "3. **How to implement a recurrent network in TensorFlow**: by hand with placeholders, with "
+    "`BasicRNNCell` and `static_rnn` / `dynamic_rnn`, with variable sequence lengths, and in Keras.")
+
+st.header("A recurrent cell, unrolled through time")
+picture, words = st.columns([3, 2])
+picture.graphviz_chart(unrolled_cell_dot(3))
+words.markdown(
+    "On the left, the cell as it is usually drawn: inputs `X` come in through the weights `Wx`, and the "
+    "cell's own output loops back in through `Wy`.\n\n"
+    "On the right, the same cell **unrolled**: one copy per time step. Step t reads the step's input "
+    "`X(t)` and the previous output `Y(t−1)`:\n\n"
+    "$$Y(t) = \\tanh\\big(X(t)\\,W_x + Y(t-1)\\,W_y + b\\big)$$\n\n"
+    "Every copy uses **the same** `Wx`, `Wy` and `b` (the blue and red arrows). The very first step has "
+    "no previous output, so `Y(−1) = 0`. That red chain is the network's memory: anything at t = 0 "
+    "can reach t = 2 only through it.")
+
+st.header("Where each page fits")
+for page, title, icon, what, objectives in PAGES:
+    link, text = st.columns([1, 3])
+    link.page_link(page, label=title, icon=icon)
+    text.markdown(f"{what} *(objective {' and '.join(map(str, objectives))})*")
+
+st.info(
+    "**Good to know.** Neuron 0 has the same colour on every page, and so has example 0. Every setting "
+    "is in the page's link: copy the address to share exactly what you see (same seed, same numbers). "
+    "Add `?presenter=1` to a link for larger type on a projector.", icon="💡")

@@ -1,0 +1,49 @@
+"""The Overview page through AppTest: objectives, the unrolled-cell drawing, a link to every page, no TensorFlow."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from apptest import open_page
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = ("by_hand", "unrolling", "lengths", "memory", "keras_lab")
+
+
+def test_overview_states_the_lessons_three_objectives():
+    at = open_page("overview")
+    text = " ".join(m.value for m in at.markdown)
+    for objective in ("What recurrence is", "Why recurrence creates memory and state",
+                      "How to implement a recurrent network in TensorFlow"):
+        assert objective in text
+
+
+def test_overview_draws_a_cell_unrolled_through_time():
+    at = open_page("overview")
+    [drawing] = at.get("graphviz_chart")
+    dot = drawing.proto.spec
+    assert dot.startswith("digraph")
+    for node in ("X(0)", "X(1)", "X(2)", "Y(2)", "Y(-1) = 0"):
+        assert node in dot
+    assert dot.count("Y(0) · Wy") == 1 and dot.count("Y(1) · Wy") == 1  # the recurrence, step to step
+
+
+def test_overview_links_every_page_under_its_title():
+    at = open_page("overview")
+    links = {link.proto.page: link.proto.label for link in at.get("page_link")}
+    assert set(links) == set(PAGES)
+    assert links["by_hand"] == "Recurrence by hand" and links["lengths"] == "Sequence lengths"
+
+
+def test_overview_warns_about_an_unknown_url_setting():
+    at = open_page("overview", {"nonsense": "1"})
+    assert any("`nonsense` is not a setting" in w.value for w in at.warning)
+
+
+def test_overview_never_imports_tensorflow():
+    script = ("import sys\nsys.path[:0] = ['tests', '.']\nimport conftest\nfrom apptest import open_page\n"
+              "open_page('overview')\nprint('tensorflow' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().splitlines()[-1] == "False"
