@@ -1,7 +1,8 @@
 """A run's weights from the page's settings, and the panels that let a student take a run away.
 
 - `weights_from_settings(settings)`: seeded weights or the book's (the `weights` setting), the one
-  place that decides, so every page that honours the "book" preset does it the same way.
+  place that decides, so every page that honours the "book" preset does it the same way;
+  `layer_weights(settings)` adds a warning and seeded weights when the book's do not fit.
 - `export_panel(run, page)`: downloads (CSV, NPZ, JSON) and "Reproduce in a notebook" code.
 - `chart_download(chart, page, name)`: a chart as a web page that saves it as SVG or PNG.
 - `share_link()`: the link to this exact experiment, to copy.
@@ -48,7 +49,7 @@ def layer_weights(settings: dict, where=st) -> RNNWeights:
         return weights_from_settings(settings)
     except ValueError as reason:
         where.warning(f"Seeded weights are used instead: {reason}. Set Inputs to 3 and Neurons to 5 "
-                      "for the book's.", icon="📖")
+                      "for the book's.", icon=":material/menu_book:")
         return weights_from_settings(settings | {"weights": "seeded"})
 
 
@@ -62,7 +63,7 @@ def origin(settings: dict) -> str:
 
 def export_panel(run: Run, page: str, where=st) -> None:
     """Downloads of the run and notebook code that reproduces it, in a collapsed expander."""
-    with where.expander("Take this run with you: files and notebook code", icon="📦"):
+    with where.expander("Take this run with you: files and notebook code", icon=":material/download:"):
         st.markdown("**Download** the numbers of this run. The CSV files are tidy (one value per row, "
                     "its indices in columns); the NPZ holds every array for `np.load`; the JSON holds "
                     "everything, settings included.")
@@ -93,7 +94,7 @@ def chart_download(chart, page: str, name: str, where=st) -> None:
     """A button under a chart: the chart as a web page whose ⋯ menu saves it as SVG or PNG."""
     where.download_button("Download as a web page (SVG, PNG)", partial(exports.chart_html, chart),
                           file_name=exports.file_name(page, name, "html"), mime=exports.MIME["html"],
-                          key=f"chart_{page}_{name}", on_click="ignore", type="tertiary", icon="🖼️",
+                          key=f"chart_{page}_{name}", on_click="ignore", type="tertiary", icon=":material/image:",
                           help="Open the file in a browser, then ⋯ → Save as SVG or Save as PNG.")
 
 
