@@ -132,7 +132,7 @@ def credit_section(settings: tuple, chosen: float) -> None:
         "(and by tanh's slope, at most 1) once more. Below ρ = 1 the gradient **vanishes** the further "
         "back you go; above it, it **explodes**. **Try** tanh with ρ = 1.5: the state saturates, tanh's "
         "slope there is small, and the gradient vanishes after all.")
-    first, last, ratio = text_column.columns(3)
+    first, last, ratio = chart_column.columns(3)
     first.metric("‖∂Y[T]/∂X[0]‖", f"{own[0]:.4g}")
     last.metric("‖∂Y[T]/∂X[T]‖", f"{own[-1]:.4g}")
     ratio.metric("First ÷ last", f"{own[0] / own[-1]:.3g}" if own[-1] > 0 else "—")

@@ -1,4 +1,5 @@
 """Memory and state: how long an input lives in the state, why Wy decides, and how far back gradients reach."""
+import entry_guard  # noqa: F401, I001  (first: see dashboard/entry_guard.py)
 import numpy as np
 import streamlit as st
 
@@ -37,7 +38,7 @@ with chart_column:
     st.altair_chart(charts.state_norm_by_radius(view.radius_frame(compared, norms, radius), log_scale))
 text_column.markdown(
     f"One pulse goes into every input at t = 0 (size {amplitude:g}); after that the inputs are zero, so "
-    "whatever is left in ‖Y[t]‖ is memory. The thick line is your ρ; the thin ones are 0.5, 0.9, 1.1 "
+    "whatever is left in ‖Y[t]‖ is memory. The thick line is your ρ; thin lines compare ρ = 0.5, 0.9, 1.1 "
     "and 1.5 with the same weights, blue for ρ < 1, red for ρ > 1.\n\n"
     "**Notice**, with `linear`: below 1 the pulse fades by a factor of about ρ per step (a straight line "
     "on the log axis), above 1 it grows without end. With `tanh` the growth stops at saturation: the "
@@ -46,9 +47,9 @@ text_column.markdown(
     "steps of them it mixes together."
     if pattern == "pulse" else
     f"The input is `{pattern}` (size {amplitude:g}), so the state never empties: it mixes recent inputs, "
-    "and ρ sets how many steps back that mixture reaches. The thick line is your ρ; the thin ones are 0.5, "
+    "and ρ sets how many steps back that mixture reaches. The thick line is your ρ; thin lines compare ρ = 0.5, "
     "0.9, 1.1 and 1.5 with the same weights. **Try** `pulse` to see one input fade or grow on its own.")
-first, last, faded = text_column.columns(3)
+first, last, faded = chart_column.columns(3)  # under the chart: room for numbers like 1.034e+17
 first.metric("‖Y[0]‖", f"{own[0]:.4g}")
 last.metric(f"‖Y[{steps - 1}]‖", f"{own[-1]:.4g}")
 faded.metric(*view.fade_text(own, pattern))
