@@ -113,7 +113,10 @@ def input_pattern(steps: int, pattern: str = "pulse", amplitude: float = 1.0, se
 
 def _one_sequence(X, w: RNNWeights) -> np.ndarray:
     """X (steps, inputs) checked against w's caps; returned as (1, steps, inputs) float32."""
-    X = np.asarray(X, dtype=np.float32) if not isinstance(X, np.ndarray) else X
+    try:
+        X = np.asarray(X, dtype=np.float32)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"X must be one numeric sequence of shape (steps, inputs): {error}") from None
     if X.ndim != 2:
         raise ValueError(f"X must be one sequence of shape (steps, inputs), got shape {X.shape}")
     return check_inputs(X[None], w)[0]

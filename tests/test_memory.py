@@ -1,4 +1,8 @@
 """rnncore.memory: impulse response, eigenvalues, credit through time (GradientTape vs finite differences)."""
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -209,6 +213,9 @@ def test_linear_history_difference_is_what_the_state_carries():
     (lambda: memory.impulse_response(init_weights(), np.zeros((2, 4, 3))), "one sequence"),
     (lambda: memory.impulse_response(init_weights(), np.zeros((4, 2))), "inputs per step"),
     (lambda: memory.impulse_response(init_weights(), np.full((4, 3), np.nan)), "finite"),
+    (lambda: memory.impulse_response(init_weights(), [[1, 2, 3], [4, 5]]), "numeric sequence"),
+    (lambda: memory.impulse_response(init_weights(), [["a", "b", "c"]]), "numeric sequence"),
+    (lambda: memory.impulse_response(init_weights(), np.full((4, 3), 1e7)), r"within \+-"),
     (lambda: memory.radius_sweep(init_weights(), [], np.zeros((3, 3))), "radii"),
     (lambda: memory.radius_sweep(init_weights(), [0.5] * 9, np.zeros((3, 3))), "radii"),
     (lambda: memory.eigenvalues(np.zeros((2, 3))), "square"),
@@ -225,11 +232,8 @@ def test_bad_input_raises_value_error_naming_it(call, message):
 
 
 def test_module_does_not_import_tensorflow():
-    import subprocess
-    import sys
-
     code = ("import sys; import rnncore.memory as m; m.radius_sweep(m.memory_weights(), [0.5], "
             "m.input_pattern(5)); m.history_example(m.memory_weights()); print('tensorflow' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         cwd=str(__import__("pathlib").Path(__file__).resolve().parents[1]))
+                         cwd=Path(__file__).resolve().parents[1])
     assert out.stdout.strip() == "False"

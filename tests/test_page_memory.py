@@ -74,7 +74,8 @@ def test_charts_carry_the_expected_fields(page):
     assert len(eigen_rows) == DEFAULTS["neurons"]
     assert eigen_rows["magnitude"].max() == pytest.approx(DEFAULTS["mem_radius"], abs=1e-6)
 
-    assert history_spec["encoding"]["x"]["field"] == "neuron" and history_spec["encoding"]["color"]["field"] == "example"
+    assert history_spec["encoding"]["x"]["field"] == "neuron"
+    assert history_spec["encoding"]["color"]["field"] == "example"
     assert sorted(history_data["example"].unique()) == [0, 1]
 
 
