@@ -7,7 +7,8 @@ values into Session State alone does not put them in the URL: a value later move
 setting's ordinary default would drop out of the link, and the link would reopen at the preset's
 value. Checked in a browser on Streamlit 1.67.)
 
-`apply()` runs before the first widget of every run (`default` calls it):
+`apply()` runs before the first widget of every run (app.py's `state.presenter_style()` and
+`default` call it):
 - the first time a session sees a preset, it writes the preset's values into Session State, so
   widgets that already hold a value (from another page) move to the preset too;
 - a page switch drops the URL parameters that no widget is bound to, so `preset` and `presenter`
@@ -95,6 +96,9 @@ def active() -> Preset | None:
 
 
 def presenter() -> bool:
+    """Whether this is the presenter view. `state.presenter_style()` asks on every run, from app.py,
+    before the page: so `apply` runs first thing, whichever page is open."""
+    apply()
     value = _single(PRESENTER) if PRESENTER in st.query_params else _remembered().get(PRESENTER)
     return value in PRESENTER_ON
 
