@@ -1,0 +1,175 @@
+"""Training small Keras 3 recurrent models (SimpleRNN, LSTM, GRU) on a task from rnncore.tasks.
+
+Each model is one recurrent layer of `units` cells reading one value per step, then `Dense(1)` on its
+last output, trained with Adam on the mean squared error. `train` reports after every epoch (for live
+loss curves and a progress bar), stops early when `should_stop()` says so, and returns plain NumPy
+histories and floats beside two baselines: the naive last-value forecast and the training mean.
+
+Reproducibility and threads: a run is defined by its data and (cells, units, epochs, seed). Every
+weight is drawn by a Keras initializer given its own integer seed (stateless draws) and the batches are
+shuffled by a NumPy generator seeded with `seed`, so no global random state decides anything. Training
+is still one run at a time per process: `train` holds a lock for the whole run (a second caller waits;
+`busy()` tells a page to say so), and sets `keras.utils.set_random_seed(seed)` inside it, because that
+call resets process-wide generators that two runs at once would share.
+
+`measure_unroll` builds the same layers with `unroll=True` and `unroll=False` and measures their graphs.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from rnncore.tasks import TaskData, mean_mse, naive_mse
+from rnncore.validate import check_int
+
+CELLS = ("SimpleRNN", "LSTM", "GRU")
+# Caps: with rnncore.tasks' caps, the largest allowed run (3 cells, 32 units, 30 epochs, 2000 series
+# of 100 steps) takes a few minutes on two cores (see README "Caps").
+MAX_UNITS = 32
+MAX_EPOCHS = 30
+BATCH_SIZE = 32
+LEARNING_RATE = 0.005  # Adam; the default 0.001 needs several times more epochs on these tasks
+
+_train_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class CellHistory:
+    cell: str
+    train_loss: np.ndarray  # (epochs run,) Keras's mean of the batch losses (MSE) during each epoch
+    valid_mse: np.ndarray   # (epochs run,) validation MSE after each epoch
+    seconds: float          # wall-clock time of this cell's training
+    valid_prediction: np.ndarray  # (n_valid,) the trained model's forecast for each validation series
+
+    @property
+    def final_mse(self) -> float:
+        return float(self.valid_mse[-1])
+
+
+@dataclass(frozen=True)
+class LabResult:
+    histories: tuple        # CellHistory per cell trained, in the order asked; a stopped run may lack some
+    naive_mse: float        # the next value is the last one read
+    mean_mse: float         # the training targets' mean, whatever the input
+    stopped: bool           # should_stop() ended the run before every epoch of every cell ran
+
+
+@dataclass(frozen=True)
+class EpochReport:
+    cell: str
+    epoch: int              # 1-based
+    train_loss: float
+    valid_mse: float
+    done: int               # epochs finished over all cells
+    total: int              # epochs asked for over all cells
+
+
+def busy() -> bool:
+    """True while a training run holds the lock (a new run would wait for it)."""
+    return _train_lock.locked()
+
+
+def check_cells(cells) -> tuple[str, ...]:
+    cells = tuple(cells)
+    if not cells or len(set(cells)) != len(cells) or any(cell not in CELLS for cell in cells):
+        raise ValueError(f"cells must be one or more distinct names from {CELLS}, got {cells!r}")
+    return cells
+
+
+def build_model(cell: str, units: int, seed: int, unroll: bool = False, steps: int | None = None):
+    """A fresh Keras model: cell(units) -> Dense(1), every weight drawn from its own seed."""
+    from rnncore.tfimport import keras
+    from rnncore.unroll_tf2 import _keras_lock
+
+    keras = keras()
+    check_cells([cell])
+    check_int("units", units, 1, MAX_UNITS)
+    init = keras.initializers
+    with _keras_lock:  # layer construction touches Keras's process-wide name counters
+        return keras.Sequential([
+            keras.Input((steps, 1)),  # (batch, steps, 1); steps None: any length
+            getattr(keras.layers, cell)(units, unroll=unroll,
+                                        kernel_initializer=init.GlorotUniform(seed=seed),
+                                        recurrent_initializer=init.Orthogonal(seed=seed + 1)),
+            keras.layers.Dense(1, kernel_initializer=init.GlorotUniform(seed=seed + 2)),
+        ])
+
+
+def train(data: TaskData, cells=CELLS, units: int = 16, epochs: int = 10, seed: int = 42,
+          on_epoch=None, should_stop=None) -> LabResult:
+    """Train one model per cell on `data`, one after another; see the module docstring.
+
+    `on_epoch(EpochReport)` is called after every epoch; `should_stop()` after every epoch too, and a
+    True ends the whole run (the histories so far are returned, `stopped=True`).
+    """
+    cells = check_cells(cells)
+    check_int("units", units, 1, MAX_UNITS)
+    check_int("epochs", epochs, 1, MAX_EPOCHS)
+    check_int("seed", seed, 0, 2**31 - 1)
+    from rnncore.tfimport import keras
+
+    keras = keras()
+    histories, done, stopped = [], 0, False
+    with _train_lock:
+        keras.utils.set_random_seed(seed)
+        for cell in cells:
+            start = time.perf_counter()
+            model = build_model(cell, units, seed)
+            model.compile(optimizer=keras.optimizers.Adam(LEARNING_RATE), loss="mse", jit_compile=False)
+            rng = np.random.default_rng(seed)  # the same batches for every cell
+            train_loss, valid_mse = [], []
+            for epoch in range(1, epochs + 1):
+                order = rng.permutation(len(data.X_train))
+                fit = model.fit(data.X_train[order], data.y_train[order], batch_size=BATCH_SIZE, epochs=1,
+                                shuffle=False, verbose=0)
+                prediction = np.asarray(model.predict_on_batch(data.X_valid), np.float64)  # (n_valid, 1)
+                train_loss.append(float(fit.history["loss"][0]))
+                valid_mse.append(float(np.mean((prediction - data.y_valid) ** 2)))
+                done += 1
+                if on_epoch is not None:
+                    on_epoch(EpochReport(cell, epoch, train_loss[-1], valid_mse[-1], done, epochs * len(cells)))
+                if should_stop is not None and should_stop():
+                    stopped = epoch < epochs or cell != cells[-1]
+                    break
+            histories.append(CellHistory(cell, np.array(train_loss), np.array(valid_mse),
+                                         time.perf_counter() - start, prediction[:, 0]))
+            if stopped:
+                break
+    return LabResult(tuple(histories), naive_mse(data.X_valid, data.y_valid),
+                     mean_mse(data.y_train, data.y_valid), stopped)
+
+
+def measure_unroll(cell: str, steps: int, units: int, batch: int = 32, runs: int = 5, seed: int = 0) -> list[dict]:
+    """Forward graphs of `cell(units)` over `steps` steps, unroll=False then True: one row each.
+
+    op_count counts the top-level graph (a loop's body sits in the function library, counted in
+    graphdef_bytes); build_seconds is the tracing; first_run includes TF's one-off graph optimisation.
+    """
+    from rnncore.graphs import _graph_shape, _timed_runs
+    from rnncore.tasks import MAX_TASK_STEPS
+    from rnncore.tfimport import tf
+
+    check_cells([cell])
+    check_int("steps", steps, 1, MAX_TASK_STEPS)  # a recall sequence (k + 1 <= 100) or a sine series
+    check_int("units", units, 1, MAX_UNITS)
+    check_int("batch", batch, 1, 256)
+    check_int("runs", runs, 1, 100)
+    tf = tf()
+    X = tf.constant(np.random.default_rng(seed).uniform(-1, 1, (batch, steps, 1)).astype(np.float32))
+    rows = []
+    for unroll in (False, True):
+        model = build_model(cell, units, seed, unroll=unroll, steps=steps)
+        start = time.perf_counter()
+        function = tf.function(lambda X, model=model: model(X),
+                               input_signature=[tf.TensorSpec([None, steps, 1], tf.float32)])
+        concrete = function.get_concrete_function()
+        build_seconds = time.perf_counter() - start
+        first, steady = _timed_runs(lambda: concrete(X), runs)
+        nodes, _, _ = _graph_shape(concrete.graph)
+        rows.append({"cell": cell, "unroll": unroll, "steps": steps, "op_count": len(nodes),
+                     "graphdef_bytes": concrete.graph.as_graph_def().ByteSize(), "build_seconds": build_seconds,
+                     "first_run_seconds": first, "steady_run_seconds": steady})
+    return rows
