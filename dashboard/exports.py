@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 import altair as alt
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+from altair.utils.html import spec_to_html
 
 from rnncore.codegen import notebook_code
 from rnncore.config import RNNResult, RNNWeights
@@ -125,10 +127,24 @@ def notebook(run: Run, style: str) -> str:
     return notebook_code(style, run.w, run.X, run.sequence_length, origin=run.origin)
 
 
-def chart_html(chart: alt.TopLevelMixin) -> bytes:
-    """A chart as a web page whose ⋯ menu saves it as SVG or PNG (Streamlit's own toolbar offers PNG only)."""
-    return chart.to_html(embed_options={"renderer": "svg", "actions": {
-        "export": True, "source": False, "compiled": False, "editor": False}}).encode()
+def _records(data) -> list[dict]:
+    """A dataset of a spec: rows as given, or Arrow IPC bytes (dashboard/chart_cache.py's form)."""
+    if isinstance(data, (bytes, bytearray)):
+        return pa.ipc.open_stream(pa.BufferReader(data)).read_all().to_pylist()
+    return data
+
+
+def chart_html(chart: alt.TopLevelMixin | dict) -> bytes:
+    """A chart (Altair, or a Vega-Lite spec) as a web page whose ⋯ menu saves it as SVG or PNG.
+
+    Streamlit's chart toolbar offers PNG only, and it turns off Vega's own export menu; this page
+    loads Vega from its CDN, so it needs a connection when opened."""
+    spec = chart.to_dict() if isinstance(chart, alt.TopLevelMixin) else dict(chart)
+    spec["datasets"] = {name: _records(data) for name, data in spec.get("datasets", {}).items()}
+    return spec_to_html(spec, mode="vega-lite", vega_version=alt.VEGA_VERSION,
+                        vegaembed_version=alt.VEGAEMBED_VERSION, vegalite_version=alt.VEGALITE_VERSION,
+                        embed_options={"renderer": "svg", "actions": {
+                            "export": True, "source": False, "compiled": False, "editor": False}}).encode()
 
 
 def file_name(page: str, what: str, extension: str) -> str:

@@ -7,6 +7,7 @@ import json
 import altair as alt
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from dashboard import exports
@@ -120,6 +121,19 @@ def test_chart_html_saves_as_svg_or_png():
     page = exports.chart_html(chart).decode()
     assert "vega-embed" in page and '"renderer": "svg"' in page and '"export": true' in page
     assert "-0.25" in page  # the data travels with the chart
+
+
+def test_chart_html_takes_a_cached_spec_with_arrow_data():
+    chart = alt.Chart(pd.DataFrame({"step": [0, 1], "value": [0.5, -0.125]})).mark_line().encode(
+        x="step:O", y="value:Q")
+    spec = chart.to_dict()
+    table = pa.Table.from_pylist(next(iter(spec["datasets"].values())))
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    spec["datasets"] = {name: sink.getvalue().to_pybytes() for name in spec["datasets"]}  # chart_cache's form
+    page = exports.chart_html(spec).decode()
+    assert '"value": -0.125' in page and "vega-embed" in page
 
 
 def test_a_run_whose_parts_do_not_fit_is_refused():
