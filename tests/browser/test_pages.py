@@ -1,0 +1,99 @@
+"""Every page in headless Chromium against a live `streamlit run`: it renders clean, a slider move
+updates the URL, the numbers and a chart, and the moved page's link reproduces it in a fresh context.
+
+Screenshots of each page are written to docs/screenshots/<page>.png (the README shows them).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from dashboard.state import SETTINGS
+from tests.browser.live import expected_y, shown_y, slider, wait_until
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+PAGES = ("overview", "by_hand", "unrolling", "lengths", "memory", "keras_lab")
+MAX_SCREENSHOT_HEIGHT = 9000  # px: a long page is cut here
+
+
+def full_page_screenshot(page, path: Path) -> None:
+    """Streamlit scrolls inside its main element, so grow the viewport to the content, then shoot."""
+    height = page.evaluate("() => document.querySelector(\"[data-testid='stMain']\").scrollHeight")
+    width = page.viewport_size["width"]
+    page.set_viewport_size({"width": width, "height": min(max(height, 800), MAX_SCREENSHOT_HEIGHT)})
+    page.wait_for_timeout(800)  # charts re-lay out to the new size
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path), full_page=True)
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_page_renders_without_exception(app, page, name):
+    app.open(page, name)
+    app.assert_clean(page)
+    assert page.locator("[data-testid='stMain'] h1").first.inner_text().strip(), f"{name} has no title"
+    full_page_screenshot(page, SCREENSHOTS / f"{name}.png")
+    app.wait(page)
+    app.assert_clean(page)
+
+
+def test_a_link_to_a_fresh_server_opens_inside_the_app_frame(fresh_app, page):
+    """A just-started server's first visitor often comes through a shared link to a page. That page must
+    run inside dashboard/app.py (its navigation with the pages' titles, its guard against failures),
+    not as a stray script: Streamlit runs a `pages/` folder beside the entry file on its own until
+    `st.navigation` has been called once in the process."""
+    fresh_app.open(page, "by_hand")
+    nav = page.locator("[data-testid='stSidebarNav']").inner_text()
+    for title in ("Overview", "Recurrence by hand", "Static vs dynamic", "Sequence lengths"):
+        assert title in nav, f"the navigation lacks {title!r}: {nav!r}"
+    assert "app" not in nav.split(), f"the entry file is listed as a page: {nav!r}"
+
+
+def test_slider_move_updates_url_numbers_and_chart(app, page):
+    app.open(page, "by_hand")
+    seed = SETTINGS["seed"].default
+    assert slider(page, "seed").input_value() == str(seed)
+    assert shown_y(page) == pytest.approx(expected_y(seed, 2, 0, 1, 0), abs=1e-6)
+    chart = page.locator("[data-testid='stVegaLiteChart']").first
+    chart_before, y_before = chart.inner_html(), shown_y(page)
+
+    slider(page, "seed").focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_url(f"**seed={seed + 1}**", timeout=30_000)
+    wait_until(lambda: shown_y(page) != y_before, what="the computed Y to change")
+    app.wait(page)
+    app.assert_clean(page)
+
+    assert slider(page, "seed").input_value() == str(seed + 1)
+    assert shown_y(page) == pytest.approx(expected_y(seed + 1, 2, 0, 1, 0), abs=1e-6)
+    wait_until(lambda: chart.inner_html() != chart_before, timeout_s=20, what="the outputs chart to redraw")
+
+
+def test_link_reproduces_the_experiment_in_a_fresh_context(app, page, browser):
+    app.open(page, "by_hand", "steps=5")
+    slider(page, "seed").focus()
+    page.keyboard.press("ArrowLeft")
+    seed = SETTINGS["seed"].default - 1
+    page.wait_for_url(f"**seed={seed}**", timeout=30_000)
+    wait_until(lambda: shown_y(page) == pytest.approx(expected_y(seed, 5, 0, 1, 0), abs=1e-6),
+               what="the moved page's numbers")
+    app.wait(page)
+    link, y_sent = page.url, shown_y(page)
+    assert "steps=5" in link
+
+    fresh = browser.new_context(viewport=page.viewport_size)
+    try:
+        other = fresh.new_page()
+        other.goto(link)
+        app.wait(other)
+        app.assert_clean(other)
+        assert slider(other, "seed").input_value() == str(seed)
+        assert slider(other, "steps").input_value() == "5"
+        assert shown_y(other) == y_sent
+        assert np.isclose(shown_y(other), expected_y(seed, 5, 0, 1, 0), atol=1e-6)
+    finally:
+        fresh.close()
