@@ -78,17 +78,12 @@ def _bookkeeping_side(names: list[str], placed: dict, edges) -> dict[str, str]:
     return {name: "collect" if name in after else "prepare" for name in names if name not in placed}
 
 
-def _label(kind: str, key: str, order: int, types: Counter) -> str:
-    ops = sum(types.values())
+def _label(kind: str, key: str, order: int, ops: int) -> str:
     count = f"{ops} op{'s' if ops != 1 else ''}"
-    if kind == "input":
-        return f"{key}\\n(placeholder)"
-    if kind == "cell":  # the ops that compute: the same few in every copy
-        compute = [op_type for op_type, _ in types.most_common() if op_type != "Const"]
-        return f"cell copy, step t={order}\\n{count}: {', '.join(compute)}"
-    title = {"weights": WEIGHT_LABELS.get(key, key), "loop": "while_loop\\n(one cell, run once per step)",
-             "prepare": "prepare inputs and zero state", "collect": "collect outputs"}[kind]
-    return f"{title}\\n{count}"
+    title = {"input": f"{key}\\n(placeholder)", "weights": WEIGHT_LABELS.get(key, key),
+             "cell": f"cell copy\\nt={order}", "loop": "while_loop", "prepare": "prepare X,\\nzero state",
+             "collect": "collect\\noutputs"}[kind]
+    return title if kind == "input" else f"{title}\\n{count}"
 
 
 def group_ops(nodes, edges) -> tuple[list[Group], list[tuple[str, str]]]:
@@ -108,8 +103,8 @@ def group_ops(nodes, edges) -> tuple[list[Group], list[tuple[str, str]]]:
     rank = {"input": 0, "weights": 1, "prepare": 2, "cell": 3, "loop": 3, "collect": 4}
     ordered = sorted(members.items(), key=lambda item: (rank[item[0][0]], item[1][0], item[0][1]))
     ids = {group: f"g{i}" for i, (group, _) in enumerate(ordered)}
-    groups = [Group(ids[(kind, key)], kind, _label(kind, key, order, types), sum(types.values()),
-                    tuple(types.most_common()))
+    groups = [Group(ids[(kind, key)], kind, _label(kind, key, order, sum(types.values())),
+                    sum(types.values()), tuple(types.most_common()))
               for (kind, key), (order, types) in ordered]
     group_edges = []
     for src, dst in edges:
@@ -124,19 +119,35 @@ def _quote(text: str) -> str:
     return '"' + text.replace('"', "'") + '"'
 
 
+def _tooltip(group: Group) -> str:
+    """Every op type in the box with its count: what a student sees on hovering over it."""
+    return ", ".join(f"{op_type} ×{count}" for op_type, count in group.op_types)
+
+
 def graph_dot(nodes, edges, title: str) -> str:
-    """DOT text for `st.graphviz_chart`: the grouped graph, left to right, titled `title`."""
+    """DOT text for `st.graphviz_chart`: the grouped graph, left to right, titled `title`.
+
+    Labels stay short so a graph of several steps still fits a page; hovering over a box lists its ops.
+    """
     groups, group_edges = group_ops(nodes, edges)
-    lines = ["digraph {", "  rankdir=LR;", f"  label={_quote(title)}; labelloc=t; fontsize=14;",
-             '  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=11];',
+    kind_of = {group.key: group.kind for group in groups}
+    lines = ["digraph {", "  rankdir=LR; nodesep=0.15; ranksep=0.3;",
+             f"  label={_quote(title)}; labelloc=t; fontname=Helvetica; fontsize=16;",
+             '  node [shape=box, style="rounded,filled", fontname=Helvetica, fontsize=14];',
              '  edge [color="#777777"];']
     for group in groups:
         shape = ", shape=ellipse" if group.kind == "input" else ""
-        lines.append(f"  {group.key} [label={_quote(group.label)}, fillcolor={_quote(FILL[group.kind])}{shape}];")
+        lines.append(f"  {group.key} [label={_quote(group.label)}, tooltip={_quote(_tooltip(group))}, "
+                     f"fillcolor={_quote(FILL[group.kind])}{shape}];")
     for src, dst in group_edges:
-        lines.append(f"  {src} -> {dst};")
+        if kind_of[src] == "weights":  # the same weights feed every copy: drawn lighter
+            lines.append(f'  {src} -> {dst} [color="#c9a13b", style=dashed];')
+        elif kind_of[src] == kind_of[dst] == "cell":  # the recurrence: kept on one straight line
+            lines.append(f"  {src} -> {dst} [weight=10, penwidth=2];")
+        else:
+            lines.append(f"  {src} -> {dst};")
     for group in groups:
         if group.kind == "loop":  # not an edge of the graph: a reminder that the body repeats
-            lines.append(f'  {group.key} -> {group.key} [style=dashed, label="next step"];')
+            lines.append(f'  {group.key} -> {group.key} [style=dashed, label="one cell,\\nonce per step"];')
     lines.append("}")
     return "\n".join(lines)

@@ -17,6 +17,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from dashboard import charts
+from dashboard.graph_drawing import graph_dot, group_ops
 from rnncore.config import init_weights
 from rnncore.graphs import GROWING, PATHS, measure, sweep
 
@@ -125,11 +127,20 @@ def metric_frame(rows: list[dict], metric: str) -> pd.DataFrame:
     }, columns=["path", "path_label", "steps", "value", "graph"])
 
 
+@st.cache_data(show_spinner=False, max_entries=256)
+def cost_chart_spec(rows: list[dict], metric: str, log_scale: bool) -> dict:
+    """charts.graph_cost of these rows as a Vega-Lite spec: Altair validates a chart while turning it
+    into JSON (~15 ms), so that happens once per distinct rows and options, not on every re-render."""
+    m = METRICS[metric]
+    return charts.graph_cost(metric_frame(rows, metric), m.axis, m.format, log_scale).to_dict()
+
+
 @st.cache_data(show_spinner=False, max_entries=20)
-def drawing_graph(path: str, steps: int) -> tuple[list, list, int]:
-    """(nodes, edges, op count) of the forward graph of `path` ("static" or "dynamic") at `steps`."""
+def drawing(path: str, steps: int) -> tuple[str, int, int]:
+    """(DOT text, operations, boxes drawn) for the forward graph of `path` ("static" or "dynamic")."""
     stats = measure(path, steps, init_weights(), run=False)
-    return stats.nodes, stats.edges, stats.op_count
+    groups, _ = group_ops(stats.nodes, stats.edges)
+    return graph_dot(stats.nodes, stats.edges, f"{PATHS[path]}, {steps} step(s)"), stats.op_count, len(groups)
 
 
 def shown(value: float, metric: str) -> str:

@@ -57,16 +57,15 @@ def test_one_box_per_cell_copy_in_step_order(steps, scoped):
     groups, group_edges = group_ops(nodes, edges)
     kinds = by_kind(groups)
     cells = kinds["cell"]
-    assert [g.label.split("\\n")[0] for g in cells] == [f"cell copy, step t={t}" for t in range(steps)]
+    assert [g.label for g in cells] == [f"cell copy\\nt={t}\\n4 ops" for t in range(steps)]
     assert all(g.op_count == 4 and dict(g.op_types) == {"Const": 1, "ConcatV2": 1, "MatMul": 1, "Tanh": 1}
                for g in cells)
-    assert "4 ops: ConcatV2, MatMul, Tanh" in cells[0].label  # constants are not listed as compute
     assert sum(g.op_count for g in groups) == len(nodes)
     assert [g.kind for g in groups] == ["input", "weights", "weights", "prepare", *["cell"] * steps, "collect"]
-    ids = {g.kind if g.kind != "cell" else g.label.split("\\n")[0]: g.key for g in groups}
+    ids = {g.kind if g.kind != "cell" else g.label.split("\\n")[1]: g.key for g in groups}
     # each copy feeds the next, and both weights feed every copy: the same weights at every step
     for t in range(1, steps):
-        assert (ids[f"cell copy, step t={t - 1}"], ids[f"cell copy, step t={t}"]) in group_edges
+        assert (ids[f"t={t - 1}"], ids[f"t={t}"]) in group_edges
     for g in kinds["weights"]:
         assert sum(src == g.key for src, _ in group_edges) == steps
     assert len(group_edges) == len(set(group_edges)) and all(src != dst for src, dst in group_edges)
@@ -89,7 +88,7 @@ def test_the_loop_is_one_box_whatever_is_inside_it():
     kinds = by_kind(groups)
     assert "cell" not in kinds
     (loop,) = kinds["loop"]
-    assert loop.op_count == 3 and loop.label.startswith("while_loop")
+    assert loop.op_count == 3 and loop.label == "while_loop\\n3 ops"
     assert kinds["prepare"][0].op_count == 2 and kinds["collect"][0].op_count == 2  # rnn/Const_1 goes after
     assert (loop.key, kinds["collect"][0].key) in group_edges
     assert sum(g.op_count for g in groups) == len(nodes)
@@ -99,13 +98,25 @@ def test_dot_text_draws_every_group_and_marks_the_loop():
     nodes, edges = dynamic_graph()
     groups, group_edges = group_ops(nodes, edges)
     dot = graph_dot(nodes, edges, 'dynamic "rnn"')
+    loop = by_kind(groups)["loop"][0].key
     assert dot.startswith("digraph {") and dot.endswith("}")
     assert "label=\"dynamic 'rnn'\"" in dot  # a quote in the title cannot end the DOT string
     assert len(re.findall(r"^  g\d+ \[label=", dot, re.M)) == len(groups)
-    assert len(re.findall(r"^  g\d+ -> g\d+;$", dot, re.M)) == len(group_edges)
-    loop = by_kind(groups)["loop"][0].key
-    assert f'{loop} -> {loop} [style=dashed, label="next step"];' in dot
-    assert "style=dashed" not in graph_dot(*static_graph(2), "static")
+    drawn = re.findall(r"^  (g\d+) -> (g\d+)[ ;]", dot, re.M)
+    assert drawn[:len(group_edges)] == group_edges and drawn[len(group_edges):] == [(loop, loop)]
+    assert f'{loop} -> {loop} [style=dashed, label="one cell,\\nonce per step"];' in dot
+    assert "once per step" not in graph_dot(*static_graph(2), "static")
+
+
+def test_dot_text_lists_each_box_ops_on_hover_and_styles_the_edges():
+    nodes, edges = static_graph(2)
+    groups, _ = group_ops(nodes, edges)
+    dot = graph_dot(nodes, edges, "static")
+    cell = next(g for g in groups if g.kind == "cell")
+    assert f'{cell.key} [label="cell copy\\nt=0\\n4 ops", tooltip="Const ×1, ConcatV2 ×1, MatMul ×1, Tanh ×1"' in dot
+    cells = [g.key for g in groups if g.kind == "cell"]
+    assert f"  {cells[0]} -> {cells[1]} [weight=10, penwidth=2];" in dot  # the recurrence, straight
+    assert dot.count('[color="#c9a13b", style=dashed];') == 2 * 2  # kernel and bias to each copy
 
 
 def test_real_graphs_static_grows_a_box_per_step_dynamic_does_not():

@@ -66,7 +66,7 @@ def test_chart_carries_paths_steps_values_and_tooltips(default_page):
 def test_drawings_show_a_cell_per_step_against_one_loop(default_page):
     at = default_page
     static, dynamic = drawings(at)
-    assert static.count("cell copy, step t=") == 2 and "while_loop" not in static
+    assert static.count("cell copy\\nt=") == 2 and "while_loop" not in static
     assert dynamic.count("while_loop") == 1 and "cell copy" not in dynamic
     assert [c.value for c in at.caption][:2] == [
         f"`static_rnn` at 2 step(s): {ops('static', 2)} operations, drawn as 7 boxes.",
@@ -74,7 +74,7 @@ def test_drawings_show_a_cell_per_step_against_one_loop(default_page):
     at.slider(key="unr_draw_steps").set_value(4).run()
     assert_clean(at)
     static, dynamic_4 = drawings(at)
-    assert static.count("cell copy, step t=") == 4
+    assert static.count("cell copy\\nt=") == 4
     assert dynamic_4.replace("4 step(s)", "2 step(s)") == dynamic  # the loop's graph does not change
 
 
@@ -137,7 +137,7 @@ def test_hostile_url_values_give_a_notice_and_the_defaults(query, named):
     at = open_page("unrolling", query)
     assert any(named in w.value for w in at.warning), [w.value for w in at.warning]
     assert metrics(at) == {"static_rnn, 50 steps": f"{ops('static', 50):,}", "dynamic_rnn, 50 steps": "94"}
-    assert drawings(at)[0].count("cell copy, step t=") == 2
+    assert drawings(at)[0].count("cell copy\\nt=") == 2
 
 
 def test_a_repeated_url_value_gives_a_notice():

@@ -85,7 +85,18 @@ def test_sweep_rows_report_progress_before_each_point():
     assert rows[2]["op_count"] == rows[3]["op_count"]
 
 
-def test_drawing_graph_is_the_measured_graph():
-    nodes, edges, op_count = sweep.drawing_graph("static", 2)
-    assert op_count == len(nodes) == measure("static", 2, init_weights(), run=False).op_count
-    assert all(isinstance(name, str) for name, _ in nodes) and edges
+def test_drawing_is_the_measured_graph_grouped():
+    dot, op_count, boxes = sweep.drawing("static", 2)
+    stats = measure("static", 2, init_weights(), run=False)
+    assert op_count == stats.op_count
+    assert boxes == 7 and dot.count("cell copy\\nt=") == 2  # X, kernel, bias, prepare, 2 cells, collect
+    assert 'label="static_rnn, 2 step(s)"' in dot
+
+
+def test_cost_chart_spec_is_the_chart_of_the_rows():
+    rows = [{"path": "static", "steps": 1, "op_count": 48}, {"path": "dynamic", "steps": 1, "op_count": 94}]
+    spec = sweep.cost_chart_spec(rows, "Operations", False)
+    (values,) = spec["datasets"].values()
+    assert [(v["path"], v["value"], v["graph"]) for v in values] == [("static", 48, "one copy per step"),
+                                                                      ("dynamic", 94, "one loop")]
+    assert spec["encoding"]["y"]["title"] == "Operations in the graph"

@@ -1,9 +1,9 @@
 """Static vs dynamic unrolling: how big and how slow each TensorFlow path's graph is as the steps grow."""
+import entry_guard  # noqa: F401, I001  (first: see dashboard/entry_guard.py)
 import streamlit as st
 
-from dashboard import charts, state, sweep
+from dashboard import state, sweep
 from dashboard.controls import select, slider, toggle
-from dashboard.graph_drawing import graph_dot, group_ops
 from rnncore.graphs import PATHS
 
 PAGE_KEYS = tuple(key for key in state.SETTINGS if key.startswith("unr_"))
@@ -43,11 +43,10 @@ if not sweep.tensorflow_loaded():
         from rnncore.tfimport import tf
         tf()
 rows = sweep.sweep_with_progress(paths, points, m.needs_run)
-frame = sweep.metric_frame(rows, metric)
 
 st.subheader(f"{metric} against the number of steps")
 chart_column, text_column = st.columns([3, 2])
-chart_column.altair_chart(charts.graph_cost(frame, m.axis, m.format, log_scale))
+chart_column.vega_lite_chart(sweep.cost_chart_spec(rows, metric, log_scale))
 at_largest = {r["path"]: r[m.field] for r in rows if r["steps"] == largest}
 with text_column:
     st.markdown(f"Measured at {', '.join(map(str, points))} steps. Dashed lines: one copy of the cell per "
@@ -80,15 +79,14 @@ st.subheader("The graphs themselves")
 draw_steps = slider("unr_draw_steps")
 st.markdown(
     "These are the real forward graphs that TensorFlow builds, with their bookkeeping operations grouped "
-    "by name scope: blue boxes compute, yellow boxes hold the shared weights. Each box says how many "
-    "operations it stands for. Add a step: `static_rnn` gains a copy of the cell, `dynamic_rnn` does not. "
-    "Its loop keeps the cell in the graph's function library and runs it once per step.")
-for column, path in zip(st.columns(2), ("static", "dynamic")):
-    nodes, edges, op_count = sweep.drawing_graph(path, draw_steps)
-    groups, _ = group_ops(nodes, edges)
-    column.graphviz_chart(graph_dot(nodes, edges, f"{PATHS[path]}, {draw_steps} step(s)"))
-    column.caption(f"`{PATHS[path]}` at {draw_steps} step(s): {op_count} operations, drawn as "
-                   f"{len(groups)} boxes.")
+    "by name scope: blue boxes compute, yellow boxes hold the weights that every step shares. Each box "
+    "says how many operations it stands for; point at it to see which. Add a step: `static_rnn` gains a "
+    "copy of the cell, `dynamic_rnn` does not. Its loop keeps the cell in the graph's function library "
+    "and runs it once per step.")
+for path in ("static", "dynamic"):  # one above the other: an unrolled graph is wide
+    dot, op_count, boxes = sweep.drawing(path, draw_steps)
+    st.graphviz_chart(dot)
+    st.caption(f"`{PATHS[path]}` at {draw_steps} step(s): {op_count} operations, drawn as {boxes} boxes.")
 
 st.subheader("Memory: why long static graphs run out, and what `swap_memory` does")
 st.markdown(
