@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dashboard import chart_cache, compute, controls, equation, pinning
+from dashboard import chart_cache, compute, controls, equation, experiment, pinning, presets
 from dashboard.state import SETTINGS
-from rnncore.config import RNNWeights
+from rnncore.config import RNNResult, RNNWeights
 
 PAGE = "by_hand"
 LAYER_KEYS = ("steps", "neurons", "inputs", "batch", "seed", "scale", "activation", "weights")
@@ -22,22 +22,11 @@ TF1_AGREEMENT = 1e-5
 
 
 def layer_settings(where=st) -> dict:
-    """The sliders and the activation select that define the run, in the order a student meets them."""
-    settings = {key: controls.slider(key, where) for key in LAYER_KEYS if key not in CHOICES}
-    settings |= {key: controls.select(key, where) for key in CHOICES}
-    return settings
+    """The sliders and select boxes that define the run, in the order a student meets them.
 
-
-def weights_source(settings: dict) -> str:
-    """"book" when the book's weights are asked for and fit this layer; else "seeded", saying why."""
-    if settings["weights"] != "book":
-        return "seeded"
-    if (settings["inputs"], settings["neurons"]) != (3, 5):
-        st.warning(f"The book's weights exist for 3 inputs and 5 neurons only; with {settings['inputs']} "
-                   f"inputs and {settings['neurons']} neurons the weights are drawn from the seed instead.",
-                   icon="📖")
-        return "seeded"
-    return "book"
+    In the presenter view, the controls that the preset's point does not need fold into "More settings"."""
+    places = presets.places(LAYER_KEYS, where)
+    return {key: (controls.select if key in CHOICES else controls.slider)(key, places[key]) for key in LAYER_KEYS}
 
 
 def table_digest(X: np.ndarray) -> str:
@@ -80,16 +69,14 @@ def equation_section(X: np.ndarray, w: RNNWeights, Y: np.ndarray) -> None:
                    "move the step slider to 1 to see the recurrence." if step == 0 else ""))
 
 
-def tf1_section(X: np.ndarray, settings: dict, Y: np.ndarray, source: str) -> None:
+def tf1_section(X: np.ndarray, w: RNNWeights, Y: np.ndarray) -> None:
     """The NumPy loop and the lesson's TF1 graph, side by side, with their largest difference."""
-    if not controls.toggle("tf1_check"):
+    if not controls.toggle("tf1_check", presets.places(("tf1_check",))["tf1_check"]):
         st.caption("The TF1 check is off. Turn it on to build the lesson's graph for these settings.")
         st.dataframe(outputs_table(Y), height=_table_height(Y))
         return
-    args = (X, settings["neurons"], settings["seed"], settings["scale"], settings["activation"])
     try:
-        with st.spinner("Running the TF1 graph (the first run imports TensorFlow: a few seconds)…"):
-            Y_tf1 = compute.manual_outputs(*args, backend="tf1", source=source)
+        Y_tf1 = compute.manual_outputs(X, w, backend="tf1")  # a spinner shows if this takes a while
     except Exception as error:  # TensorFlow missing or broken: the NumPy half of the page still works
         st.warning(f"The TF1 comparison could not run here ({type(error).__name__}); "
                    "the NumPy results above are unaffected.")
@@ -138,3 +125,10 @@ def what_if_section(X: np.ndarray, settings: dict, Y: np.ndarray) -> None:
     st.markdown(f"**Current − baseline**: largest difference {comparison.max_abs_difference:.6f}. "
                 + " ".join(notes))
     chart_cache.show(chart_cache.sequence_spec("difference_heatmap", comparison.difference))
+
+
+def take_away_section(X: np.ndarray, w: RNNWeights, Y: np.ndarray, settings: dict) -> None:
+    """The link to this experiment, and its numbers and notebook code to download."""
+    experiment.share_link()
+    run = experiment.Run.of(X, w, RNNResult(Y, Y[:, -1]), origin=experiment.origin(settings), settings=settings)
+    experiment.export_panel(run, PAGE)

@@ -292,7 +292,8 @@ def test_pin_then_change_the_shape_compares_the_common_part():
                                expected.ravel(), atol=1e-6)
 
 
-BOOK = json.loads((Path(__file__).resolve().parents[2] / "shared" / "reference" / "homl_ch14_manual_rnn.json").read_text())
+BOOK_TABLE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "homl_ch14_manual_rnn.json"
+BOOK = json.loads(BOOK_TABLE.read_text())
 
 
 def test_the_books_weights_reproduce_the_books_printed_table():
@@ -306,5 +307,23 @@ def test_the_books_weights_reproduce_the_books_printed_table():
 
 def test_the_books_weights_need_the_books_shape():
     at = open_page("by_hand", {"weights": "book", "neurons": "6"})
-    assert any("book's weights exist for 3 inputs and 5 neurons only" in w.value for w in at.warning)
+    assert any("Seeded weights are used instead: the book's weights are for 3 inputs and 5 neurons" in w.value
+               for w in at.warning)
     np.testing.assert_allclose(numpy_table(at), reference(LESSON_X, neurons=6), atol=1e-6)
+
+
+def test_the_link_and_the_downloads_are_offered():
+    at = open_page("by_hand", {"seed": "7"})
+    assert any("seed=7" in c.value for c in at.code)  # the share link holds the settings
+    labels = {b.label for b in at.get("download_button")}
+    assert {"Outputs (CSV)", "All (NPZ)", "All (JSON)"} <= labels
+    assert any("Session" in c.value for c in at.code)  # the TF1-style notebook code
+
+
+def test_the_presenter_view_folds_away_what_the_preset_does_not_need():
+    at = open_page("by_hand", {"preset": "book", "presenter": "1"})
+    [more] = [e for e in at.sidebar.expander if e.label == "More settings"]
+    folded = {s.key for s in more.slider}
+    assert {"steps", "neurons", "inputs", "batch", "seed", "scale"} <= folded
+    assert at.selectbox(key="weights").value == "book"
+    np.testing.assert_allclose(numpy_table(at)[:, 1], BOOK["Y1"], atol=1e-5)

@@ -1,6 +1,7 @@
 """The Overview page through AppTest: objectives, the unrolled-cell drawing, a link to every page, no TensorFlow."""
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -29,11 +30,13 @@ def test_overview_draws_a_cell_unrolled_through_time():
     assert dot.count("Y(0) · Wy") == 1 and dot.count("Y(1) · Wy") == 1  # the recurrence, step to step
 
 
-def test_overview_links_every_page_under_its_title():
+def test_overview_links_every_page_under_its_title_in_app_py():
     at = open_page("overview")
     links = {link.proto.page: link.proto.label for link in at.get("page_link")}
-    assert set(links) == set(PAGES)
-    assert links["by_hand"] == "Recurrence by hand" and links["lengths"] == "Sequence lengths"
+    app = (ROOT / "dashboard" / "app.py").read_text()
+    titles = dict(re.findall(r'st\.Page\(PAGES / "(\w+)\.py", title="([^"]+)"', app))
+    assert set(links) == set(PAGES) and set(titles) == {"overview", *PAGES}
+    assert links == {page: titles[page] for page in PAGES}
 
 
 def test_overview_warns_about_an_unknown_url_setting():

@@ -1,9 +1,10 @@
 """Recurrence by hand: the lesson's two-step network, generalised to 1..N steps."""
+import entry_guard  # noqa: F401, I001  (first: see dashboard/entry_guard.py)
 import numpy as np
 import streamlit as st
 
 from dashboard import by_hand_parts as parts
-from dashboard import chart_cache, compute, inputs_table, state
+from dashboard import chart_cache, compute, experiment, inputs_table, state
 
 PAGE_KEYS = (*parts.LAYER_KEYS, "example", "step", "neuron", "tf1_check")
 state.show_url_notices(PAGE_KEYS)
@@ -37,9 +38,8 @@ table_text.markdown(
     "are not zero: with `b` = 0, they come entirely from `Y[0] · Wy`, the network's memory of t = 0.")
 table_text.button("Reset the table to the lesson's batch", on_click=inputs_table.reset)
 
-source = parts.weights_source(settings)  # "seeded" or "book"
-w = compute.weights(settings["inputs"], neurons, settings["seed"], settings["scale"], activation, source)
-Y = compute.manual_outputs(X, neurons, settings["seed"], settings["scale"], activation, source=source)  # (batch, steps, neurons)
+w = experiment.layer_weights(settings)  # drawn from the seed, or the book's (with a warning if they don't fit)
+Y = compute.manual_outputs(X, w)  # (batch, steps, neurons)
 
 st.subheader("2. Each neuron's output over time")
 st.markdown(
@@ -64,11 +64,9 @@ weights_column, weights_text = st.columns([3, 2])
 chart_cache.show(chart_cache.weight_pair_spec(w.Wx, w.Wy), weights_column)
 count = w.Wx.size + w.Wy.size + w.b.size
 weights_text.markdown(
-    ("These are the book's weights (Hands-On ML, ch. 14), times the scale; the seed is not used. "
-     if source == "book" else "") +
-    f"These are all the network's weights: {w.n_inputs}×{neurons} + {neurons}×{neurons} + {neurons} "
-    f"= **{count}** numbers, whether it runs 2 steps or 20. Every step reads the same `Wx` and `Wy`: "
-    "unrolling copies the computation, not the weights.\n\n"
+    f"These are all the network's weights: {w.n_inputs}×{neurons} + {neurons}×{neurons} + {neurons} = "
+    f"**{count}** numbers, whether it runs 2 steps or 20 (from {experiment.origin(settings)}). Every "
+    "step reads the same `Wx` and `Wy`: unrolling copies the computation, not the weights.\n\n"
     "`Wy` is neurons × neurons because it carries the previous outputs into the neurons. The lesson's "
     "slide declares `Wy` as `[n_inputs, n_neurons]` and computes `Y1` from `X0 @ Wy`, which links no "
     "output to the next step; the recurrence its notes describe is `Y1 = tanh(Y0 @ Wy + X1 @ Wx + b)`, "
@@ -85,4 +83,7 @@ st.markdown(
     "The lesson writes this network in TensorFlow 1: a `tf.placeholder` per step, shared `tf.Variable`s, "
     "a `Session` that feeds each step's batch. Here that graph is built in its own `tf.Graph` and run "
     "with the weights above; both columns should agree up to float32 rounding (about 1e-7).")
-parts.tf1_section(X, settings, Y, source)
+parts.tf1_section(X, w, Y)
+
+st.subheader("7. Take this experiment with you")
+parts.take_away_section(X, w, Y, settings)

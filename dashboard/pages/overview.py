@@ -1,4 +1,5 @@
 """Overview: what Recurrence Lab is, the lesson's objectives, a recurrent cell unrolled, and the map of pages."""
+import entry_guard  # noqa: F401, I001  (first: see dashboard/entry_guard.py)
 import streamlit as st
 
 from dashboard import state
@@ -7,18 +8,23 @@ from dashboard.cell_diagram import unrolled_cell_dot
 PAGE_KEYS = ()
 state.show_url_notices(PAGE_KEYS)
 
-# (page file, its title and icon as in app.py, what the student does there, the objectives it serves)
+# (page file, its title as in app.py, what the student does there, the objectives it serves)
 PAGES = (
-    ("pages/by_hand.py", "Recurrence by hand", "✍️", "Run the lesson's hand-built network for 1 to 20 steps, edit its inputs, and "
-     "see one output computed term by term; check the NumPy loop against the TF1 graph.", (1, 3)),
-    ("pages/unrolling.py", "Static vs dynamic", "🧱", "Watch `static_rnn`'s graph grow with every step while `dynamic_rnn`'s loop "
-     "stays the same size; what `swap_memory` is for.", (3,)),
-    ("pages/lengths.py", "Sequence lengths", "📏", "Give each example its own length: outputs stop, the final state is the last "
-     "real step, and without `sequence_length` the padding leaks in.", (2, 3)),
-    ("pages/memory.py", "Memory and state", "🧠", "Send one pulse in and watch how long the state remembers it as `Wy` grows or "
-     "shrinks; why training struggles to reach far back; the same input after different histories.", (2,)),
-    ("pages/keras_lab.py", "Keras lab", "🧪", "The lesson's lab inside the app: train small Keras `SimpleRNN`, `LSTM` and "
-     "`GRU` models on tasks that need memory, and compare them with a naive baseline.", (2, 3)),
+    ("pages/by_hand.py", "Recurrence by hand",
+     "Run the lesson's hand-built network for 1 to 20 steps, edit its inputs, and see one output computed "
+     "term by term; check the NumPy loop against the TF1 graph.", (1, 3)),
+    ("pages/unrolling.py", "Static vs dynamic",
+     "Watch `static_rnn`'s graph grow with every step while `dynamic_rnn`'s loop stays the same size; "
+     "what `swap_memory` is for.", (3,)),
+    ("pages/lengths.py", "Sequence lengths",
+     "Give each example its own length: outputs stop, the final state is the last real step, and without "
+     "`sequence_length` the padding leaks in.", (2, 3)),
+    ("pages/memory.py", "Memory and state",
+     "Send one pulse in and watch how long the state remembers it as `Wy` grows or shrinks; why training "
+     "struggles to reach far back; the same input after different histories.", (2,)),
+    ("pages/keras_lab.py", "Keras lab",
+     "The lesson's lab inside the app: train small Keras `SimpleRNN`, `LSTM` and `GRU` models on tasks "
+     "that need memory, and compare them with a naive baseline.", (2, 3)),
 )
 
 st.title("Recurrence Lab")
@@ -51,9 +57,9 @@ words.markdown(
     "can reach t = 2 only through it.")
 
 st.header("Where each page fits")
-for page, title, icon, what, objectives in PAGES:
+for page, title, what, objectives in PAGES:
     link, text = st.columns([1, 3])
-    link.page_link(page, label=title, icon=icon)
+    link.page_link(page, label=title)
     text.markdown(f"{what} *(objective {' and '.join(map(str, objectives))})*")
 
 st.info(
