@@ -199,6 +199,7 @@ def graph_cost(df: pd.DataFrame, axis_title: str, value_format: str, log_scale: 
                  alt.Tooltip("graph:N", title="Graph")],
     ).properties(height=340)
 
+
 # Memory page: a spectral radius rho has the same colour on every memory chart, blue where the past fades
 # (rho < 1), grey at exactly 1, red where it grows (rho > 1); the hue flips right at 1, so 0.9 and 1.1
 # look different although they are close.
@@ -282,3 +283,51 @@ def history_outputs(df: pd.DataFrame) -> alt.Chart:
                  alt.Tooltip("value:Q", title="Y[T]", format=VALUE_FORMAT)],
     ).properties(height=260)
 
+
+# Keras lab: each cell type (rnncore.training.CELLS) has one colour on every chart.
+CELL_COLORS = {"SimpleRNN": "#1b9e77", "LSTM": "#d95f02", "GRU": "#7570b3"}
+SPLIT_DASH = {"training": [5, 3], "validation": [1, 0]}  # training dashed, validation solid
+BASELINE_COLOR = "#666666"
+
+
+def cell_color() -> alt.Color:
+    return alt.Color("cell:N", title="Cell", sort=list(CELL_COLORS),
+                     scale=alt.Scale(domain=list(CELL_COLORS), range=list(CELL_COLORS.values())))
+
+
+def loss_curves(df: pd.DataFrame, baselines: pd.DataFrame) -> alt.LayerChart:
+    """Mean squared error per epoch on a log axis, one colour per cell, each baseline a grey rule.
+
+    df: cell, epoch, split ("training" | "validation"), mse. baselines: baseline (a label), mse."""
+    mse = alt.Y("mse:Q", title="Mean squared error (log scale)", scale=alt.Scale(type="log"))
+    rules = alt.Chart(baselines).mark_rule(color=BASELINE_COLOR, strokeDash=[2, 2]).encode(
+        y=mse, tooltip=[alt.Tooltip("baseline:N", title="Baseline"),
+                        alt.Tooltip("mse:Q", title="Validation MSE", format=NUMBER_FORMAT)])
+    labels = alt.Chart(baselines).mark_text(align="left", dx=4, dy=-7, color=BASELINE_COLOR).encode(
+        y=mse, x=alt.value(0), text="baseline:N")
+    lines = alt.Chart(df).mark_line(point=True).encode(
+        x=alt.X("epoch:Q", title="Epoch", axis=alt.Axis(tickMinStep=1), scale=alt.Scale(domainMin=1)),
+        y=mse, color=cell_color(),
+        strokeDash=alt.StrokeDash("split:N", title="Data", sort=list(SPLIT_DASH),
+                                  scale=alt.Scale(domain=list(SPLIT_DASH), range=list(SPLIT_DASH.values()))),
+        tooltip=[alt.Tooltip("cell:N", title="Cell"), alt.Tooltip("split:N", title="Data"),
+                 alt.Tooltip("epoch:Q", title="Epoch"), alt.Tooltip("mse:Q", title="MSE", format=NUMBER_FORMAT)],
+    )
+    return alt.layer(rules, labels, lines).properties(height=340)
+
+
+def unroll_cost(df: pd.DataFrame) -> alt.FacetChart:
+    """The Keras layer's forward graph with unroll=False and True, per cell, one panel per measure.
+
+    df: cell, unroll ("False" | "True"), measure (panel title), value."""
+    return alt.Chart(df).mark_bar().encode(
+        x=alt.X("cell:N", title=None, sort=list(CELL_COLORS)),
+        xOffset=alt.XOffset("unroll:N", sort=["False", "True"]),
+        y=alt.Y("value:Q", title=None),
+        color=cell_color(),
+        opacity=alt.Opacity("unroll:N", title="unroll", sort=["False", "True"],
+                            scale=alt.Scale(domain=["False", "True"], range=[0.45, 1.0])),
+        tooltip=[alt.Tooltip("cell:N", title="Cell"), alt.Tooltip("unroll:N", title="unroll"),
+                 alt.Tooltip("measure:N", title="Measure"), alt.Tooltip("value:Q", title="Value", format=NUMBER_FORMAT)],
+    ).properties(width=150, height=200).facet(
+        column=alt.Column("measure:N", title=None, sort=None)).resolve_scale(y="independent")
