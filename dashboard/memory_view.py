@@ -1,7 +1,9 @@
-"""The memory page's cached calls into rnncore.memory, its tidy frames, and its longer sections.
+"""The memory page's cached calls into rnncore.memory, its tidy frames, chart specs and longer sections.
 
-Every cached function takes plain settings (ints, floats, strings, tuples) and returns NumPy, so
-`st.cache_data` keys it by the settings; TensorFlow is imported only by `credit`, on first use.
+Every cached computation takes plain settings (ints, floats, strings, tuples) and returns NumPy, so
+`st.cache_data` keys it by the settings; TensorFlow is imported only by `credit`, on first use. Chart
+specs are cached too, as `chart_cache` does for the other pages: a slider moved back to a value it had
+skips Altair's schema validation.
 """
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts
+from dashboard import chart_cache, charts
 from dashboard.compute import CACHE_ENTRIES
 from dashboard.controls import toggle
 from rnncore import memory
@@ -74,12 +76,32 @@ def eigen_frame(values: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame({"real": values.real, "imag": values.imag, "magnitude": np.abs(values)})
 
 
-def history_frame(example: memory.HistoryExample) -> pd.DataFrame:
-    """The last step's outputs: rows example (0 quiet, 1 busy), neuron, value."""
-    final = example.outputs[:, -1, :].astype(float)               # (2, neurons)
+def history_frame(final: np.ndarray) -> pd.DataFrame:
+    """The last step's outputs (2, neurons): rows example (0 quiet, 1 busy), neuron, value."""
+    final = final.astype(float)
     neurons = final.shape[1]
     return pd.DataFrame({"example": np.repeat([0, 1], neurons), "neuron": np.tile(np.arange(neurons), 2),
                          "value": final.ravel()})
+
+
+@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
+def state_norm_spec(radii: tuple, norms: np.ndarray, chosen: float, log_scale: bool) -> dict:
+    return chart_cache._spec(charts.state_norm_by_radius(radius_frame(radii, norms, chosen), log_scale))
+
+
+@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
+def credit_spec(radii: tuple, norms: np.ndarray, chosen: float) -> dict:
+    return chart_cache._spec(charts.credit_by_radius(radius_frame(radii, norms, chosen)))
+
+
+@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
+def eigen_spec(values: np.ndarray, radius: float) -> dict:
+    return chart_cache._spec(charts.eigenvalue_plane(eigen_frame(values), radius))
+
+
+@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
+def history_spec(final: np.ndarray) -> dict:
+    return chart_cache._spec(charts.history_outputs(history_frame(final)))
 
 
 FLOAT32 = ("float32's largest number, about 3.4e38", "float32's smallest number, about 1e-45")
@@ -122,7 +144,7 @@ def credit_section(settings: tuple, chosen: float) -> None:
     compared = radii(chosen)
     norms, gap = credit(neurons, seed, activation, compared, steps, pattern, amplitude)
     chart_column, text_column = st.columns([3, 2])
-    chart_column.altair_chart(charts.credit_by_radius(radius_frame(compared, norms, chosen)))
+    chart_cache.show(credit_spec(compared, norms, chosen), chart_column)
     own = norms[compared.index(chosen)]
     text_column.markdown(
         "Each point answers: *if the input at step t changed a little, how much would the last output "

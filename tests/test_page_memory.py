@@ -35,7 +35,7 @@ def shown(at) -> tuple:
 def charts(at) -> list[tuple[dict, list]]:
     """Each chart's Vega-Lite spec and its datasets as DataFrames."""
     return [(json.loads(c.proto.spec), [convert_arrow_bytes_to_pandas_df(d.data.data) for d in c.proto.datasets])
-            for c in at.get("vega_lite_chart")]
+            for c in at.get("vega_lite_chart") + at.get("arrow_vega_lite_chart")]
 
 
 def test_defaults_show_the_reference_numbers(page):

@@ -3,7 +3,7 @@ import entry_guard  # noqa: F401, I001  (first: see dashboard/entry_guard.py)
 import numpy as np
 import streamlit as st
 
-from dashboard import charts, state
+from dashboard import chart_cache, state
 from dashboard import memory_view as view
 from dashboard.controls import select, slider, toggle
 
@@ -35,7 +35,7 @@ st.subheader("1. How long an input lives in the state")
 chart_column, text_column = st.columns([3, 2])
 with chart_column:
     log_scale = toggle("mem_log")
-    st.altair_chart(charts.state_norm_by_radius(view.radius_frame(compared, norms, radius), log_scale))
+    chart_cache.show(view.state_norm_spec(compared, norms, radius, log_scale))
 text_column.markdown(
     f"One pulse goes into every input at t = 0 (size {amplitude:g}); after that the inputs are zero, so "
     "whatever is left in ‖Y[t]‖ is memory. The thick line is your ρ; thin lines compare ρ = 0.5, 0.9, 1.1 "
@@ -59,7 +59,7 @@ with text_column:
 st.subheader("2. Why ρ decides: the eigenvalues of Wy")
 eigen, drawn_radius = view.eigenvalues(neurons, seed, radius)
 chart_column, text_column = st.columns([1, 1])
-chart_column.altair_chart(charts.eigenvalue_plane(view.eigen_frame(eigen), radius), width="content")
+chart_column.vega_lite_chart(view.eigen_spec(eigen, radius), width="content")  # round circles: its own size
 outside = int((np.abs(eigen) > 1 + 1e-6).sum())  # rescaled in float32: |λ| = 1 comes out as 1 ± 1e-7
 text_column.markdown(
     f"`Wy` has {neurons} eigenvalues, complex numbers in general (a complex pair makes the state rotate as "
@@ -75,7 +75,7 @@ text_column.markdown(
 st.subheader("3. State: the same input, a different past")
 example = view.history(neurons, seed, activation, radius, slider("mem_history"), amplitude)
 chart_column, text_column = st.columns([3, 2])
-chart_column.altair_chart(charts.history_outputs(view.history_frame(example)))
+chart_cache.show(view.history_spec(example.outputs[:, -1]), chart_column)
 text_column.markdown(
     f"Two sequences end with the **same** input x (every input = {amplitude:g}). Before it, one saw "
     f"{example.inputs.shape[1] - 1} steps of zeros, the other as many steps of noise. A network without "
