@@ -143,3 +143,12 @@ def test_the_long_preset_shows_static_rnn_growing_to_50_steps():
     static, dynamic = (measure(path, 50, init_weights(), run=False).op_count for path in ("static", "dynamic"))
     assert shown == {"static_rnn, 50 steps": static, "dynamic_rnn, 50 steps": dynamic}
     assert static > 2 * dynamic  # the point of the preset: one copy of the cell per step
+
+
+def test_the_ragged_preset_for_a_presenter_folds_other_controls_and_exports_the_run():
+    at = open_page("lengths", {"preset": "ragged", "presenter": "1"})
+    (more,) = [e for e in at.sidebar.expander if e.label == "More settings"]
+    folded = {s.key for s in more.slider} | {s.key for s in more.selectbox}
+    assert folded == {"batch", "inputs", "neurons", "seed", "scale", "activation"}  # steps stays in view
+    code = "\n".join(c.value for c in at.code)
+    assert "lengths = np.array([6, 3, 1, 5], dtype=np.int32)" in code and "preset=ragged" in code

@@ -2,7 +2,7 @@
 import numpy as np
 import streamlit as st
 
-from dashboard import charts, compute, lengths_view, ragged, state
+from dashboard import charts, compute, experiment, lengths_view, presets, ragged, state
 from dashboard.controls import select, slider
 
 LENGTH_KEYS = tuple(key for key in state.SETTINGS if key.startswith("len"))
@@ -22,9 +22,11 @@ with st.sidebar:
               on_click=st.session_state.update, args=(ragged.RAGGED_BATCH,))
     st.button("Back to the lesson's example", key="lengths_lesson", on_click=st.session_state.update,
               args=(ragged.LESSON_BATCH,), help="2 steps, 4 examples of 3 inputs, 5 neurons, lengths 2, 1, 2, 2.")
-    steps, batch = slider("steps"), slider("batch")
-    n_inputs, n_neurons = slider("inputs"), slider("neurons")
-    seed, scale, activation = slider("seed"), slider("scale"), select("activation")
+    where = presets.places(PAGE_KEYS[:7])  # the presenter view folds what the preset does not need
+    steps, batch = slider("steps", where["steps"]), slider("batch", where["batch"])
+    n_inputs, n_neurons = slider("inputs", where["inputs"]), slider("neurons", where["neurons"])
+    seed, scale = slider("seed", where["seed"]), slider("scale", where["scale"])
+    activation = select("activation", where["activation"])
 
 st.subheader("One length per example")
 columns = st.columns(PER_ROW)
@@ -60,6 +62,9 @@ with not_told:
 lengths_view.padding_effect(with_lengths, without_lengths, X, lengths)
 with st.expander("Check it with TensorFlow: `dynamic_rnn(cell, X, sequence_length=lengths)`"):
     lengths_view.tensorflow_check(X, weights, lengths, with_lengths, without_lengths)
-lengths_view.what_if(with_lengths, {"steps": steps, "batch": batch, "inputs": n_inputs, "neurons": n_neurons,
-                                    "seed": seed, "scale": scale, "activation": activation,
-                                    "lengths": lengths.tolist()})
+layer = {"inputs": n_inputs, "neurons": n_neurons, "seed": seed, "scale": scale, "activation": activation}
+settings = layer | {"steps": steps, "batch": batch, "lengths": lengths.tolist()}
+lengths_view.what_if(with_lengths, settings)
+experiment.share_link()
+experiment.export_panel(experiment.Run.of(X, experiment.weights_from_settings(layer), with_lengths, lengths,
+                                          experiment.origin(layer), settings), "lengths")
