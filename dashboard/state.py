@@ -44,9 +44,17 @@ class Setting:
             raise ValueError(f"must be between {self.low:g} and {self.high:g}")
         if isinstance(self.default, int):
             if value != int(value):
-                raise ValueError("must be a whole number")
+                raise NotWhole(int(value))
             return int(value)
         return value
+
+
+class NotWhole(ValueError):
+    """A fraction for a whole-number setting: Streamlit's slider keeps its whole part."""
+
+    def __init__(self, used: int):
+        super().__init__(f"is not a whole number; using {used}")
+        self.used = used
 
 
 def _settings(*settings: Setting) -> dict[str, Setting]:
@@ -166,7 +174,8 @@ def url_notices(page_keys) -> list[str]:
                 SETTINGS[key].parse(values[0])
             except ValueError as reason:
                 shown = values[0] if len(values[0]) <= 20 else values[0][:20] + "…"
-                notices.append(f"`{key}={shown}` {reason}; using the default {starting_value(key)!r}.")
+                fallback = "" if isinstance(reason, NotWhole) else f"; using the default {starting_value(key)!r}"
+                notices.append(f"`{key}={shown}` {reason}{fallback}.")
     return notices + preset_notices()
 
 

@@ -153,7 +153,7 @@ def test_hostile_url_values_give_a_notice_and_the_default(query):
 
 
 def test_a_fractional_seed_in_a_link_gets_a_notice():
-    """Streamlit itself reads lab_seed=4.5 as 4 (measured), while the shared notice says the default is
-    used: the notice is right that the value is not allowed, but names the wrong fallback."""
+    """Streamlit's slider reads lab_seed=4.5 as 4 (measured); the notice names that value."""
     at = open_page("keras_lab", {"lab_seed": "4.5"})
-    assert any("`lab_seed=4.5` must be a whole number" in w.value for w in at.warning)
+    assert any("`lab_seed=4.5` is not a whole number; using 4." in w.value for w in at.warning)
+    assert at.slider(key="lab_seed").value == 4
