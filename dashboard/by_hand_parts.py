@@ -95,7 +95,7 @@ def tf1_section(X: np.ndarray, w: RNNWeights, Y: np.ndarray) -> None:
 
 
 def _table_height(Y: np.ndarray) -> int:
-    return min(36 * (Y.shape[0] * Y.shape[1] + 2), 420)
+    return min(35 * (Y.shape[0] * Y.shape[1] + 1) + 3, 420)  # a header and a row per (t, example)
 
 
 def what_if_section(X: np.ndarray, settings: dict, Y: np.ndarray) -> None:
@@ -103,7 +103,7 @@ def what_if_section(X: np.ndarray, settings: dict, Y: np.ndarray) -> None:
     recorded = {**settings, "table": table_digest(X)}
     kept = pinning.pinned(st.session_state, PAGE)
     left, right = st.columns([1, 3])
-    left.button("📌 Pin as baseline", key="pin", on_click=pinning.pin,
+    left.button("Pin as baseline", icon=":material/push_pin:", key="pin", on_click=pinning.pin,
                 args=(st.session_state, PAGE, recorded), kwargs={"outputs": Y},
                 help="Keep this run's outputs; change settings, then compare the new run with them.")
     if kept is None:

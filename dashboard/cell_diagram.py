@@ -17,18 +17,19 @@ def unrolled_cell_dot(steps: int = 3) -> str:
         raise ValueError(f"steps must be a whole number in 1..8 for a readable drawing, got {steps!r}")
     lines = [
         "digraph unrolled {",
-        '  rankdir=BT; nodesep=0.35; ranksep=0.45; bgcolor="transparent";',
-        '  node [fontname="Helvetica", fontsize=12]; edge [fontname="Helvetica", fontsize=11];',
+        '  rankdir=BT; nodesep=0.3; ranksep=0.4; bgcolor="transparent"; newrank=true;',
+        '  node [fontname="Helvetica", fontsize=16]; edge [fontname="Helvetica", fontsize=14];',
         '  subgraph cluster_rolled { label="rolled up"; color="#bbbbbb"; fontname="Helvetica";',
         '    X [label="X(t)", shape=plaintext]; Y [label="Y(t)", shape=plaintext];',
-        '    cell [label="cell\\ntanh", shape=box, style="rounded,filled", fillcolor="#f0f4f8"];',
+        '    cell [label="cell", shape=box, style="rounded,filled", fillcolor="#f0f4f8"];',
         f'    X -> cell [label=" Wx", color="{WX_COLOR}", fontcolor="{WX_COLOR}"];',
         f'    cell -> Y [color="{OUT_COLOR}"];',
         f'    cell:e -> cell:e [label=" Wy", color="{WY_COLOR}", fontcolor="{WY_COLOR}", penwidth=1.6];',
         "  }",
-        '  equals [label="=", shape=plaintext, fontsize=22];',
+        '  equals [label="=", shape=plaintext, fontsize=30];',
         '  subgraph cluster_unrolled { label="unrolled through time: one copy per step, the same weights";'
         ' color="#bbbbbb"; fontname="Helvetica";',
+        '    start [label="Y(-1) = 0", shape=plaintext, fontcolor="#777777"];',
     ]
     for t in range(steps):
         lines += [
@@ -37,14 +38,14 @@ def unrolled_cell_dot(steps: int = 3) -> str:
             f'    x{t} -> c{t} [label=" Wx", color="{WX_COLOR}", fontcolor="{WX_COLOR}"];',
             f'    c{t} -> y{t} [color="{OUT_COLOR}"];',
         ]
-        if t > 0:
-            lines.append(f'    c{t - 1} -> c{t} [label=" Y({t - 1}) · Wy", color="{WY_COLOR}", '
-                         f'fontcolor="{WY_COLOR}", penwidth=1.6, constraint=false];')
+    lines.append(f'    start -> c0 [color="{WY_COLOR}", style=dashed];')
+    lines += [f'    c{t - 1} -> c{t} [label=" Y({t - 1}) · Wy", color="{WY_COLOR}", fontcolor="{WY_COLOR}", '
+              'penwidth=1.6];' for t in range(1, steps)]
     lines += [
-        '    start [label="Y(-1) = 0", shape=plaintext, fontcolor="#777777"];',
-        f'    start -> c0 [color="{WY_COLOR}", style=dashed, constraint=false];',
         "  }",
+        # cells and the '=' on one row, left to right, the inputs below them and the outputs above
         '  { rank=same; cell; equals; start; ' + " ".join(f"c{t};" for t in range(steps)) + " }",
+        '  { rank=same; X; ' + " ".join(f"x{t};" for t in range(steps)) + " }",
         "}",
     ]
     return "\n".join(lines)

@@ -115,7 +115,7 @@ def _canvas(shape: tuple[int, int, int]) -> np.ndarray:
                 canvas[:shape[0], :shape[1], :shape[2]] = decode(st.query_params[URL_KEY], shape)
             except ValueError as reason:
                 st.warning(f"The input table in this link could not be used ({reason}); showing the "
-                           "lesson's batch instead.", icon="🔗")
+                           "lesson's batch instead.", icon=":material/link_off:")
         st.session_state[CANVAS_KEY] = canvas
     return st.session_state[CANVAS_KEY]
 
@@ -153,7 +153,7 @@ def editor(batch: int, steps: int, inputs: int, where=st) -> tuple[np.ndarray, l
         column_config={"t": st.column_config.NumberColumn("t", help="time step"),
                        "example": st.column_config.NumberColumn("example", help="row of the batch"),
                        **{input_column(i): number for i in range(inputs)}},
-        height=min(36 * (batch * steps + 1) + 3, 400))
+        height=min(35 * (batch * steps + 1) + 3, 400))
     X, notes = clean(edited, (batch, steps, inputs))
     canvas[:batch, :steps, :inputs] = X  # edits survive a change of shape
     _write_url(X)

@@ -28,7 +28,7 @@ table_column, table_text = st.columns([3, 2])
 with table_column:
     X, notes = inputs_table.editor(batch, steps, settings["inputs"])  # (batch, steps, inputs)
 for note in notes:
-    st.warning(f"In the input table: {note}", icon="✏️")
+    st.warning(f"In the input table: {note}", icon=":material/edit:")
 table_text.markdown(
     f"Rows with **t = 0** are the batch fed to the first placeholder (the lesson's `X_t0`), rows with "
     f"**t = 1** the second (`X_t1`), and so on. Click a cell to change it. Cells outside the lesson's "
@@ -50,14 +50,13 @@ st.markdown(
 parts.what_if_section(X, settings, Y)
 
 st.subheader("3. The hidden state, step by step")
-chart_column, text_column = st.columns([3, 1])
-bound = 1.0 if activation == "tanh" else max(float(np.abs(Y).max()), 1e-6)
-chart_cache.show(chart_cache.sequence_spec("state_heatmap", Y, domain=(-bound, bound)), chart_column)
-text_column.markdown(
+st.markdown(
     "The same numbers as a grid: a row per time step, a column per neuron, blue positive and red "
     "negative. In this simple cell the output **is** the state handed to the next step. "
     "**Try** many steps with a large scale: rows settle into a pattern that no longer depends on the "
     "inputs of long ago. With `relu` or `linear` the colour scale widens to the largest |Y|.")
+bound = 1.0 if activation == "tanh" else max(float(np.abs(Y).max()), 1e-6)
+chart_cache.show(chart_cache.sequence_spec("state_heatmap", Y, domain=(-bound, bound)))
 
 st.subheader("4. The weights: one set for every step")
 weights_column, weights_text = st.columns([3, 2])

@@ -65,4 +65,4 @@ for page, title, what, objectives in PAGES:
 st.info(
     "**Good to know.** Neuron 0 has the same colour on every page, and so has example 0. Every setting "
     "is in the page's link: copy the address to share exactly what you see (same seed, same numbers). "
-    "Add `?presenter=1` to a link for larger type on a projector.", icon="💡")
+    "Add `?presenter=1` to a link for larger type on a projector.", icon=":material/lightbulb:")
