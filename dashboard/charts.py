@@ -17,10 +17,13 @@ VALUE_SCHEME = "redblue"  # diverging: negative red, positive blue, 0 white
 VALUE_FORMAT = ".6f"
 
 
-def neuron_color(field: str = "neuron", title: str = "Neuron") -> alt.Color:
-    """Neuron i is NEURON_PALETTE[i] on every page (neurons are numbered from 0)."""
+def neuron_color(field: str = "neuron", title: str = "Neuron", shown=None) -> alt.Color:
+    """Neuron i is NEURON_PALETTE[i] on every page (neurons are numbered from 0).
+
+    `shown`: the neurons in the chart, so the legend lists only those (the colours stay the same)."""
+    legend = {} if shown is None else {"legend": alt.Legend(values=[int(n) for n in shown])}
     return alt.Color(f"{field}:N", title=title,
-                     scale=alt.Scale(domain=list(range(len(NEURON_PALETTE))), range=NEURON_PALETTE))
+                     scale=alt.Scale(domain=list(range(len(NEURON_PALETTE))), range=NEURON_PALETTE), **legend)
 
 
 def example_color(field: str = "example", title: str = "Example") -> alt.Color:
@@ -38,7 +41,7 @@ def outputs_over_time(df: pd.DataFrame) -> alt.Chart:
     return alt.Chart(df).mark_line(point=True).encode(
         x=alt.X("step:O", title="Time step t"),
         y=alt.Y("value:Q", title="Output Y[t]"),
-        color=neuron_color(),
+        color=neuron_color(shown=sorted(df["neuron"].unique())),
         tooltip=[alt.Tooltip("example:N", title="Example"), alt.Tooltip("step:O", title="t"),
                  alt.Tooltip("neuron:N", title="Neuron"), alt.Tooltip("value:Q", title="Y", format=VALUE_FORMAT)],
     ).properties(width=180, height=160).facet(facet=alt.Facet("example:N", title="Example"), columns=4)
@@ -78,7 +81,7 @@ def outputs_with_baseline(df: pd.DataFrame) -> alt.Chart:
     return alt.Chart(df).mark_line(point=True).encode(
         x=alt.X("step:O", title="Time step t"),
         y=alt.Y("value:Q", title="Output Y[t]"),
-        color=neuron_color(),
+        color=neuron_color(shown=sorted(df["neuron"].unique())),
         strokeDash=alt.StrokeDash("run:N", title="Run", sort=["current", "baseline"],
                                   scale=alt.Scale(domain=["current", "baseline"], range=[[1, 0], [5, 3]])),
         opacity=alt.Opacity("run:N", legend=None, scale=alt.Scale(domain=["current", "baseline"], range=[1, 0.55])),

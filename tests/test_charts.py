@@ -155,3 +155,13 @@ def test_weight_pair_shows_wx_and_wy_on_one_colour_scale():
     for panel, matrix in ((wx_panel, w.Wx), (wy_panel, w.Wy)):
         rows = sorted(spec["datasets"][panel["data"]["name"]], key=lambda r: (r["row"], r["col"]))
         np.testing.assert_allclose([r["value"] for r in rows], matrix.ravel(), atol=1e-7)
+
+
+def test_neuron_legend_lists_only_the_neurons_shown_with_their_fixed_colours():
+    from dashboard import tidy
+
+    Y = run_manual(LESSON_X, init_weights(3, 5, 42)).outputs
+    color = charts.outputs_over_time(tidy.sequence_frame(Y)).to_dict()["spec"]["encoding"]["color"]
+    assert color["legend"]["values"] == [0, 1, 2, 3, 4]
+    assert color["scale"]["domain"] == list(range(16)) and color["scale"]["range"] == charts.NEURON_PALETTE
+    assert "legend" not in charts.neuron_color().to_dict()  # without `shown`, Altair's default legend
