@@ -99,11 +99,12 @@ def _tf1_manual(X: np.ndarray, w: RNNWeights) -> list[str]:
 
 def _tf1_dynamic(w: RNNWeights) -> list[str]:
     """The lesson's variable-length form: BasicRNNCell in dynamic_rnn with a sequence_length."""
+    act = TF1_ACTIVATION[w.activation]
     return ["graph = tf.Graph()  # a graph of our own, so the cell can be run again",
             "with graph.as_default():",
             "    X = v1.placeholder(tf.float32, [None, n_steps, n_inputs])",
             "    seq_length = v1.placeholder(tf.int32, [None])",
-            f"    basic_cell = v1.nn.rnn_cell.BasicRNNCell(num_units=n_neurons, activation={TF1_ACTIVATION[w.activation]})",
+            f"    basic_cell = v1.nn.rnn_cell.BasicRNNCell(num_units=n_neurons, activation={act})",
             "    outputs_op, state_op = v1.nn.dynamic_rnn(basic_cell, X, dtype=tf.float32,",
             "                                             sequence_length=seq_length)",
             "    # The cell computes act([X_t, Y(t-1)] @ kernel + bias): its kernel is Wx stacked over Wy.",

@@ -14,6 +14,7 @@ from dashboard import ragged
 from dashboard.presets import PRESETS
 from rnncore import init_weights, run_manual
 from rnncore.codegen import float_literal
+from rnncore.config import RNNWeights
 from rnncore.graphs import measure
 from rnncore.presets import LESSON_X, book_weights
 
@@ -72,8 +73,6 @@ def test_a_preset_opened_on_the_overview_holds_on_the_page_the_student_goes_to()
 def test_a_setting_in_the_link_overrides_the_preset():
     at = open_page("by_hand", {"preset": "book", "scale": "0.5", "activation": "linear"} | NO_TF)
     book = book_weights()
-    from rnncore.config import RNNWeights
-
     half = RNNWeights(book.Wx * np.float32(0.5), book.Wy * np.float32(0.5), book.b, "linear")
     np.testing.assert_array_equal(by_hand_outputs(at), run_manual(LESSON_X, half).outputs)
     link = [c.value for c in at.code if "preset=" in c.value][0]
