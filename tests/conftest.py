@@ -8,3 +8,13 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+
+def pytest_terminal_summary(terminalreporter):
+    """List what tests recorded with `record_property("tried", ...)`: hostile cases, sessions, memory."""
+    tried = [(report.nodeid, value) for report in terminalreporter.stats.get("passed", [])
+             if report.when == "call" for key, value in report.user_properties if key == "tried"]
+    if tried:
+        terminalreporter.write_sep("-", "what the tests tried")
+        for nodeid, value in tried:
+            terminalreporter.write_line(f"{nodeid.split('::')[-1]}: {value}")

@@ -41,7 +41,7 @@ def check_student(page, settings: dict) -> float:
     return y
 
 
-def test_twenty_students_each_get_their_own_numbers(app, browser, live_server):
+def test_twenty_students_each_get_their_own_numbers(app, browser, live_server, record_property):
     students = []  # (context, page, settings)
     try:
         for first in range(0, SESSIONS, BATCH):
@@ -64,8 +64,9 @@ def test_twenty_students_each_get_their_own_numbers(app, browser, live_server):
         for (_, page, settings), y in zip(students, shown):  # after everyone ran, nobody's page changed
             assert check_student(page, settings) == y
         assert healthy(live_server)
-        print(f"\n{SESSIONS} sessions in batches of {BATCH}: each showed rnncore's number for its own "
-              f"settings; {sum(s['tf1_check'] == 'true' for _, _, s in students)} also ran the TF1 graph")
+        record_property("tried", f"{SESSIONS} concurrent sessions (batches of {BATCH}) on one server, each with "
+                                 f"rnncore's number for its own settings; "
+                                 f"{sum(s['tf1_check'] == 'true' for _, _, s in students)} also ran the TF1 graph")
     finally:
         for context, _, _ in students:
             context.close()
