@@ -46,11 +46,9 @@ def to_table(X: np.ndarray) -> pd.DataFrame:
     """(batch, steps, inputs) -> one row per (t, example), t-major, columns t, example, x0, x1, ..."""
     batch, steps, inputs = X.shape
     t, example = np.meshgrid(np.arange(steps), np.arange(batch), indexing="ij")
-    table = pd.DataFrame({"t": t.ravel(), "example": example.ravel()})
     rows = X.transpose(1, 0, 2).reshape(steps * batch, inputs).astype(float)  # (steps*batch, inputs)
-    for i in range(inputs):
-        table[input_column(i)] = rows[:, i]
-    return table
+    return pd.DataFrame({"t": t.ravel(), "example": example.ravel(),
+                         **{input_column(i): rows[:, i] for i in range(inputs)}})
 
 
 def clean(table: pd.DataFrame, shape: tuple[int, int, int]) -> tuple[np.ndarray, list[str]]:

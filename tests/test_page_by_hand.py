@@ -50,9 +50,9 @@ def _kind(spec: dict) -> str:
 def numpy_table(at) -> np.ndarray:
     """The NumPy result table (rows t-major, a column per neuron) as (batch, steps, neurons)."""
     table = [d for d in at.dataframe if d.editing_mode == "read_only"][0].value
-    steps = int(table.index.get_level_values("t").max()) + 1 if "t" in table.index.names else None
-    values = table.to_numpy(dtype=np.float64)
-    batch = values.shape[0] // steps
+    steps, batch = int(table["t"].max()) + 1, int(table["example"].max()) + 1
+    assert table["t"].tolist() == [t for t in range(steps) for _ in range(batch)]  # t-major, as the lesson prints
+    values = table.drop(columns=["t", "example"]).to_numpy(dtype=np.float64)
     return values.reshape(steps, batch, -1).transpose(1, 0, 2)
 
 
@@ -130,7 +130,7 @@ def test_the_equation_equals_rnncore_output(page):
 
 def test_numpy_and_tf1_agree_and_the_difference_is_shown(page):
     assert 0 <= tf1_max_difference(page) < 1e-5
-    tables = [d.value.to_numpy() for d in page.dataframe if d.editing_mode == "read_only"]
+    tables = [d.value for d in page.dataframe if d.editing_mode == "read_only"]
     assert len(tables) == 2
     np.testing.assert_allclose(tables[0], tables[1], atol=1e-5)
 
