@@ -27,3 +27,17 @@ def assert_clean(at: AppTest) -> None:
     """No exception element and no friendly failure message on the page."""
     assert not at.exception, [e.value for e in at.exception]
     assert not [e.value for e in at.error if FAILURE_MESSAGE in e.value], "the page reported a failure"
+
+
+def tensorflow_imported_by(page: str, query: dict | None = None) -> bool:
+    """Whether rendering `page` once, in a fresh Python process, imports TensorFlow."""
+    import subprocess
+    import sys
+
+    root = Path(APP).parents[1]
+    code = (f"import sys; sys.path[:0] = [{str(root)!r}, {str(root / 'tests')!r}]; import conftest; "
+            f"from apptest import open_page; open_page({page!r}, {query!r}); "
+            "print('tensorflow' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root, timeout=300)
+    assert out.returncode == 0, out.stderr[-3000:]
+    return out.stdout.strip().splitlines()[-1] == "True"
