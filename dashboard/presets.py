@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import streamlit as st
 
 from dashboard import ragged
-from dashboard.state import SETTINGS
+from dashboard.state import SETTINGS, code_text
 
 PRESET, PRESENTER = "preset", "presenter"
 APPLIED = "_preset_applied"      # Session State: the preset whose values were written
@@ -165,7 +165,7 @@ def notices() -> list[str]:
 
 
 def _short(value: str) -> str:
-    return value if len(value) <= 20 else value[:20] + "…"
+    return code_text(value)  # no backtick: a crafted value must not leave the code span and draw a link
 
 
 def check() -> list[str]:

@@ -153,6 +153,13 @@ URL_EXTRAS = ("preset", "presenter",
               "x")  # x: the by-hand page's edited input table (dashboard/inputs_table.py checks it)
 
 
+def code_text(text: str, limit: int = 20) -> str:
+    """Text from a URL as a notice shows it inside a `code span`: cut to `limit` characters, with no
+    backtick or control character, which could end the span and let markdown (a link) through."""
+    text = "".join("'" if c == "`" else c if c.isprintable() else "\ufffd" for c in text)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def url_notices(page_keys) -> list[str]:
     """Notices for URL parameters this page will ignore; shown once, when the page first reads them."""
     from dashboard.presets import notices as preset_notices, starting_value  # presets imports this module
@@ -163,7 +170,7 @@ def url_notices(page_keys) -> list[str]:
         if key in URL_EXTRAS:
             continue
         if key not in SETTINGS:
-            notices.append(f"`{key}` is not a setting of Recurrence Lab; ignored.")
+            notices.append(f"`{code_text(key)}` is not a setting of Recurrence Lab; ignored.")
         elif key not in page_keys:
             continue  # another page's setting, kept for when the student goes there
         elif len(values) != 1:
@@ -173,7 +180,7 @@ def url_notices(page_keys) -> list[str]:
             try:
                 SETTINGS[key].parse(values[0])
             except ValueError as reason:
-                shown = values[0] if len(values[0]) <= 20 else values[0][:20] + "…"
+                shown = code_text(values[0])
                 fallback = "" if isinstance(reason, NotWhole) else f"; using the default {starting_value(key)!r}"
                 notices.append(f"`{key}={shown}` {reason}{fallback}.")
     return notices + preset_notices()

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dashboard import inputs_table, presets
-from dashboard.state import SETTINGS, URL_EXTRAS
+from dashboard.state import SETTINGS, URL_EXTRAS, code_text
 from rnncore import init_weights, run_manual
 from rnncore.config import MAX_ABS_INPUT
 from tests.apptest import open_page
@@ -67,8 +67,10 @@ def _table_texts():
     return st.one_of(st.lists(entry, min_size=20, max_size=28).map(",".join), huge)
 
 
-UNKNOWN_KEYS = st.text(string.ascii_letters + string.digits + "_-.[]", min_size=1, max_size=12).filter(
-    lambda k: k not in SETTINGS and k not in URL_EXTRAS)
+STREAMLIT_KEYS = ("embed", "embed_options")  # Streamlit's own query parameters, never the page's
+UNKNOWN_KEYS = st.one_of(st.text(string.ascii_letters + string.digits + "_-.[]", min_size=1, max_size=12),
+                         st.text(min_size=1, max_size=40)).filter(
+    lambda k: k not in SETTINGS and k not in URL_EXTRAS and k not in STREAMLIT_KEYS)
 
 
 def queries(page: str):
@@ -107,7 +109,7 @@ def check_case(page: str, query: dict) -> None:
     preset_given = "preset" in query
     for key, value in query.items():
         if key not in SETTINGS and key not in URL_EXTRAS:
-            assert f"`{key}`" in notices, f"no notice for the unknown key {key!r} on {page}"
+            assert f"`{code_text(key)}`" in notices, f"no notice for the unknown key {key!r} on {page}"
         elif key in page_keys(page) and _bad(key, value):
             assert f"`{key}" in notices, f"no notice for {key}={value!r} on {page}: {notices!r}"
         elif key in widgets and not preset_given and not _bad(key, value):

@@ -97,3 +97,25 @@ def test_link_reproduces_the_experiment_in_a_fresh_context(app, page, browser):
         assert np.isclose(shown_y(other), expected_y(seed, 5, 0, 1, 0), atol=1e-6)
     finally:
         fresh.close()
+
+
+HOSTILE_LINK = {  # a crafted link: values that try to leave the notice's code span and draw a link or run script
+    "steps": "nan",
+    "seed": "`[click](https://x.yz)",
+    "x`[here](https://example.org)`": "1",
+    "preset": "`[go](https://x.yz)",
+    "scale": "<script>window.pwned=1</script>",
+}
+
+
+def test_a_hostile_link_gets_a_notice_with_no_link_or_script_from_it(app, page):
+    from urllib.parse import urlencode
+
+    app.open(page, "by_hand", urlencode(HOSTILE_LINK))
+    app.assert_clean(page)
+    notice = page.locator("[data-testid='stAlert']", has_text="could not be used")
+    assert notice.count() == 1
+    assert "steps=nan" in notice.inner_text()
+    assert notice.locator("a").count() == 0, notice.inner_html()
+    assert page.evaluate("() => window.pwned") is None
+    assert slider(page, "steps").input_value() == str(SETTINGS["steps"].default)
