@@ -134,25 +134,41 @@ def editor_key() -> str:
     return f"x_table_{st.session_state.get(VERSION_KEY, 0)}"
 
 
+def reset_editor() -> None:
+    """Forget the editor's own edits (the canvas keeps its values): the next editor has a new key."""
+    st.session_state[VERSION_KEY] = st.session_state.get(VERSION_KEY, 0) + 1
+
+
 def reset() -> None:
     """Back to the lesson's batch (a button callback: runs before the page draws the editor)."""
     st.session_state.pop(CANVAS_KEY, None)
     st.query_params.pop(URL_KEY, None)  # or the next run would read the edited table back from the link
-    st.session_state[VERSION_KEY] = st.session_state.get(VERSION_KEY, 0) + 1
+    reset_editor()
+
+
+def _draw(shown: pd.DataFrame, inputs: int, where) -> pd.DataFrame:
+    number = st.column_config.NumberColumn(min_value=-MAX_ABS_INPUT, max_value=MAX_ABS_INPUT, format="%g")
+    return where.data_editor(
+        shown, key=editor_key(), hide_index=True, num_rows="fixed", disabled=list(INDEX_COLUMNS),
+        column_config={"t": st.column_config.NumberColumn("t", help="time step"),
+                       "example": st.column_config.NumberColumn("example", help="row of the batch"),
+                       **{input_column(i): number for i in range(inputs)}},
+        height=min(35 * (len(shown) + 1) + 3, 400))
 
 
 def editor(batch: int, steps: int, inputs: int, where=st) -> tuple[np.ndarray, list[str]]:
     """Draw the editable table for the current shape; return its cleaned X and the notes on fixes."""
     canvas = _canvas((batch, steps, inputs))
     shown = to_table(canvas[:batch, :steps, :inputs])
-    number = st.column_config.NumberColumn(min_value=-MAX_ABS_INPUT, max_value=MAX_ABS_INPUT, format="%g")
-    edited = where.data_editor(
-        shown, key=editor_key(), hide_index=True, num_rows="fixed", disabled=list(INDEX_COLUMNS),
-        column_config={"t": st.column_config.NumberColumn("t", help="time step"),
-                       "example": st.column_config.NumberColumn("example", help="row of the batch"),
-                       **{input_column(i): number for i in range(inputs)}},
-        height=min(35 * (batch * steps + 1) + 3, 400))
-    X, notes = clean(edited, (batch, steps, inputs))
+    notes = []
+    try:
+        edited = _draw(shown, inputs, where)
+    except Exception:  # noqa: BLE001  edits a browser never sends (a row that doesn't exist, a bad key)
+        reset_editor()
+        notes.append("The table's edits could not be read, so they were dropped; the last good values are shown.")
+        edited = _draw(shown, inputs, where)
+    X, fixes = clean(edited, (batch, steps, inputs))
+    notes += fixes
     canvas[:batch, :steps, :inputs] = X  # edits survive a change of shape
     _write_url(X)
     return X, notes

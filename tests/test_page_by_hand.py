@@ -327,3 +327,17 @@ def test_the_presenter_view_folds_away_what_the_preset_does_not_need():
     assert {"steps", "neurons", "inputs", "batch", "seed", "scale"} <= folded
     assert at.selectbox(key="weights").value == "book"
     np.testing.assert_allclose(numpy_table(at)[:, 1], BOOK["Y1"], atol=1e-5)
+
+
+@pytest.mark.parametrize("edits", [
+    {"edited_rows": {999: {"x0": 1.0}}, "added_rows": [], "deleted_rows": []},
+    {"edited_rows": {"abc": {"x0": [1, 2]}}},
+    {"edited_rows": {0: {"nonexistent": 1, "t": "zz"}}, "added_rows": [{"x0": 3}], "deleted_rows": [0, 55]},
+])
+def test_edits_no_browser_sends_are_dropped_with_a_notice(edits):
+    at = open_page("by_hand")
+    at.session_state["x_table_0"] = edits
+    at.run()
+    assert_clean(at)
+    assert any("edits could not be read, so they were dropped" in w.value for w in at.warning)
+    np.testing.assert_allclose(numpy_table(at), reference(LESSON_X), atol=1e-6)
