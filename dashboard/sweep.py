@@ -38,18 +38,35 @@ class Metric:
     needs_run: bool  # False: building the graph is enough
     scale: float     # row value -> shown value (seconds -> ms)
     format: str      # d3 format of the shown value
+    notice: str      # what to notice on the chart
 
 
 # The keys are the options of the `unr_metric` setting in state.py, shown in the selectbox and the URL
 # as they are (Streamlit binds a selectbox to the URL by its displayed text).
 METRICS = {
-    "Operations": Metric("op_count", "Operations in the graph", False, 1, ",d"),
-    "GraphDef bytes": Metric("graphdef_bytes", "Serialized graph (bytes)", False, 1, ",d"),
-    "Build time": Metric("build_seconds", "Build / trace time (ms)", False, 1000, ",.2f"),
-    "First run time": Metric("first_run_seconds", "First run, graph optimisation included (ms)", True, 1000,
-                             ",.2f"),
-    "Later run time": Metric("steady_run_seconds", "Later runs, median of 3 (ms)", True, 1000, ",.3f"),
-    "Tensor bytes": Metric("tensor_bytes", "Bytes of tensors made in one forward run", True, 1, ",d"),
+    "Operations": Metric(
+        "op_count", "Operations in the graph", False, 1, ",d",
+        "The dashed lines rise with the steps, the solid ones stay flat."),
+    "GraphDef bytes": Metric(
+        "graphdef_bytes", "Serialized graph (bytes)", False, 1, ",d",
+        "The graph written out as bytes (what is saved or sent to a TensorFlow server) grows with the steps "
+        "for the dashed lines and stays the same for the solid ones."),
+    "Build time": Metric(
+        "build_seconds", "Build / trace time (ms)", False, 1000, ",.2f",
+        "Building a dashed graph takes longer the more steps it has; a loop takes about the same time at "
+        "any length."),
+    "First run time": Metric(
+        "first_run_seconds", "First run, graph optimisation included (ms)", True, 1000, ",.2f",
+        "The first run includes TensorFlow optimising the graph, so a dashed graph pays again for every "
+        "copy of the cell; the loop's first run stays short."),
+    "Later run time": Metric(
+        "steady_run_seconds", "Later runs, median of 3 (ms)", True, 1000, ",.3f",
+        "Both kinds rise: every step does the same work however the graph was built. The loop usually "
+        "comes out slower here, since it pays a little bookkeeping each time round."),
+    "Tensor bytes": Metric(
+        "tensor_bytes", "Bytes of tensors made in one forward run", True, 1, ",d",
+        "Both lines rise: every step makes new tensors however the graph was built, and training keeps "
+        "them all for backpropagation (see the memory section below)."),
 }
 
 _warmed: set[str] = set()

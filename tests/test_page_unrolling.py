@@ -108,6 +108,7 @@ def test_tensor_bytes_are_tf1_only_and_say_what_they_measure():
     assert set(metrics(at)) == {"static_rnn, 4 steps", "dynamic_rnn, 4 steps"}
     assert any("It is not the peak memory" in c.value for c in at.caption)
     assert spec["encoding"]["y"]["title"] == "Bytes of tensors made in one forward run"
+    assert any("**What to notice.** Both lines rise" in md.value for md in at.markdown)
 
 
 def test_run_times_are_measured_in_milliseconds():

@@ -61,7 +61,7 @@ with text_column:
     elif m.field.endswith("seconds"):
         st.caption(TIMING_NOTE)
 
-notice = ["The dashed lines rise with the steps, the solid ones stay flat."]
+notice = [m.notice]
 if "static" in paths:
     notice.append(f"`static_rnn` adds {sweep.ops_per_step(rows, 'static'):g} operations per step: one more "
                   "copy of the cell (see the drawing below).")
@@ -71,9 +71,7 @@ if "static" in paths:
                       "cost of its own.")
 st.markdown("**What to try.** Raise the largest step count to 200 and watch the operation count; switch the "
             "measure to GraphDef bytes, build time and run times; switch on the TF2 and Keras pairs; turn on "
-            "log scales.  \n**What to notice.** " + " ".join(notice) + " The unrolled graphs pay when they "
-            "are built and at their first run, when TensorFlow optimises every copy; after that they run "
-            "as fast as the loop or faster, since the loop pays a small cost each time round.")
+            "log scales.  \n**What to notice.** " + " ".join(notice))
 
 st.subheader("The graphs themselves")
 draw_steps = slider("unr_draw_steps")
