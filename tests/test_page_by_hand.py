@@ -341,3 +341,13 @@ def test_edits_no_browser_sends_are_dropped_with_a_notice(edits):
     assert_clean(at)
     assert any("edits could not be read, so they were dropped" in w.value for w in at.warning)
     np.testing.assert_allclose(numpy_table(at), reference(LESSON_X), atol=1e-6)
+
+
+def test_hostile_url_values_give_notices_and_the_defaults():
+    at = open_page("by_hand", {"steps": "999", "example": "abc", "scale": "nan", "tf1_check": "maybe",
+                               "activation": "sigmoid"})
+    notices = " ".join(w.value for w in at.warning)
+    for key in ("steps", "example", "scale", "tf1_check", "activation"):
+        assert f"`{key}=" in notices
+    assert (at.slider(key="steps").value, at.slider(key="scale").value) == (2, 1.0)
+    np.testing.assert_allclose(numpy_table(at), reference(LESSON_X), atol=1e-6)
