@@ -311,7 +311,7 @@ def loss_curves(df: pd.DataFrame, baselines: pd.DataFrame) -> alt.LayerChart:
     lines = alt.Chart(df).mark_line(point=True).encode(
         x=alt.X("epoch:Q", title="Epoch", axis=alt.Axis(tickMinStep=1), scale=alt.Scale(domainMin=1)),
         y=mse, color=cell_color(),
-        strokeDash=alt.StrokeDash("split:N", title="Data", sort=list(SPLIT_DASH),
+        strokeDash=alt.StrokeDash("split:N", title="Data", sort=list(SPLIT_DASH), legend=alt.Legend(symbolType="stroke"),
                                   scale=alt.Scale(domain=list(SPLIT_DASH), range=list(SPLIT_DASH.values()))),
         tooltip=[alt.Tooltip("cell:N", title="Cell"), alt.Tooltip("split:N", title="Data"),
                  alt.Tooltip("epoch:Q", title="Epoch"), alt.Tooltip("mse:Q", title="MSE", format=NUMBER_FORMAT)],
@@ -322,9 +322,9 @@ def loss_curves(df: pd.DataFrame, baselines: pd.DataFrame) -> alt.LayerChart:
 def unroll_cost(df: pd.DataFrame) -> alt.FacetChart:
     """The Keras layer's forward graph with unroll=False and True, per cell, one panel per measure.
 
-    df: cell, unroll ("False" | "True"), measure (panel title), value."""
+    df: cell, unroll ("False" | "True"), measure (panel title, panels in order of first appearance), value."""
     return alt.Chart(df).mark_bar().encode(
-        x=alt.X("cell:N", title=None, sort=list(CELL_COLORS)),
+        x=alt.X("cell:N", title=None, sort=list(CELL_COLORS), axis=alt.Axis(labelAngle=0)),
         xOffset=alt.XOffset("unroll:N", sort=["False", "True"]),
         y=alt.Y("value:Q", title=None),
         color=cell_color(),
@@ -333,4 +333,5 @@ def unroll_cost(df: pd.DataFrame) -> alt.FacetChart:
         tooltip=[alt.Tooltip("cell:N", title="Cell"), alt.Tooltip("unroll:N", title="unroll"),
                  alt.Tooltip("measure:N", title="Measure"), alt.Tooltip("value:Q", title="Value", format=NUMBER_FORMAT)],
     ).properties(width=150, height=200).facet(
-        column=alt.Column("measure:N", title=None, sort=None)).resolve_scale(y="independent")
+        column=alt.Column("measure:N", title=None, sort=list(dict.fromkeys(df["measure"])))
+    ).resolve_scale(y="independent")

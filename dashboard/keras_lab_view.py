@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts
+from dashboard import chart_cache, charts
 from rnncore import tasks, training
 
 CELL_KEYS = {"SimpleRNN": "lab_simple", "LSTM": "lab_lstm", "GRU": "lab_gru"}
@@ -98,11 +98,22 @@ def history_frame(result: training.LabResult) -> pd.DataFrame:
 
 def results_table(result: training.LabResult) -> pd.DataFrame:
     """One row per model and per baseline: validation MSE, and how it compares with the naive forecast."""
-    rows = [{"model": h.cell, "validation MSE": h.final_mse, "÷ naive MSE": h.final_mse / result.naive_mse,
-             "epochs": len(h.valid_mse), "training time (s)": round(h.seconds, 1)} for h in result.histories]
-    rows += [{"model": label, "validation MSE": mse, "÷ naive MSE": mse / result.naive_mse}
-             for label, mse in zip(BASELINES.values(), (result.naive_mse, result.mean_mse))]
-    return pd.DataFrame(rows).set_index("model")
+    rows = [(h.cell, h.final_mse) for h in result.histories]
+    rows += list(zip(BASELINES.values(), (result.naive_mse, result.mean_mse)))
+    return pd.DataFrame([{"model": model, "validation MSE": mse, "÷ naive MSE": mse / result.naive_mse}
+                         for model, mse in rows]).set_index("model")
+
+
+@st.cache_data(max_entries=STORE_ENTRIES, show_spinner=False)
+def loss_spec(key: tuple, _result: training.LabResult) -> dict:
+    """The finished run's loss chart as a Vega-Lite spec, built and validated once per run (as in
+    dashboard/chart_cache.py): a re-render then costs a dictionary copy, not an Altair validation."""
+    baselines = baselines_frame(_result.naive_mse, _result.mean_mse)
+    return chart_cache._spec(charts.loss_curves(history_frame(_result), baselines))
+
+
+def times_text(result: training.LabResult) -> str:
+    return "Training time of this run: " + ", ".join(f"{h.cell} {h.seconds:.1f} s" for h in result.histories) + "."
 
 
 def train_live(s: LabSettings, chart_place, progress_place) -> training.LabResult:
@@ -159,6 +170,11 @@ def measure_unroll(s: LabSettings, progress_place) -> list[dict]:
     keep(unroll_key(s), rows)
     progress_place.empty()
     return rows
+
+
+@st.cache_data(max_entries=STORE_ENTRIES, show_spinner=False)
+def unroll_spec(key: tuple, _rows: list[dict]) -> dict:
+    return chart_cache._spec(charts.unroll_cost(unroll_frame(_rows)))
 
 
 def unroll_frame(rows: list[dict]) -> pd.DataFrame:
