@@ -39,8 +39,8 @@ def outputs_table(Y: np.ndarray) -> pd.DataFrame:
     batch, steps, neurons = Y.shape
     t, example = np.meshgrid(np.arange(steps), np.arange(batch), indexing="ij")
     rows = Y.transpose(1, 0, 2).reshape(steps * batch, neurons)
-    return pd.DataFrame({"t": t.ravel(), "example": example.ravel(),
-                         **{f"neuron {n}": rows[:, n] for n in range(neurons)}})
+    index = pd.MultiIndex.from_arrays([t.ravel(), example.ravel()], names=["t", "example"])
+    return pd.DataFrame({f"neuron {n}": rows[:, n] for n in range(neurons)}, index=index)
 
 
 def _pick(key: str, count: int, where) -> int:
@@ -74,7 +74,7 @@ def tf1_section(X: np.ndarray, w: RNNWeights, Y: np.ndarray) -> None:
     """The NumPy loop and the lesson's TF1 graph, side by side, with their largest difference."""
     if not controls.toggle("tf1_check", presets.places(("tf1_check",))["tf1_check"]):
         st.caption("The TF1 check is off. Turn it on to build the lesson's graph for these settings.")
-        st.dataframe(outputs_table(Y), height=_table_height(Y), hide_index=True)
+        st.dataframe(outputs_table(Y), height=_table_height(Y))
         return
     try:
         Y_tf1 = compute.manual_outputs(X, w, backend="tf1")  # a spinner shows if this takes a while
@@ -90,9 +90,9 @@ def tf1_section(X: np.ndarray, w: RNNWeights, Y: np.ndarray) -> None:
                "Y0_val then Y1_val.")
     left, right = st.columns(2)
     left.markdown("**NumPy loop** (`rnncore.run_manual`)")
-    left.dataframe(outputs_table(Y), height=_table_height(Y), hide_index=True)
+    left.dataframe(outputs_table(Y), height=_table_height(Y))
     right.markdown("**TF1 graph in a Session** (placeholders, shared Variables)")
-    right.dataframe(outputs_table(Y_tf1), height=_table_height(Y), hide_index=True)
+    right.dataframe(outputs_table(Y_tf1), height=_table_height(Y))
 
 
 def _table_height(Y: np.ndarray) -> int:

@@ -9,11 +9,11 @@ from rnncore.presets import LESSON_X
 def test_outputs_table_rows_are_the_lessons_y0_then_y1():
     Y = run_manual(LESSON_X, init_weights(3, 5, 42)).outputs
     table = by_hand_parts.outputs_table(Y)
-    assert list(table.columns) == ["t", "example", *(f"neuron {n}" for n in range(5))]
-    assert list(zip(table["t"], table["example"])) == [(t, e) for t in range(2) for e in range(4)]
-    values = table.drop(columns=["t", "example"]).to_numpy()
-    np.testing.assert_array_equal(values[:4], Y[:, 0])  # Y0_val
-    np.testing.assert_array_equal(values[4:], Y[:, 1])  # Y1_val
+    assert table.index.names == ["t", "example"]
+    assert list(table.index) == [(t, e) for t in range(2) for e in range(4)]
+    assert list(table.columns) == [f"neuron {n}" for n in range(5)]
+    np.testing.assert_array_equal(table.loc[0].to_numpy(), Y[:, 0])  # Y0_val
+    np.testing.assert_array_equal(table.loc[1].to_numpy(), Y[:, 1])  # Y1_val
 
 
 def test_table_digest_changes_with_any_value_or_the_shape():

@@ -50,9 +50,9 @@ def _kind(spec: dict) -> str:
 def numpy_table(at) -> np.ndarray:
     """The NumPy result table (rows t-major, a column per neuron) as (batch, steps, neurons)."""
     table = [d for d in at.dataframe if d.editing_mode == "read_only"][0].value
-    steps, batch = int(table["t"].max()) + 1, int(table["example"].max()) + 1
-    assert table["t"].tolist() == [t for t in range(steps) for _ in range(batch)]  # t-major, as the lesson prints
-    values = table.drop(columns=["t", "example"]).to_numpy(dtype=np.float64)
+    steps, batch = (int(table.index.get_level_values(level).max()) + 1 for level in ("t", "example"))
+    assert list(table.index) == [(t, e) for t in range(steps) for e in range(batch)]  # t-major, as the lesson prints
+    values = table.to_numpy(dtype=np.float64)
     return values.reshape(steps, batch, -1).transpose(1, 0, 2)
 
 
