@@ -9,6 +9,7 @@ import hashlib
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
 from dashboard import chart_cache, compute, controls, equation, experiment, pinning, presets
@@ -74,7 +75,7 @@ def tf1_section(X: np.ndarray, w: RNNWeights, Y: np.ndarray) -> None:
     """The NumPy loop and the lesson's TF1 graph, side by side, with their largest difference."""
     if not controls.toggle("tf1_check", presets.places(("tf1_check",))["tf1_check"]):
         st.caption("The TF1 check is off. Turn it on to build the lesson's graph for these settings.")
-        st.dataframe(outputs_table(Y), height=_table_height(Y))
+        st.dataframe(_shown_table(Y), height=_table_height(Y))
         return
     try:
         Y_tf1 = compute.manual_outputs(X, w, backend="tf1")  # a spinner shows if this takes a while
@@ -90,9 +91,15 @@ def tf1_section(X: np.ndarray, w: RNNWeights, Y: np.ndarray) -> None:
                "Y0_val then Y1_val.")
     left, right = st.columns(2)
     left.markdown("**NumPy loop** (`rnncore.run_manual`)")
-    left.dataframe(outputs_table(Y), height=_table_height(Y))
+    left.dataframe(_shown_table(Y), height=_table_height(Y))
     right.markdown("**TF1 graph in a Session** (placeholders, shared Variables)")
-    right.dataframe(outputs_table(Y_tf1), height=_table_height(Y))
+    right.dataframe(_shown_table(Y_tf1), height=_table_height(Y))
+
+
+@st.cache_data(max_entries=compute.CACHE_ENTRIES, show_spinner=False)
+def _shown_table(Y: np.ndarray) -> pa.Table:
+    """outputs_table as Arrow (its (t, example) index kept), so a repeat skips the pandas conversion."""
+    return pa.Table.from_pandas(outputs_table(Y))
 
 
 def _table_height(Y: np.ndarray) -> int:

@@ -62,7 +62,10 @@ def clean(table: pd.DataFrame, shape: tuple[int, int, int]) -> tuple[np.ndarray,
     values = np.full((steps * batch, inputs), np.nan)
     columns = [input_column(i) for i in range(inputs)]
     present = table.reindex(columns=columns).head(steps * batch)
-    numeric = present.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    try:  # the usual case, all numbers: no per-column parsing
+        numeric = present.to_numpy(dtype=float, na_value=np.nan)
+    except (TypeError, ValueError):
+        numeric = present.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     values[:numeric.shape[0], :numeric.shape[1]] = numeric
     notes = []
     missing = int(np.isnan(values).sum())
