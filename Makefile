@@ -24,5 +24,5 @@ run: $(VENV)/.run-installed
 test: $(VENV)/.test-installed browser
 	$(PY) -m pytest
 
-bench: $(VENV)/.test-installed
+bench: $(VENV)/.test-installed browser
 	$(PY) tests/benchmark.py
