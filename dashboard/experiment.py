@@ -4,7 +4,7 @@
   place that decides, so every page that honours the "book" preset does it the same way;
   `layer_weights(settings)` adds a warning and seeded weights when the book's do not fit.
 - `export_panel(run, page)`: downloads (CSV, NPZ, JSON) and "Reproduce in a notebook" code.
-- `chart_download(chart, page, name)`: a chart as a web page that saves it as SVG or PNG.
+- `chart_download(chart, page, name)`: buttons that save a chart as SVG or PNG (made on the server).
 - `share_link()`: the link to this exact experiment, to copy.
 """
 from __future__ import annotations
@@ -78,9 +78,9 @@ def export_panel(run: Run, page: str, where=st) -> None:
         for tab, style in zip(st.tabs(list(STYLES.values())), STYLES):
             with tab:
                 st.code(exports.notebook(run, style), language="python")
-        st.caption("Charts: hover a chart and use **Download as PNG** in its toolbar; for SVG, use the "
-                   "chart's *Download as a web page* button where a page offers one, open the file and "
-                   "choose ⋯ → *Save as SVG*.")
+        st.caption("Charts: the *Save chart as SVG* and *Save chart as PNG* buttons under a page's main "
+                   "chart save it as an image; for any other chart, hover it and use **Download as PNG** "
+                   "in its toolbar.")
 
 
 def _download(where, label: str, data, page: str, what: str, extension: str) -> None:
@@ -91,11 +91,14 @@ def _download(where, label: str, data, page: str, what: str, extension: str) -> 
 
 
 def chart_download(chart, page: str, name: str, where=st) -> None:
-    """A button under a chart: the chart as a web page whose ⋯ menu saves it as SVG or PNG."""
-    where.download_button("Download as a web page (SVG, PNG)", partial(exports.chart_html, chart),
-                          file_name=exports.file_name(page, name, "html"), mime=exports.MIME["html"],
-                          key=f"chart_{page}_{name}", on_click="ignore", type="tertiary", icon=":material/image:",
-                          help="Open the file in a browser, then ⋯ → Save as SVG or Save as PNG.")
+    """Two small buttons under a chart (Altair, or a spec from chart_cache): save it as SVG or as PNG.
+    The image is drawn on the server when the button is clicked, not on every rerun."""
+    row = where.container(horizontal=True, gap="small")
+    for extension, label, make in (("svg", "Save chart as SVG", exports.chart_svg),
+                                   ("png", "Save chart as PNG", exports.chart_png)):
+        row.download_button(label, partial(make, chart), file_name=exports.file_name(page, name, extension),
+                            mime=exports.MIME[extension], key=f"chart_{page}_{name}_{extension}",
+                            on_click="ignore", type="tertiary", icon=":material/image:")
 
 
 def share_query() -> list[tuple[str, str]]:

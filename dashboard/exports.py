@@ -1,7 +1,9 @@
-"""What a student takes home from a run: CSV, NPZ and JSON files, notebook code, a chart. No Streamlit.
+"""What a student takes home from a run: CSV, NPZ and JSON files, notebook code, charts. No Streamlit.
 
 Every function is pure: a `Run` in, bytes or text out. Numbers keep their float32 values exactly:
 the CSV writes 9 significant digits (enough for any float32), the JSON the float's exact decimal form.
+Charts become SVG or PNG here on the server (vl-convert runs Vega-Lite itself), so saving one needs no
+connection; its first conversion in a server process starts vl-convert's engine (~3 s, ~65 MB).
 """
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-from altair.utils.html import spec_to_html
+import vl_convert
 
 from rnncore.codegen import notebook_code
 from rnncore.config import RNNResult, RNNWeights
@@ -22,7 +24,9 @@ from rnncore.validate import check_inputs
 CSV_FLOAT = "%.9g"  # 9 significant digits read back to the same float32
 CSV_TABLES = ("inputs", "weights", "outputs", "states")
 MIME = {"csv": "text/csv", "npz": "application/octet-stream", "json": "application/json", "py": "text/x-python",
-        "html": "text/html"}
+        "svg": "image/svg+xml", "png": "image/png"}
+VEGALITE = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])  # the Vega-Lite release Altair writes: "6.4"
+PNG_SCALE = 2
 
 
 @dataclass(frozen=True)
@@ -134,17 +138,21 @@ def _records(data) -> list[dict]:
     return data
 
 
-def chart_html(chart: alt.TopLevelMixin | dict) -> bytes:
-    """A chart (Altair, or a Vega-Lite spec) as a web page whose ⋯ menu saves it as SVG or PNG.
-
-    Streamlit's chart toolbar offers PNG only, and it turns off Vega's own export menu; this page
-    loads Vega from its CDN, so it needs a connection when opened."""
-    spec = chart.to_dict() if isinstance(chart, alt.TopLevelMixin) else dict(chart)
+def chart_spec(chart: alt.TopLevelMixin | dict) -> dict:
+    """A chart (Altair, or a Vega-Lite spec as chart_cache keeps it) as a spec that holds its data inline."""
+    spec = chart.to_dict() if isinstance(chart, alt.TopLevelMixin) else dict(chart)  # never the cached dict
     spec["datasets"] = {name: _records(data) for name, data in spec.get("datasets", {}).items()}
-    return spec_to_html(spec, mode="vega-lite", vega_version=alt.VEGA_VERSION,
-                        vegaembed_version=alt.VEGAEMBED_VERSION, vegalite_version=alt.VEGALITE_VERSION,
-                        embed_options={"renderer": "svg", "actions": {
-                            "export": True, "source": False, "compiled": False, "editor": False}}).encode()
+    return spec
+
+
+def chart_svg(chart: alt.TopLevelMixin | dict) -> bytes:
+    """The chart as an SVG document, drawn on the server: no connection needed, no data fetched."""
+    return vl_convert.vegalite_to_svg(chart_spec(chart), vl_version=VEGALITE, allowed_base_urls=[]).encode()
+
+
+def chart_png(chart: alt.TopLevelMixin | dict, scale: float = PNG_SCALE) -> bytes:
+    """The chart as a PNG image, `scale` pixels per point of the chart (2: sharp on a projector)."""
+    return vl_convert.vegalite_to_png(chart_spec(chart), vl_version=VEGALITE, scale=scale, allowed_base_urls=[])
 
 
 def file_name(page: str, what: str, extension: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from dashboard import charts, compute, pinning, ragged
+from dashboard import charts, compute, experiment, pinning, ragged
 from dashboard.tidy import sequence_frame
 from rnncore.config import RNNResult
 
@@ -39,7 +39,9 @@ def batch_text(n_inputs: int, seed: int) -> str:
 def outputs_panel(title: str, run: RNNResult, lengths, final_steps: np.ndarray, bound: float) -> None:
     """The outputs as heatmaps with the final state's step outlined, then the final state as a table."""
     frame = ragged.output_frame(run.outputs, lengths, final_steps)
-    st.altair_chart(charts.outputs_with_final_state(frame, title, bound, columns=2))
+    chart = charts.outputs_with_final_state(frame, title, bound, columns=2)
+    st.altair_chart(chart)
+    experiment.chart_download(chart, PAGE, "outputs_" + title.split(" ", 1)[1].replace(" ", "_"))  # e.g. with_lengths
     st.caption("Final state, one row per example:")
     table = ragged.state_table(run.state, lengths, final_steps)
     st.dataframe(table, column_config=number_format(table.columns[2:]))

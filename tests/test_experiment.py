@@ -79,6 +79,22 @@ def test_share_link_at_the_defaults_says_so():
     assert "no settings in the link" in at.code[-1].value
 
 
+def _chart_script():
+    from dashboard import experiment
+
+    # A spec that vl-convert refuses (it names outside data): rendering the buttons must not convert it.
+    experiment.chart_download({"data": {"url": "https://example.com/data.csv"}, "mark": "point"}, "test", "demo")
+
+
+def test_chart_download_offers_svg_and_png_and_draws_nothing_until_clicked():
+    at = AppTest.from_function(_chart_script, default_timeout=30)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    buttons = at.get("download_button")
+    assert [b.proto.label for b in buttons] == ["Save chart as SVG", "Save chart as PNG"]
+    assert [b.proto.id.rsplit("-", 1)[-1] for b in buttons] == ["chart_test_demo_svg", "chart_test_demo_png"]
+
+
 def _layer_script():
     import streamlit as st
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import io
 import json
+import struct
+from xml.etree import ElementTree
 
 import altair as alt
 import numpy as np
@@ -10,7 +12,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from dashboard import exports
+from dashboard import charts, exports, tidy
 from dashboard.exports import Run
 from rnncore.config import RNNWeights, init_weights
 from rnncore.manual import run_manual
@@ -115,25 +117,63 @@ def test_notebook_code_embeds_this_run():
     assert "lengths = np.array([2, 1, 0, 2], dtype=np.int32)" in keras and "SimpleRNN" in keras
 
 
-def test_chart_html_saves_as_svg_or_png():
-    chart = alt.Chart(pd.DataFrame({"step": [0, 1], "value": [0.5, -0.25]})).mark_line().encode(
-        x="step:O", y="value:Q")
-    page = exports.chart_html(chart).decode()
-    assert "vega-embed" in page and '"renderer": "svg"' in page and '"export": true' in page
-    assert "-0.25" in page  # the data travels with the chart
-
-
-def test_chart_html_takes_a_cached_spec_with_arrow_data():
-    chart = alt.Chart(pd.DataFrame({"step": [0, 1], "value": [0.5, -0.125]})).mark_line().encode(
-        x="step:O", y="value:Q")
+def _arrow_spec(chart: alt.Chart) -> dict:
+    """The chart's spec with each dataset as Arrow IPC bytes, the form dashboard/chart_cache.py keeps."""
     spec = chart.to_dict()
-    table = pa.Table.from_pylist(next(iter(spec["datasets"].values())))
-    sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, table.schema) as writer:
-        writer.write_table(table)
-    spec["datasets"] = {name: sink.getvalue().to_pybytes() for name in spec["datasets"]}  # chart_cache's form
-    page = exports.chart_html(spec).decode()
-    assert '"value": -0.125' in page and "vega-embed" in page
+    for name, rows in spec["datasets"].items():
+        table = pa.Table.from_pylist(rows)
+        sink = pa.BufferOutputStream()
+        with pa.ipc.new_stream(sink, table.schema) as writer:
+            writer.write_table(table)
+        spec["datasets"][name] = sink.getvalue().to_pybytes()
+    return spec
+
+
+def _outputs_chart() -> alt.FacetChart:
+    w = book_weights()
+    return charts.outputs_over_time(tidy.sequence_frame(run_manual(LESSON_X, w).outputs))
+
+
+def _texts(svg: bytes) -> list[str]:
+    root = ElementTree.fromstring(svg)
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    return [element.text for element in root.iter("{http://www.w3.org/2000/svg}text")]
+
+
+def test_chart_svg_is_an_svg_document_with_the_charts_titles_and_values():
+    svg = exports.chart_svg(_outputs_chart())
+    assert svg.startswith(b"<svg")
+    texts = _texts(svg)
+    assert {"Time step t", "Output Y[t]", "Example", "Neuron"} <= set(texts)  # axis and legend titles
+    assert {"0", "1", "2", "3"} <= set(texts) and "−1.0" in texts         # facets, neurons, y ticks (−1.0)
+
+
+def test_a_cached_spec_with_arrow_data_draws_the_same_and_stays_as_it_was():
+    chart = alt.Chart(pd.DataFrame({"step": [0, 1], "value": [0.5, -0.125]})).mark_line().encode(
+        x=alt.X("step:O", title="Time step t"), y=alt.Y("value:Q", title="Output Y[t]"))
+    spec = _arrow_spec(chart)
+    inline = exports.chart_spec(spec)
+    assert list(inline["datasets"].values()) == [[{"step": 0, "value": 0.5}, {"step": 1, "value": -0.125}]]
+    assert all(isinstance(data, bytes) for data in spec["datasets"].values())  # the cached spec is untouched
+    assert exports.chart_svg(spec) == exports.chart_svg(chart)
+
+
+def test_chart_png_has_the_signature_and_the_svgs_size_times_the_scale():
+    chart = _outputs_chart()
+    root = ElementTree.fromstring(exports.chart_svg(chart))
+    width, height = int(root.get("width")), int(root.get("height"))
+    assert 600 < width < 1200 and 150 < height < 400  # four facets side by side, a legend
+    for scale in (1, exports.PNG_SCALE):
+        png = exports.chart_png(chart, scale)
+        assert png[:8] == b"\x89PNG\r\n\x1a\n" and png[12:16] == b"IHDR"
+        assert struct.unpack(">II", png[16:24]) == (width * scale, height * scale)
+
+
+def test_a_chart_never_fetches_data_from_elsewhere():
+    spec = {"data": {"url": "https://example.com/data.csv"}, "mark": "point",
+            "encoding": {"x": {"field": "a", "type": "quantitative"}}}
+    with pytest.raises(ValueError, match="not allowed"):
+        exports.chart_svg(spec)
 
 
 def test_a_run_whose_parts_do_not_fit_is_refused():

@@ -1,10 +1,11 @@
 """The sequence-lengths page through AppTest: its numbers are rnncore's, for the settings shown."""
 import json
+from xml.etree import ElementTree
 
 import numpy as np
 import pytest
 
-from dashboard import ragged
+from dashboard import exports, ragged
 from rnncore import init_weights, run_manual
 from rnncore.presets import LESSON_X
 from tests.apptest import assert_clean, open_page
@@ -181,3 +182,14 @@ def test_dynamic_rnn_agrees_when_asked():
     assert _table(at, "state_without").max() > 10
     assert any("agrees with the NumPy loop" in s.value for s in at.success)
     assert not at.error
+
+
+def test_each_outputs_chart_saves_as_svg_and_png(default_page):
+    buttons = [b for b in default_page.get("download_button") if b.label.startswith("Save chart")]
+    assert [b.proto.id.rsplit("-", 1)[-1] for b in buttons] == [
+        f"chart_lengths_outputs_{told}_lengths_{extension}" for told in ("with", "without") for extension in ("svg", "png")]
+    (element,) = [c for c in default_page.get("arrow_vega_lite_chart") + default_page.get("vega_lite_chart")
+                  if "Y[t] with lengths" in c.proto.spec]
+    spec = json.loads(element.proto.spec) | {"datasets": {d.name: d.data.data for d in element.proto.datasets}}
+    texts = {t.text for t in ElementTree.fromstring(exports.chart_svg(spec)).iter("{http://www.w3.org/2000/svg}text")}
+    assert {"Y[t] with lengths", "Example", "Time step t", "Neuron", "Y[t]"} <= texts

@@ -1,11 +1,13 @@
 """The memory page through AppTest: renders, every control changes what is shown, charts, hostile URLs."""
 import json
+from xml.etree import ElementTree
 
 import numpy as np
 import pytest
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 
 from apptest import assert_clean, open_page
+from dashboard import exports
 from dashboard.state import SETTINGS
 from rnncore import memory
 
@@ -146,3 +148,37 @@ def test_radius_zero_and_steps_at_the_caps_render():
                               "mem_amplitude": "5"})
     assert metrics(at)["‖Y_quiet[T] − Y_busy[T]‖"] == "0"      # no recurrence: the past cannot matter
     assert any("log axis has no place for 0" in c.value for c in at.caption)
+
+
+def test_the_share_link_holds_a_moved_slider_and_the_norm_chart_saves_as_an_image():
+    at = open_page("memory")
+    at.slider(key="mem_radius").set_value(1.3)
+    at.query_params["mem_radius"] = "1.3"  # what a browser does on a move: the rerun carries the new URL
+    at.run()
+    assert_clean(at)
+    link = at.code[-1].value  # AppTest has no address: the query alone
+    assert link.startswith("?") and "mem_radius=1.3" in link and "seed" not in link
+    w = memory.memory_weights(5, 42, 1.3, "tanh")
+    norms = memory.state_norms(memory.impulse_response(w, memory.input_pattern(30)))
+    assert metrics(at)["‖Y[29]‖"] == f"{norms[-1]:.4g}"  # the run is the moved slider's
+    assert [b.label for b in at.get("download_button")] == ["Save chart as SVG", "Save chart as PNG"]
+    element = (at.get("vega_lite_chart") + at.get("arrow_vega_lite_chart"))[0]  # the state norms
+    spec = json.loads(element.proto.spec) | {"datasets": {d.name: d.data.data for d in element.proto.datasets}}
+    root = ElementTree.fromstring(exports.chart_svg(spec))
+    texts = {text.text for text in root.iter("{http://www.w3.org/2000/svg}text")}
+    assert {"Time step t", "State norm ‖Y[t]‖"} <= texts
+
+
+def test_the_fading_preset_for_a_presenter_folds_what_its_point_does_not_need():
+    at = open_page("memory", {"preset": "fading", "presenter": "1"})
+    folded = [e for e in at.sidebar.expander if e.label == "More settings"]
+    assert len(folded) == 2  # under "The layer" and under "The input"
+    assert {w.key for e in folded for w in (*e.slider, *e.selectbox)} == {
+        "neurons", "seed", "mem_pattern", "mem_amplitude", "mem_steps"}  # the radius and activation stay
+    assert at.slider(key="mem_radius").value == 0.8 and at.selectbox(key="activation").value == "linear"
+    w = memory.memory_weights(5, 42, 0.8, "linear")
+    norms = memory.state_norms(memory.impulse_response(w, memory.input_pattern(30, "pulse")))
+    assert metrics(at)["‖Y[29]‖"] == f"{norms[-1]:.4g}"
+    assert norms[-1] < 0.01 * norms[0]  # the point of the preset: the pulse fades
+    link = at.code[-1].value
+    assert "preset=fading" in link and "presenter=1" in link

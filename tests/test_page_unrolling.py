@@ -1,10 +1,12 @@
 """The static-vs-dynamic page through the real app: numbers from the live sweep, charts, drawings, URL."""
 import json
+from xml.etree import ElementTree
 
 import pyarrow as pa
 import pytest
 
 from apptest import assert_clean, open_page
+from dashboard import exports
 from rnncore import init_weights
 from rnncore.graphs import measure
 
@@ -145,3 +147,34 @@ def test_a_repeated_url_value_gives_a_notice():
     at = open_page("unrolling", {"unr_max_steps": ["10", "20"]})
     assert any("`unr_max_steps` was given 2 times" in w.value for w in at.warning)
     assert "static_rnn, 50 steps" in metrics(at)
+
+
+def svg_texts(at) -> set[str]:
+    """The texts of the sweep chart as its *Save chart as SVG* button draws it (from the spec the page shows)."""
+    (element,) = at.get("vega_lite_chart")
+    spec = json.loads(element.proto.spec) | {"datasets": {d.name: d.data.data for d in element.proto.datasets}}
+    root = ElementTree.fromstring(exports.chart_svg(spec))
+    return {text.text for text in root.iter("{http://www.w3.org/2000/svg}text")}
+
+
+def test_the_share_link_holds_a_moved_slider_and_the_chart_saves_as_an_image():
+    at = open_page("unrolling", {"unr_max_steps": "8"})
+    at.slider(key="unr_max_steps").set_value(12)
+    at.query_params["unr_max_steps"] = "12"  # what a browser does on a move: the rerun carries the new URL
+    at.run()
+    assert_clean(at)
+    link = at.code[-1].value  # AppTest has no address: the query alone
+    assert link.startswith("?") and "unr_max_steps=12" in link and "unr_draw_steps" not in link
+    assert [b.label for b in at.get("download_button")] == ["Save chart as SVG", "Save chart as PNG"]
+    assert {"Time steps T", "Operations in the graph", "12", "static_rnn", "dynamic_rnn"} <= svg_texts(at)
+
+
+def test_the_long_preset_for_a_presenter_folds_the_pair_switches():
+    at = open_page("unrolling", {"preset": "long", "presenter": "1"})
+    (more,) = [e for e in at.sidebar.expander if e.label == "More settings"]
+    assert {t.key for t in more.toggle} == {"unr_tf1", "unr_tf2", "unr_keras"}
+    assert not more.slider and not more.selectbox  # the step count, the measure and log scales stay in view
+    assert at.slider(key="unr_max_steps").value == 50 and at.toggle(key="unr_log").value is False
+    assert metrics(at) == {"static_rnn, 50 steps": f"{ops('static', 50):,}", "dynamic_rnn, 50 steps": "94"}
+    link = at.code[-1].value
+    assert "preset=long" in link and "presenter=1" in link

@@ -3,7 +3,7 @@ import entry_guard  # noqa: F401, I001  (first: see dashboard/entry_guard.py)
 import numpy as np
 import streamlit as st
 
-from dashboard import chart_cache, state
+from dashboard import chart_cache, experiment, presets, state
 from dashboard import memory_view as view
 from dashboard.controls import select, slider, toggle
 
@@ -19,13 +19,16 @@ st.markdown(
     "|eigenvalue|: this page draws `Wy` from the seed and rescales it to the ρ you choose, keeping its "
     "directions. There are 3 inputs per step, as in the lesson, and `b` = 0.")
 
-with st.sidebar:
+with st.sidebar:  # the presenter view folds what the preset does not need into "More settings"
     st.header("The layer")
-    radius = slider("mem_radius")
-    activation = select("activation")
-    neurons, seed = slider("neurons"), slider("seed")
+    where = presets.places(("mem_radius", "activation", "neurons", "seed"))
+    radius = slider("mem_radius", where["mem_radius"])
+    activation = select("activation", where["activation"])
+    neurons, seed = slider("neurons", where["neurons"]), slider("seed", where["seed"])
     st.header("The input")
-    pattern, amplitude, steps = select("mem_pattern"), slider("mem_amplitude"), slider("mem_steps")
+    where = presets.places(("mem_pattern", "mem_amplitude", "mem_steps"))
+    pattern, amplitude = select("mem_pattern", where["mem_pattern"]), slider("mem_amplitude", where["mem_amplitude"])
+    steps = slider("mem_steps", where["mem_steps"])
 
 compared = view.radii(radius)
 norms = view.state_norms(neurons, seed, activation, compared, steps, pattern, amplitude)  # (radii, steps)
@@ -35,7 +38,9 @@ st.subheader("1. How long an input lives in the state")
 chart_column, text_column = st.columns([3, 2])
 with chart_column:
     log_scale = toggle("mem_log")
-    chart_cache.show(view.state_norm_spec(compared, norms, radius, log_scale))
+    norm_spec = view.state_norm_spec(compared, norms, radius, log_scale)
+    chart_cache.show(norm_spec)
+    experiment.chart_download(norm_spec, "memory", "state_norms")
 text_column.markdown(
     f"One pulse goes into every input at t = 0 (size {amplitude:g}); after that the inputs are zero, so "
     "whatever is left in ‖Y[t]‖ is memory. The thick line is your ρ; thin lines compare ρ = 0.5, 0.9, 1.1 "
@@ -94,3 +99,5 @@ st.markdown(
     "input: the gradient ∂Y[T]/∂X[t], computed here with `tf.GradientTape` for the same settings and "
     "radii. Its norm is drawn on a log axis against t.")
 view.credit_section((neurons, seed, activation, steps, pattern, amplitude), radius)
+
+experiment.share_link()

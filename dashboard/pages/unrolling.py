@@ -2,7 +2,7 @@
 import entry_guard  # noqa: F401, I001  (first: see dashboard/entry_guard.py)
 import streamlit as st
 
-from dashboard import state, sweep
+from dashboard import experiment, presets, state, sweep
 from dashboard.controls import select, slider, toggle
 from rnncore.graphs import PATHS
 
@@ -27,10 +27,11 @@ st.markdown(
     "is built both ways at several lengths and measured live on this server.")
 
 with st.sidebar:
-    largest = slider("unr_max_steps")
-    toggles = {key: toggle(key) for key in sweep.PAIRS}
-    metric = select("unr_metric")
-    log_scale = toggle("unr_log")
+    where = presets.places(("unr_max_steps", *sweep.PAIRS, "unr_metric", "unr_log"))  # presenter view folds extras
+    largest = slider("unr_max_steps", where["unr_max_steps"])
+    toggles = {key: toggle(key, where[key]) for key in sweep.PAIRS}
+    metric = select("unr_metric", where["unr_metric"])
+    log_scale = toggle("unr_log", where["unr_log"])
 
 paths = sweep.chosen_paths(toggles)
 if not paths:
@@ -46,7 +47,9 @@ rows = sweep.sweep_with_progress(paths, points, m.needs_run)
 
 st.subheader(f"{metric} against the number of steps")
 chart_column, text_column = st.columns([3, 2])
-chart_column.vega_lite_chart(sweep.cost_chart_spec(rows, metric, log_scale))
+cost_spec = sweep.cost_chart_spec(rows, metric, log_scale)
+chart_column.vega_lite_chart(cost_spec)
+experiment.chart_download(cost_spec, "unrolling", m.field, chart_column)
 at_largest = {r["path"]: r[m.field] for r in rows if r["steps"] == largest}
 with text_column:
     st.markdown(f"Measured at {', '.join(map(str, points))} steps. Dashed lines: one copy of the cell per "
@@ -104,3 +107,5 @@ st.markdown(
     "CPU memory, so there is nowhere to swap to, and the lesson's layer is tiny (its 200-step forward "
     "pass makes well under a megabyte of tensors). To see `swap_memory` matter you need a GPU, a big "
     "layer and long sequences.")
+
+experiment.share_link()
