@@ -75,7 +75,7 @@ def tf1_section(X: np.ndarray, w: RNNWeights, Y: np.ndarray) -> None:
     """The NumPy loop and the lesson's TF1 graph, side by side, with their largest difference."""
     if not controls.toggle("tf1_check", presets.places(("tf1_check",))["tf1_check"]):
         st.caption("The TF1 check is off. Turn it on to build the lesson's graph for these settings.")
-        st.dataframe(_shown_table(Y), height=_table_height(Y))
+        _show_table(Y)
         return
     try:
         Y_tf1 = compute.manual_outputs(X, w, backend="tf1")  # a spinner shows if this takes a while
@@ -91,9 +91,9 @@ def tf1_section(X: np.ndarray, w: RNNWeights, Y: np.ndarray) -> None:
                "Y0_val then Y1_val.")
     left, right = st.columns(2)
     left.markdown("**NumPy loop** (`rnncore.run_manual`)")
-    left.dataframe(_shown_table(Y), height=_table_height(Y))
+    _show_table(Y, left)
     right.markdown("**TF1 graph in a Session** (placeholders, shared Variables)")
-    right.dataframe(_shown_table(Y_tf1), height=_table_height(Y))
+    _show_table(Y_tf1, right)
 
 
 @st.cache_data(max_entries=compute.CACHE_ENTRIES, show_spinner=False)
@@ -102,8 +102,11 @@ def _shown_table(Y: np.ndarray) -> pa.Table:
     return pa.Table.from_pandas(outputs_table(Y))
 
 
-def _table_height(Y: np.ndarray) -> int:
-    return min(35 * (Y.shape[0] * Y.shape[1] + 1) + 3, 420)  # a header and a row per (t, example)
+def _show_table(Y: np.ndarray, where=st) -> None:
+    """Six decimals, as the equation shows them: 0.99999 must not read as 1."""
+    six = st.column_config.NumberColumn(format="%.6f")
+    where.dataframe(_shown_table(Y), height=min(35 * (Y.shape[0] * Y.shape[1] + 1) + 3, 420),  # header + rows
+                    column_config={f"neuron {n}": six for n in range(Y.shape[2])})
 
 
 def what_if_section(X: np.ndarray, settings: dict, Y: np.ndarray) -> None:
