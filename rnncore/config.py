@@ -19,6 +19,7 @@ ACTIVATIONS = ("tanh", "relu", "linear")
 # and time budgets of a small shared server (see README "Caps").
 MAX_BATCH = 64
 MAX_STEPS = 200
+MAX_STATIC_LENGTH_STEPS = 100  # static_rnn with sequence_length builds two conds per step: 200 took 7-10 s
 MAX_INPUTS = 32
 MAX_NEURONS = 64
 MAX_ABS_INPUT = 1e6  # finite inputs larger than this make every activation saturate or overflow

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnncore.config import RNNResult, RNNWeights
+from rnncore.config import MAX_STATIC_LENGTH_STEPS, RNNResult, RNNWeights
 from rnncore.session import BuiltGraph
-from rnncore.validate import check_inputs
+from rnncore.validate import check_inputs, check_int
 
 KINDS = ("static", "dynamic")
 
@@ -22,6 +22,8 @@ KINDS = ("static", "dynamic")
 def build(kind: str, steps: int, w: RNNWeights, with_lengths: bool = False,
           swap_memory: bool = False) -> BuiltGraph:
     """Build the forward graph of `kind` ("static" or "dynamic") in a new tf.Graph."""
+    if kind == "static" and with_lengths:  # two conds per step: the slowest graph to build (README "Caps")
+        check_int("steps (static_rnn with sequence_length)", steps, 1, MAX_STATIC_LENGTH_STEPS)
     from rnncore.tfimport import tf, tf_activation
 
     tf = tf()
