@@ -3,9 +3,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from dashboard.state import FAILURE_MESSAGE
+
+_pages_manager_init = PagesManager.__init__
+
+
+def _steady_state_init(self, *args, **kwargs):
+    """AppTest resets Streamlit's "pages folder" flag before every run, so each run would start in
+    the mode a live server is in only for a fresh server's very first page link (entry_guard then
+    reruns through app.py, and that rerun drops a button click). Tests run as a live server does
+    from then on: always through app.py's st.navigation. The browser tests cover the first link."""
+    _pages_manager_init(self, *args, **kwargs)
+    PagesManager.uses_pages_directory = False
+
+
+PagesManager.__init__ = _steady_state_init
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 FIRST_RENDER_TIMEOUT = 60  # seconds: a first TensorFlow page includes TF's import (2-3 s alone)

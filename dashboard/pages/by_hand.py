@@ -1,5 +1,6 @@
 """Recurrence by hand: the lesson's two-step network, generalised to 1..N steps."""
-import entry_guard  # noqa: F401, I001  (first: see dashboard/entry_guard.py)
+import entry_guard  # noqa: I001  (first: puts the repo on sys.path)
+entry_guard.inside_app()
 import numpy as np
 import streamlit as st
 
@@ -48,6 +49,7 @@ st.markdown(
     "outputs. **Try** the seed (new weights, same inputs) and the weight scale: large weights push tanh "
     "to ±1, where a neuron stops telling its inputs apart.")
 parts.what_if_section(X, settings, Y)
+experiment.chart_download(chart_cache.sequence_spec("outputs_over_time", Y), "by_hand", "outputs")
 
 st.subheader("3. The hidden state, step by step")
 st.markdown(

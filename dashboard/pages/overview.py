@@ -1,5 +1,6 @@
 """Overview: what Recurrence Lab is, the lesson's objectives, a recurrent cell unrolled, and the map of pages."""
-import entry_guard  # noqa: F401, I001  (first: see dashboard/entry_guard.py)
+import entry_guard  # noqa: I001  (first: puts the repo on sys.path)
+entry_guard.inside_app()
 import streamlit as st
 
 from dashboard import state

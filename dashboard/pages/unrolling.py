@@ -1,5 +1,6 @@
 """Static vs dynamic unrolling: how big and how slow each TensorFlow path's graph is as the steps grow."""
-import entry_guard  # noqa: F401, I001  (first: see dashboard/entry_guard.py)
+import entry_guard  # noqa: I001  (first: puts the repo on sys.path)
+entry_guard.inside_app()
 import streamlit as st
 
 from dashboard import experiment, presets, state, sweep

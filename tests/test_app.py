@@ -1,0 +1,24 @@
+"""The entry point: every page runs inside app.py, whose catch-all turns a failure into a friendly message."""
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from apptest import APP
+from dashboard import state
+from dashboard.state import FAILURE_MESSAGE
+
+PAGES = ["overview", "by_hand", "unrolling", "lengths", "memory", "keras_lab"]
+
+
+def _broken(*args, **kwargs):
+    raise RuntimeError("simulated failure deep inside a page")
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_a_failing_page_shows_the_friendly_message_not_a_traceback(page, monkeypatch, caplog):
+    monkeypatch.setattr(state, "show_url_notices", _broken)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page(f"pages/{page}.py").run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [FAILURE_MESSAGE]
+    assert "simulated failure deep inside a page" in caplog.text  # the detail goes to the server log
