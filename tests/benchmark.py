@@ -324,6 +324,12 @@ def targets(results: dict) -> list[tuple[str, str, bool | None]]:
         rows.append((f"Warm re-render at defaults within {REFERENCE_RATIO:g}x the reference page (median)",
                      f"worst {worst['page']}: {worst['ratio']:.2f}x ({worst['warm_ms']:.1f} ms vs "
                      f"{results['reference_ms']:.1f} ms)", worst["ratio"] <= REFERENCE_RATIO))
+        if all("keras_ratio" in r for r in pages):
+            worst = max(pages, key=lambda r: r["keras_ratio"])
+            rows.append((f"The same once Keras 3 is loaded in the server (anyone opened the Keras lab or the "
+                         f"unrolling page's Keras pair)",
+                         f"worst {worst['page']}: {worst['keras_ratio']:.2f}x ({worst['keras_ms']:.1f} ms)",
+                         worst["keras_ratio"] <= REFERENCE_RATIO))
         worst = max(pages, key=lambda r: r["largest_ms"])
         rows.append((f"Warm re-render at the largest settings within {LARGEST_MS:g} ms",
                      f"worst {worst['page']}: {worst['largest_ms']:.1f} ms", worst["largest_ms"] <= LARGEST_MS))
@@ -368,14 +374,25 @@ def markdown(results: dict) -> str:
                     f"in one process, each after a slider move (after {WARMUP} untimed ones), beside a reference "
                     f"page (one slider, one 100-point Altair line chart): **{results['reference_ms']:.1f} ms**.", "",
                 "| page | slider moved | warm re-render (ms) | x reference | at largest settings (ms) | "
-                "first render (s) | imports TF |", "|---|---|---|---|---|---|---|"]
+                "Keras 3 loaded (ms) | x reference | first render (s) | imports TF |",
+                "|---|---|---|---|---|---|---|---|---|"]
         for r in pages:
             key = f"`{r['key']}`" if r["key"] else "none (rerun)"
             out.append(f"| {r['page']} | {key} | {r['warm_ms']:.1f} | {r['ratio']:.2f} | {r['largest_ms']:.1f} | "
+                       f"{r['keras_ms']:.1f} | {r['keras_ratio']:.2f} | "
                        f"{r['first_s']:.2f} | {'yes' if r['imports_tf'] else 'no'} |")
         out += ["", "Largest settings: " + "; ".join(
             f"{r['page']} `{urlencode(PAGES[r['page']].largest)}`" for r in pages if PAGES[r["page"]].largest)
             + ". The Keras lab trains only when *Train* is pressed, so its figures are the page without a run. "
+            "The first columns are measured before anything loads Keras 3"
+            + (" (**but a page had loaded it already**)" if results.get("keras_early") else "")
+            + "; the unrolling page's largest settings load it (its Keras pair), so that figure includes what "
+            "follows. *Keras 3 loaded*: every page at its defaults again, after `import keras`, as on a class "
+            "server once anyone has opened the Keras lab or the Keras pair. From then on Streamlit 1.67 calls "
+            "`keras.backend.clear_session()` after every script run of every session (`_clean_problem_modules` "
+            "in streamlit/runtime/scriptrunner/script_runner.py), which runs a full garbage collection: the "
+            f"reference page itself then takes {results['reference_keras_ms']:.1f} ms, and a full "
+            f"`gc.collect()` in this process (TensorFlow and Keras 3 loaded) {results['full_gc_ms']:.0f} ms. "
             "First render: a fresh process renders the page once (app.py and the page; Streamlit itself already "
             "imported, as on a server)."]
     sweeps = results.get("sweeps")
@@ -398,9 +415,58 @@ def markdown(results: dict) -> str:
                 f"their own) | {memory['many_sessions_mb']:.0f} |",
                 f"| growth over {memory['rerenders']} re-renders of one by-hand session (seed slider, keyboard) | "
                 f"{memory['growth_mb']:+.1f} ({memory['before_mb']:.0f} -> {memory['after_mb']:.0f}) |",
-                "", f"Median browser round trip of those re-renders (key press to the new number, script "
-                    f"finished): {memory['round_trip_ms']:.0f} ms."]
+                "", f"Median browser round trip of those re-renders (key press to the new number on the page, "
+                    f"script finished): {memory['round_trip_ms']:.0f} ms."]
     return "\n".join(out) + "\n"
+
+
+def full_gc_ms() -> float:
+    """Median milliseconds of a full `gc.collect()` in this process, as it stands."""
+    import gc
+
+    times = []
+    for _ in range(5):
+        start = time.perf_counter()
+        gc.collect()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
+
+
+def measure_pages(repeats: int = REPEATS, log=print) -> dict:
+    """Warm re-renders and first renders of every page, in an order that makes the process's state plain.
+
+    Phase 1, Keras 3 not loaded (TensorFlow is, from the first TF page on): the reference page, then every
+    page at its defaults and at its largest settings, the unrolling page's largest last (its Keras pair
+    loads Keras 3). Phase 2, Keras 3 loaded, as on a class server where anyone opened the Keras lab or
+    the Keras pair: Streamlit then calls `keras.backend.clear_session()` after every script run
+    (`_clean_problem_modules` in streamlit/runtime/scriptrunner/script_runner.py), and that runs a full
+    garbage collection; the reference page and every page at its defaults again."""
+    reference = reference_rerender(repeats)
+    log(f"reference page warm re-render: {reference * 1000:.1f} ms")
+    rows = {name: {"page": name, "key": p.key, "tf": p.tf} for name, p in PAGES.items()}
+    for name in PAGES:
+        rows[name]["warm_ms"] = page_rerender(name, repeats=repeats) * 1000
+        rows[name]["ratio"] = rows[name]["warm_ms"] / 1000 / reference
+    for name in sorted(PAGES, key=lambda n: n == "unrolling"):
+        if name == "unrolling":
+            keras_early = "keras" in sys.modules
+        rows[name]["largest_ms"] = (page_rerender(name, largest=True, repeats=repeats) * 1000
+                                    if PAGES[name].largest else rows[name]["warm_ms"])
+        log(json.dumps(rows[name]))
+    from rnncore.tfimport import keras
+    keras()
+    reference_keras = reference_rerender(repeats)
+    log(f"with Keras 3 loaded, reference page warm re-render: {reference_keras * 1000:.1f} ms")
+    for name in PAGES:
+        rows[name]["keras_ms"] = page_rerender(name, repeats=repeats) * 1000
+        rows[name]["keras_ratio"] = rows[name]["keras_ms"] / 1000 / reference
+    gc_ms = full_gc_ms()
+    for name in PAGES:
+        first = first_render(name)
+        rows[name] |= {"first_s": first["seconds"], "imports_tf": first["imports_tf"]}
+        log(json.dumps(rows[name]))
+    return {"reference_ms": reference * 1000, "reference_keras_ms": reference_keras * 1000,
+            "full_gc_ms": gc_ms, "keras_early": keras_early, "pages": list(rows.values())}
 
 
 # ---------------------------------------------------------------- main
@@ -413,18 +479,7 @@ def run(args, log=print) -> dict:
                           f"{streamlit.__version__}",
                "load": " / ".join(f"{x:.1f}" for x in os.getloadavg())}
     if "pages" not in args.skip:
-        reference = reference_rerender(args.repeats)
-        results["reference_ms"] = reference * 1000
-        log(f"reference page warm re-render: {reference * 1000:.1f} ms")
-        results["pages"] = []
-        for name, p in PAGES.items():
-            warm = page_rerender(name, repeats=args.repeats)
-            largest = page_rerender(name, largest=True, repeats=args.repeats) if p.largest else warm
-            first = first_render(name)
-            row = {"page": name, "key": p.key, "tf": p.tf, "warm_ms": warm * 1000, "ratio": warm / reference,
-                   "largest_ms": largest * 1000, "first_s": first["seconds"], "imports_tf": first["imports_tf"]}
-            results["pages"].append(row)
-            log(json.dumps(row))
+        results.update(measure_pages(args.repeats, log))
     if "sweep" not in args.skip:
         results["sweeps"] = []
         for what, toggles, largest, with_runs in SWEEPS:
