@@ -36,20 +36,24 @@ class LiveApp:
 
     @staticmethod
     def wait(page, timeout_ms: int = RUN_TIMEOUT_MS) -> None:
-        """Until the page is connected and its script finished (as Streamlit's own e2e tests wait)."""
+        """Until the page is connected, shows its title and its script finished (as Streamlit's own e2e
+        tests wait). The title matters on a fresh server, whose first run may rerun at once (entry_guard)."""
         app = "[data-testid='stApp']"
         page.wait_for_selector(f"{app}[data-test-connection-state='CONNECTED']", state="attached",
                                timeout=timeout_ms)
+        title = "[data-testid='stMain'] h1"  # every page has one
+        page.wait_for_selector(title, state="attached", timeout=timeout_ms)
         page.wait_for_selector(f"{app}[data-test-script-state='notRunning']", state="attached",
                                timeout=timeout_ms)
         page.wait_for_timeout(200)  # let the last delta paint
 
     @staticmethod
     def assert_clean(page) -> None:
-        """No exception element and no friendly failure message from dashboard/app.py."""
+        """No exception element, no friendly failure message from dashboard/app.py, no "Page not found"."""
         exceptions = page.locator("[data-testid='stException']")
         assert exceptions.count() == 0, exceptions.first.inner_text()[:2000]
         assert FAILURE_MESSAGE not in page.locator("[data-testid='stMain']").inner_text()
+        assert page.get_by_text("Page not found").count() == 0, f"Streamlit found no page at {page.url}"
 
 
 def slider(page, key: str):

@@ -18,6 +18,7 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 PAGES = ("overview", "by_hand", "unrolling", "lengths", "memory", "keras_lab")
+URL_PATHS = {"overview": ""}  # the default page lives at /; /overview shows Streamlit's "Page not found"
 MAX_SCREENSHOT_HEIGHT = 9000  # px: a long page is cut here
 
 
@@ -33,7 +34,7 @@ def full_page_screenshot(page, path: Path) -> None:
 
 @pytest.mark.parametrize("name", PAGES)
 def test_every_page_renders_without_exception(app, page, name):
-    app.open(page, name)
+    app.open(page, URL_PATHS.get(name, name))
     app.assert_clean(page)
     assert page.locator("[data-testid='stMain'] h1").first.inner_text().strip(), f"{name} has no title"
     full_page_screenshot(page, SCREENSHOTS / f"{name}.png")
@@ -46,7 +47,10 @@ def test_a_link_to_a_fresh_server_opens_inside_the_app_frame(fresh_app, page):
     run inside dashboard/app.py (its navigation with the pages' titles, its guard against failures),
     not as a stray script: Streamlit runs a `pages/` folder beside the entry file on its own until
     `st.navigation` has been called once in the process."""
-    fresh_app.open(page, "by_hand")
+    fresh_app.open(page, "by_hand", "seed=7")
+    fresh_app.assert_clean(page)
+    assert page.locator("[data-testid='stMain'] h1").first.inner_text().strip() == "Recurrence by hand"
+    assert slider(page, "seed").input_value() == "7"
     nav = page.locator("[data-testid='stSidebarNav']").inner_text()
     for title in ("Overview", "Recurrence by hand", "Static vs dynamic", "Sequence lengths"):
         assert title in nav, f"the navigation lacks {title!r}: {nav!r}"
@@ -114,7 +118,7 @@ def test_a_hostile_link_gets_a_notice_with_no_link_or_script_from_it(app, page):
     app.open(page, "by_hand", urlencode(HOSTILE_LINK))
     app.assert_clean(page)
     notice = page.locator("[data-testid='stAlert']", has_text="could not be used")
-    assert notice.count() == 1
+    assert notice.count() == 1, page.locator("[data-testid='stMain']").inner_text()[:3000]
     assert "steps=nan" in notice.inner_text()
     assert notice.locator("a").count() == 0, notice.inner_html()
     assert page.evaluate("() => window.pwned") is None
