@@ -229,6 +229,18 @@ def session_url(base_url: str, i: int) -> str:
     return f"{base_url}/{page}" + (f"?{urlencode(query)}" if query else "")
 
 
+def post_script_gc() -> bool:
+    """Whether the server runs a full garbage collection after every script run (Streamlit's hidden
+    `runner.postScriptGC`, on by default): from the environment, else .streamlit/config.toml."""
+    import tomllib
+
+    if "STREAMLIT_RUNNER_POST_SCRIPT_GC" in os.environ:
+        return os.environ["STREAMLIT_RUNNER_POST_SCRIPT_GC"].lower() == "true"
+    config = ROOT / ".streamlit" / "config.toml"
+    settings = tomllib.loads(config.read_text()) if config.exists() else {}
+    return bool(settings.get("runner", {}).get("postScriptGC", True))
+
+
 def server_memory(sessions: int = SESSIONS, rerenders: int = RERENDERS, log=print) -> dict:
     """RSS of a fresh live server: idle; with 1 session (the by-hand page, TF1 check on, so TensorFlow is
     loaded); over `rerenders` re-renders of that session (the seed slider moved with the keyboard, left
@@ -241,7 +253,7 @@ def server_memory(sessions: int = SESSIONS, rerenders: int = RERENDERS, log=prin
 
     if not os.path.exists(CHROMIUM):
         raise RuntimeError(f"{CHROMIUM} is missing: `make browser` installs Debian's chromium")
-    result = {"sessions": sessions, "rerenders": rerenders}
+    result = {"sessions": sessions, "rerenders": rerenders, "post_script_gc": post_script_gc()}
     with tempfile.TemporaryDirectory() as tmp, running_server(Path(tmp) / "streamlit.log") as base_url, \
             sync_playwright() as playwright:
         server = _server_family(int(base_url.rsplit(":", 1)[1]))
@@ -416,7 +428,10 @@ def markdown(results: dict) -> str:
                 f"| growth over {memory['rerenders']} re-renders of one by-hand session (seed slider, keyboard) | "
                 f"{memory['growth_mb']:+.1f} ({memory['before_mb']:.0f} -> {memory['after_mb']:.0f}) |",
                 "", f"Median browser round trip of those re-renders (key press to the new number on the page, "
-                    f"script finished): {memory['round_trip_ms']:.0f} ms."]
+                    f"script finished): {memory['round_trip_ms']:.0f} ms, with Streamlit's full garbage "
+                    f"collection after every script run (`runner.postScriptGC`) "
+                    f"{'on' if memory.get('post_script_gc', True) else 'off'}: with TensorFlow loaded it takes "
+                    "hundreds of milliseconds on a busy machine, and the browser waits for it."]
     return "\n".join(out) + "\n"
 
 
