@@ -113,33 +113,78 @@ def train(data: TaskData, cells=CELLS, units: int = 16, epochs: int = 10, seed: 
 
     keras = keras()
     histories, done, stopped = [], 0, False
+
+    def report(cell: str, epoch: int, train_loss: float, valid_mse: float) -> bool:
+        """Reports an epoch; True when the run must stop here."""
+        nonlocal done, stopped
+        done += 1
+        if on_epoch is not None:
+            on_epoch(EpochReport(cell, epoch, train_loss, valid_mse, done, epochs * len(cells)))
+        stopped = should_stop is not None and should_stop() and done < epochs * len(cells)
+        return stopped
+
     with _train_lock:
         keras.utils.set_random_seed(seed)
         for cell in cells:
-            start = time.perf_counter()
-            model = build_model(cell, units, seed)
-            model.compile(optimizer=keras.optimizers.Adam(LEARNING_RATE), loss="mse", jit_compile=False)
-            rng = np.random.default_rng(seed)  # the same batches for every cell
-            train_loss, valid_mse = [], []
-            for epoch in range(1, epochs + 1):
-                order = rng.permutation(len(data.X_train))
-                fit = model.fit(data.X_train[order], data.y_train[order], batch_size=BATCH_SIZE, epochs=1,
-                                shuffle=False, verbose=0)
-                prediction = np.asarray(model.predict_on_batch(data.X_valid), np.float64)  # (n_valid, 1)
-                train_loss.append(float(fit.history["loss"][0]))
-                valid_mse.append(float(np.mean((prediction - data.y_valid) ** 2)))
-                done += 1
-                if on_epoch is not None:
-                    on_epoch(EpochReport(cell, epoch, train_loss[-1], valid_mse[-1], done, epochs * len(cells)))
-                if should_stop is not None and should_stop():
-                    stopped = epoch < epochs or cell != cells[-1]
-                    break
-            histories.append(CellHistory(cell, np.array(train_loss), np.array(valid_mse),
-                                         time.perf_counter() - start, prediction[:, 0]))
+            histories.append(_train_cell(keras, data, cell, units, epochs, seed, report))
             if stopped:
                 break
     return LabResult(tuple(histories), naive_mse(data.X_valid, data.y_valid),
                      mean_mse(data.y_train, data.y_valid), stopped)
+
+
+def _train_cell(keras, data: TaskData, cell: str, units: int, epochs: int, seed: int, report) -> CellHistory:
+    """One model trained for `epochs` epochs, or until `report(...)` returns True."""
+    start = time.perf_counter()
+    registered = _custom_gradients()
+    try:
+        model = build_model(cell, units, seed)
+        model.compile(optimizer=keras.optimizers.Adam(LEARNING_RATE), loss="mse", jit_compile=False)
+        rng = np.random.default_rng(seed)  # the same batches for every cell
+        train_loss, valid_mse = [], []
+        for epoch in range(1, epochs + 1):
+            order = rng.permutation(len(data.X_train))
+            fit = model.fit(data.X_train[order], data.y_train[order], batch_size=BATCH_SIZE, epochs=1,
+                            shuffle=False, verbose=0)
+            prediction = np.asarray(model.predict_on_batch(data.X_valid), np.float64)  # (n_valid, 1)
+            train_loss.append(float(fit.history["loss"][0]))
+            valid_mse.append(float(np.mean((prediction - data.y_valid) ** 2)))
+            if report(cell, epoch, train_loss[-1], valid_mse[-1]):
+                break
+        return CellHistory(cell, np.array(train_loss), np.array(valid_mse), time.perf_counter() - start,
+                           prediction[:, 0])
+    finally:
+        _forget_custom_gradients(registered)
+
+
+def _gradient_registry() -> dict:
+    """TensorFlow's process-wide gradient registry: a private dict (TF 2.21 is pinned; test_training
+    checks that training leaves it as it found it)."""
+    from rnncore.tfimport import tf
+
+    tf()  # imported the project's way first (its environment set)
+    from tensorflow.python.framework import ops
+
+    return ops._gradient_registry._registry
+
+
+def _custom_gradients() -> set:
+    return {name for name in _gradient_registry() if name.startswith("CustomGradient-")}
+
+
+def _forget_custom_gradients(before: set) -> None:
+    """Drop the custom gradients registered since `before`: a leak fix for a shared server.
+
+    Tracing a `tf.custom_gradient` registers it under a fresh name in TensorFlow's process-wide gradient
+    registry, which nothing ever removes; Keras's train step traces one (the distribution strategy's
+    `all_reduce`) and its closure holds the whole traced training graph: about 12 MB per model trained,
+    measured. It is needed only while that graph is traced, and the model is dropped after training,
+    so the entries can go. Training runs one at a time (the lock), and no other code here traces
+    custom gradients, so the entries registered meanwhile are this model's.
+    """
+    registry = _gradient_registry()
+    for name in _custom_gradients() - before:
+        registry.pop(name, None)
 
 
 def measure_unroll(cell: str, steps: int, units: int, batch: int = 32, runs: int = 5, seed: int = 0) -> list[dict]:
