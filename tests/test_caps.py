@@ -4,10 +4,11 @@ The caps (rnncore/config.py: MAX_BATCH, MAX_STEPS, MAX_INPUTS, MAX_NEURONS, and 
 for static_rnn with sequence_length; the Keras lab's in rnncore/tasks.py and rnncore/training.py) are the
 largest single run rnncore accepts. This test makes that run through the heaviest paths (those that put
 one copy of the cell in the graph per step, and the Keras lab's), in a fresh process that has already
-imported TensorFlow (an idle server after its first TensorFlow page): the resident memory may grow by at most MEMORY_BUDGET_MB over that
-process, and each request may use at most TIME_BUDGET_S of CPU time. CPU time rather than wall time,
-because on a shared machine wall time measures the other processes too; on a free machine a request's
-wall time is at most its CPU time (TensorFlow's threads only shorten it). Wall time is printed as well.
+imported TensorFlow (an idle server after its first TensorFlow page): the resident memory may grow by at
+most MEMORY_BUDGET_MB over that process, and each request may use at most TIME_BUDGET_S of CPU time.
+CPU time rather than wall time, because on a shared machine wall time measures the other processes too;
+on a free machine a request's wall time is at most its CPU time (TensorFlow's threads only shorten it).
+Wall time is printed as well.
 The numbers must still be right: each path is compared with the NumPy reference.
 
 `python tests/test_caps.py` runs the measurement alone and prints it as JSON.

@@ -45,6 +45,8 @@ class LiveApp:
         page.wait_for_selector(title, state="attached", timeout=timeout_ms)
         page.wait_for_selector(f"{app}[data-test-script-state='notRunning']", state="attached",
                                timeout=timeout_ms)
+        for pending in ("[data-testid='stSkeleton']", "[data-stale='true']"):  # placeholders, last run's leftovers
+            page.wait_for_selector(pending, state="detached", timeout=timeout_ms)
         page.wait_for_timeout(200)  # let the last delta paint
 
     @staticmethod

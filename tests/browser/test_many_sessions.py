@@ -22,7 +22,7 @@ def student_settings(i: int) -> dict:
     """Different settings for student i: seed, steps, and which output the equation shows."""
     steps = 1 + i % 6
     return {"seed": 100 + 37 * i, "steps": steps, "example": i % 4, "step": (i * 7) % steps,
-            "neuron": i % 5, "tf1_check": "true" if i % 2 == 0 else "false"}
+            "neuron": i % 5, "tf1_check": "true" if i % 4 == 0 else "false"}  # TF1 tables are heavy to draw
 
 
 def check_student(page, settings: dict) -> float:
@@ -48,7 +48,7 @@ def test_twenty_students_each_get_their_own_numbers(app, browser, live_server, r
             opened = []
             for i in range(first, min(first + BATCH, SESSIONS)):
                 settings = student_settings(i)
-                context = browser.new_context(viewport={"width": 1200, "height": 900})
+                context = browser.new_context(viewport={"width": 1000, "height": 700})
                 context.set_default_timeout(LiveApp.RUN_TIMEOUT_MS)
                 page = context.new_page()
                 query = "&".join(f"{key}={value}" for key, value in settings.items())

@@ -10,7 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from dashboard.inputs_table import default_canvas
 from dashboard.state import SETTINGS
+from rnncore import init_weights, run_manual
 from tests.browser.live import expected_y, shown_y, slider, wait_until
 
 pytestmark = pytest.mark.browser
@@ -123,3 +125,35 @@ def test_a_hostile_link_gets_a_notice_with_no_link_or_script_from_it(app, page):
     assert notice.locator("a").count() == 0, notice.inner_html()
     assert page.evaluate("() => window.pwned") is None
     assert slider(page, "steps").input_value() == str(SETTINGS["steps"].default)
+
+
+def test_clearing_a_table_cell_gives_a_note_and_the_link_keeps_the_table(app, page, browser):
+    """The by-hand input table in the browser: an emptied cell counts as 0 with a note, the numbers follow,
+    and the edited table travels in the link."""
+    app.open(page, "by_hand", "tf1_check=false")
+    grid = page.locator("[data-testid='stDataFrame']").first  # the input table comes first on the page
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 20, box["y"] + 36 + 18)  # row 0 (t=0, example 0), column t
+    for key in ["ArrowRight"] * 2 + ["ArrowDown"] * 4:    # to x0 of t=1, example 0 (the lesson's 9)
+        page.keyboard.press(key)
+    page.keyboard.press("Delete")
+    wait_until(lambda: "In the input table" in page.locator("[data-testid='stMain']").inner_text(),
+               what="the note on the emptied cell")
+    app.wait(page)
+    app.assert_clean(page)
+    assert "1 cell was empty or not a number: treated as 0" in page.locator("[data-testid='stMain']").inner_text()
+    X = default_canvas()[:4, :2, :3].copy()
+    X[0, 1, 0] = 0.0                                       # (batch, steps, inputs): t=1, example 0, x0
+    expected = float(run_manual(X, init_weights(3, 5, SETTINGS["seed"].default)).outputs[0, 1, 0])
+    wait_until(lambda: abs(shown_y(page) - expected) <= 1e-6, what="the computed Y for the edited table")
+    assert "x=" in page.url
+
+    fresh = browser.new_context(viewport=page.viewport_size)
+    try:
+        other = fresh.new_page()
+        other.goto(page.url)
+        app.wait(other)
+        app.assert_clean(other)
+        assert abs(shown_y(other) - expected) <= 1e-6
+    finally:
+        fresh.close()
