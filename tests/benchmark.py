@@ -223,10 +223,11 @@ def session_url(base_url: str, i: int) -> str:
     query = {"by_hand": {"seed": 100 + i, "steps": 1 + i % 6},
              "unrolling": {"unr_draw_steps": 1 + i % 5},
              "lengths": {"seed": 100 + i, "steps": 2 + i % 5},
-             "memory": {"seed": 100 + i, "mem_radius": 0.5 + 0.05 * (i % 10)},
-             "keras_lab": {"lab_units": 8 + i},
+             "memory": {"seed": 100 + i, "mem_radius": round(0.5 + 0.05 * (i % 10), 2)},
+             "keras_lab": {"lab_units": 1 + i % 32},
              "overview": {}}[page]
-    return f"{base_url}/{page}" + (f"?{urlencode(query)}" if query else "")
+    path = "" if page == "overview" else page  # the default page lives at /: /overview finds no page
+    return f"{base_url}/{path}" + (f"?{urlencode(query)}" if query else "")
 
 
 def post_script_gc() -> bool:
@@ -308,11 +309,12 @@ def server_memory(sessions: int = SESSIONS, rerenders: int = RERENDERS, log=prin
                 for tab in opened:
                     LiveApp.wait(tab)
                     LiveApp.assert_clean(tab)
+                    assert "could not be used" not in tab.locator("[data-testid='stMain']").inner_text(), tab.url
                 pages += opened
             time.sleep(2)
             result["many_sessions_mb"] = _rss_mb(server)
             assert healthy(base_url)
-            result["session_pages"] = sorted({session_url("", i).split("?")[0].strip("/") for i in range(sessions)})
+            result["session_pages"] = sorted({list(PAGES)[i % len(PAGES)] for i in range(sessions)})
             log(f"{sessions} sessions: {result['many_sessions_mb']:.0f} MB")
             for ctx in contexts:
                 ctx.close()
