@@ -16,7 +16,7 @@ PAGES = Path(__file__).parent / "pages"
 
 st.set_page_config(page_title="Recurrence Lab", page_icon=":material/replay:", layout="wide")
 page = st.navigation([
-    st.Page(PAGES / "overview.py", title="Overview", icon=":material/home:", url_path="overview", default=True),
+    st.Page(PAGES / "overview.py", title="Overview", icon=":material/home:", default=True),
     st.Page(PAGES / "by_hand.py", title="Recurrence by hand", icon=":material/edit_note:", url_path="by_hand"),
     st.Page(PAGES / "unrolling.py", title="Static vs dynamic", icon=":material/account_tree:", url_path="unrolling"),
     st.Page(PAGES / "lengths.py", title="Sequence lengths", icon=":material/straighten:", url_path="lengths"),

@@ -32,7 +32,7 @@ def test_overview_draws_a_cell_unrolled_through_time():
 
 def test_overview_links_every_page_under_its_title_in_app_py():
     at = open_page("overview")
-    links = {link.proto.page: link.proto.label for link in at.get("page_link")}
+    links = {link.proto.page: link.proto.label for link in at.get("page_link") if not link.proto.query_string}
     app = (ROOT / "dashboard" / "app.py").read_text()
     titles = dict(re.findall(r'st\.Page\(PAGES / "(\w+)\.py", title="([^"]+)"', app))
     assert set(links) == set(PAGES) and set(titles) == {"overview", *PAGES}
@@ -50,3 +50,14 @@ def test_overview_never_imports_tensorflow():
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_overview_links_every_preset_with_its_page_and_point():
+    from dashboard.presets import PRESETS
+
+    at = open_page("overview")
+    links = {link.proto.label: (link.proto.page, link.proto.query_string) for link in at.get("page_link")}
+    texts = " ".join(m.value for m in at.markdown)
+    for preset in PRESETS.values():
+        assert links[preset.title] == (preset.page, f"preset={preset.name}")
+        assert preset.point in texts and f"`{preset.link}`" in texts

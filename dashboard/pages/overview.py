@@ -5,6 +5,7 @@ import streamlit as st
 
 from dashboard import state
 from dashboard.cell_diagram import unrolled_cell_dot
+from dashboard.presets import PRESET, PRESETS
 
 PAGE_KEYS = ()
 state.show_url_notices(PAGE_KEYS)
@@ -62,6 +63,14 @@ for page, title, what, objectives in PAGES:
     link, text = st.columns([1, 3])
     link.page_link(page, label=title)
     text.markdown(f"{what} *(objective {' and '.join(map(str, objectives))})*")
+
+st.header("Ready-made experiments for class")
+st.markdown("Each opens its page with the settings that make one point. Share the link with a class; add "
+            "`presenter=1` to it for larger type and only the controls that point needs.")
+for preset in PRESETS.values():
+    link, text = st.columns([1, 3])
+    link.page_link(f"pages/{preset.page}.py", label=preset.title, query_params={PRESET: preset.name})
+    text.markdown(f"{preset.point} Link: `{preset.link}`")
 
 st.info(
     "**Good to know.** Neuron 0 has the same colour on every page, and so has example 0. Every setting "
