@@ -115,7 +115,7 @@ def what_if(run: RNNResult, settings: dict) -> None:
     outputs = pinning.compare(baseline.arrays["outputs"], run.outputs)
     state = pinning.compare(baseline.arrays["state"], run.state, axes=("example", "neuron"))
     if outputs.note:  # the state's axes are among the outputs', so this note covers both
-        st.info(f"The runs differ in shape ({outputs.note}).", icon="📐")
+        st.info(f"The runs differ in shape ({outputs.note}).", icon=":material/straighten:")
     st.markdown("Solid lines are the current run, dashed the pinned one; the heatmap below is current minus "
                 "baseline. Lengthen a sequence by one step: only that example changes, from its old length on, "
                 "and its final state moves to the new last step.")

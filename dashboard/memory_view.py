@@ -139,7 +139,7 @@ def credit_section(settings: tuple, chosen: float) -> None:
     pattern, amplitude)."""
     neurons, seed, activation, steps, pattern, amplitude = settings
     if not toggle("mem_credit"):
-        st.info("Switch on **Compute the gradients** to run `tf.GradientTape` for the radii above.", icon="📉")
+        st.info("Switch on **Compute the gradients** to run `tf.GradientTape` for the radii above.", icon=":material/trending_down:")
         return
     compared = radii(chosen)
     norms, gap = credit(neurons, seed, activation, compared, steps, pattern, amplitude)

@@ -190,7 +190,7 @@ def show_url_notices(page_keys) -> None:
     notices = url_notices(page_keys)
     if notices:
         st.warning("Some settings in this link could not be used:\n\n" + "\n".join(f"- {n}" for n in notices),
-                   icon="🔗")
+                   icon=":material/link:")
 
 
 def presenter() -> bool:

@@ -36,7 +36,7 @@ requested = [slider(f"len{i}", columns[i % PER_ROW]) for i in range(batch)]
 lengths, cut = ragged.clamp_lengths(requested, steps)
 if cut:
     st.info(f"The batch has {steps} time steps, so no sequence can be longer: the length of example"
-            f"{'s' if len(cut) > 1 else ''} {', '.join(map(str, cut))} is taken as {steps}.", icon="✂️")
+            f"{'s' if len(cut) > 1 else ''} {', '.join(map(str, cut))} is taken as {steps}.", icon=":material/content_cut:")
 
 X = ragged.padded(ragged.raw_inputs(batch, steps, n_inputs, seed), lengths)  # (batch, steps, inputs)
 weights = (n_neurons, seed, scale, activation)

@@ -36,7 +36,7 @@ with st.sidebar:
 
 paths = sweep.chosen_paths(toggles)
 if not paths:
-    st.info("No pair is switched on, so the TF1 pair (`static_rnn` vs `dynamic_rnn`) is shown.", icon="ℹ️")
+    st.info("No pair is switched on, so the TF1 pair (`static_rnn` vs `dynamic_rnn`) is shown.", icon=":material/info:")
     paths = sweep.chosen_paths({"unr_tf1": True})
 m = sweep.METRICS[metric]
 points = sweep.step_points(largest)
