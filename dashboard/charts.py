@@ -308,15 +308,18 @@ def loss_curves(df: pd.DataFrame, baselines: pd.DataFrame) -> alt.LayerChart:
                         alt.Tooltip("mse:Q", title="Validation MSE", format=NUMBER_FORMAT)])
     labels = alt.Chart(baselines).mark_text(align="left", dx=4, dy=-7, color=BASELINE_COLOR).encode(
         y=mse, x=alt.value(0), text="baseline:N")
-    lines = alt.Chart(df).mark_line(point=True).encode(
+    curves = alt.Chart(df).encode(
         x=alt.X("epoch:Q", title="Epoch", axis=alt.Axis(tickMinStep=1), scale=alt.Scale(domainMin=1)),
-        y=mse, color=cell_color(),
-        strokeDash=alt.StrokeDash("split:N", title="Data", sort=list(SPLIT_DASH), legend=alt.Legend(symbolType="stroke"),
-                                  scale=alt.Scale(domain=list(SPLIT_DASH), range=list(SPLIT_DASH.values()))),
+        y=mse, color=cell_color())
+    # the points are a layer of their own: with mark_line(point=True) the dash legend shows no symbols
+    lines = curves.mark_line().encode(
+        strokeDash=alt.StrokeDash("split:N", title="Data", sort=list(SPLIT_DASH),
+                                  legend=alt.Legend(symbolType="stroke", symbolStrokeColor=BASELINE_COLOR),
+                                  scale=alt.Scale(domain=list(SPLIT_DASH), range=list(SPLIT_DASH.values()))))
+    points = curves.mark_circle(size=45, opacity=1).encode(
         tooltip=[alt.Tooltip("cell:N", title="Cell"), alt.Tooltip("split:N", title="Data"),
-                 alt.Tooltip("epoch:Q", title="Epoch"), alt.Tooltip("mse:Q", title="MSE", format=NUMBER_FORMAT)],
-    )
-    return alt.layer(rules, labels, lines).properties(height=340)
+                 alt.Tooltip("epoch:Q", title="Epoch"), alt.Tooltip("mse:Q", title="MSE", format=NUMBER_FORMAT)])
+    return alt.layer(rules, labels, lines, points).properties(height=340)
 
 
 def unroll_cost(df: pd.DataFrame) -> alt.FacetChart:

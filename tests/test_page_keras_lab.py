@@ -73,10 +73,11 @@ def test_train_shows_rnncores_numbers_beside_the_baselines(trained):
 
 def test_the_loss_chart_has_every_epoch_and_both_baselines(trained):
     (spec,) = [c for c in charts(trained) if "layer" in c]
-    lines = spec["layer"][2]["encoding"]
+    lines, points = spec["layer"][2]["encoding"], spec["layer"][3]["encoding"]
     assert (lines["x"]["field"], lines["y"]["field"], lines["color"]["field"], lines["strokeDash"]["field"]) == (
         "epoch", "mse", "cell", "split")
-    assert spec["layer"][2]["encoding"]["y"]["scale"]["type"] == "log"
+    assert lines["y"]["scale"]["type"] == "log"
+    assert [t["field"] for t in points["tooltip"]] == ["cell", "split", "epoch", "mse"]
     frames = sorted(spec["datasets"].values(), key=len)
     baselines, history = frames[0], frames[-1]
     assert len(history) == 2 * 2 * 2  # cells x epochs x (training, validation)
@@ -125,9 +126,21 @@ def test_no_cell_turned_on_gives_a_notice_and_no_train_button():
     assert at.button(key="lab_train").disabled and at.button(key="lab_measure").disabled
 
 
+def test_a_link_sets_every_control():
+    query = {"lab_task": "recall", "lab_k": "4", "lab_steps": "20", "lab_examples": "300", "lab_units": "3",
+             "lab_epochs": "5", "lab_seed": "9", "lab_lstm": "false"}
+    at = open_page("keras_lab", query)
+    assert at.selectbox(key="lab_task").value == "recall"
+    assert [at.slider(key=key).value for key in ("lab_k", "lab_steps", "lab_examples", "lab_units", "lab_epochs",
+                                                  "lab_seed")] == [4, 20, 300, 3, 5, 9]
+    assert [at.toggle(key=key).value for key in view.CELL_KEYS.values()] == [True, False, True]
+    assert not [w.value for w in at.warning if "could not be used" in w.value]
+
+
 def test_measure_the_graphs_shows_unroll_true_and_false():
     at = open_page("keras_lab", {"lab_task": "recall", "lab_k": "4", "lab_units": "3", "lab_lstm": "false",
                                  "lab_gru": "false"})
+    assert at.selectbox(key="lab_task").value == "recall"  # the graphs are for k + 1 = 5 steps
     at.button(key="lab_measure").click().run()
     assert_clean(at)
     (spec,) = [c for c in charts(at) if "facet" in c]
@@ -135,6 +148,9 @@ def test_measure_the_graphs_shows_unroll_true_and_false():
     assert set(frame["cell"]) == {"SimpleRNN"} and set(frame["unroll"]) == {"False", "True"}
     operations = frame[frame["measure"] == "graph operations"].set_index("unroll")["value"]
     assert operations["True"] > operations["False"]
+    rows = view.kept(view.unroll_key(view.LabSettings("recall", 1000, 50, 4, ("SimpleRNN",), 3, 10, 42)))
+    assert rows is not None and {row["steps"] for row in rows} == {5}
+    assert operations.to_dict() == {str(row["unroll"]): row["op_count"] for row in rows}
     assert spec["spec"]["encoding"]["xOffset"]["field"] == "unroll"
 
 

@@ -19,7 +19,8 @@ st.markdown(
 
 with st.sidebar:
     st.header("The task")
-    task = select("lab_task", format_func=lambda name: tasks.TASKS[name])
+    task = select("lab_task")  # no format_func: a bound selectbox writes the formatted label into the URL
+    st.caption(tasks.TASKS[task])
     steps, k = slider("lab_steps"), slider("lab_k")  # each used by its own task only (see the labels)
     examples = slider("lab_examples")
     st.header("The models")
@@ -66,8 +67,9 @@ chart_text.markdown(
     "moving). The grey rules are the baselines. The axis is logarithmic: halving the error is the same "
     "step anywhere on it.")
 try_text.markdown(
-    "**Try.** On *sine*, every model soon beats the naive forecast (about 0.02) several times over: the "
-    "two waves make the next value predictable from the last few. Then try *recall*: the last value says "
+    "**Try.** On *sine* at the defaults, every model beats the naive forecast (0.0225) four to five times "
+    "over (SimpleRNN 0.0040, LSTM 0.0045, GRU 0.0052): the two waves make the next value predictable from "
+    "the last few. With fewer series or epochs, see which falls short. Then try *recall*: the last value says "
     "nothing about the target, so the naive forecast is bad (about 2/3) and the mean (about 1/3) is the "
     "real bar. A curve that sits on the mean line has remembered nothing yet. Raise k: the flat start "
     "grows longer, then the curve drops when the network finds a way to carry the value, or never does.\n\n"
