@@ -10,7 +10,9 @@ weight is drawn by a Keras initializer given its own integer seed (stateless dra
 shuffled by a NumPy generator seeded with `seed`, so no global random state decides anything. Training
 is still one run at a time per process: `train` holds a lock for the whole run (a second caller waits;
 `busy()` tells a page to say so), and sets `keras.utils.set_random_seed(seed)` inside it, because that
-call resets process-wide generators that two runs at once would share.
+call resets process-wide generators that two runs at once would share. Another thread resetting Keras
+meanwhile (Streamlit calls `keras.backend.clear_session()` after every script run of every session)
+changes no number of a run (tested).
 
 `measure_unroll` builds the same layers with `unroll=True` and `unroll=False` and measures their graphs.
 """

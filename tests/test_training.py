@@ -94,6 +94,35 @@ def test_a_stop_asked_after_the_last_epoch_is_not_a_stop():
     assert not result.stopped and len(result.histories[0].valid_mse) == 2
 
 
+def test_keras_clear_session_from_another_thread_changes_nothing():
+    """Streamlit calls keras.backend.clear_session() after every script run of every session, so on a
+    server it can land in the middle of another session's training: the numbers must not move."""
+    import threading
+
+    from rnncore.tfimport import keras
+
+    data = make_task("sine", n_examples=100, steps=10, seed=1)
+    alone = training.train(data, ["SimpleRNN", "LSTM"], units=4, epochs=3, seed=5)
+    done, clears = threading.Event(), []
+
+    def clear_sessions():
+        while not done.is_set():
+            keras().backend.clear_session(free_memory=False)
+            clears.append(1)
+            done.wait(0.01)
+
+    clearer = threading.Thread(target=clear_sessions)
+    clearer.start()
+    try:
+        disturbed = training.train(data, ["SimpleRNN", "LSTM"], units=4, epochs=3, seed=5)
+    finally:
+        done.set()
+        clearer.join()
+    assert len(clears) > 10
+    for a, b in zip(alone.histories, disturbed.histories):
+        np.testing.assert_array_equal(a.valid_prediction, b.valid_prediction)
+
+
 def test_training_leaves_no_graph_behind():
     """TF keeps every traced custom gradient in a process-wide registry, with the whole traced training
     graph in its closure (~12 MB per model, measured: a server's memory grew ~35 MB per default run).
