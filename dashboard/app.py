@@ -1,16 +1,16 @@
 """Recurrence Lab: the entry point. A frame around the pages; each page lives in dashboard/pages/."""
 import logging
 import os
-import sys
 from pathlib import Path
 
 os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")  # before any page imports TensorFlow
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `streamlit run` puts only dashboard/ on the path
-
+import entry_guard  # noqa: E402, F401  (puts the repo root on sys.path, once)
 import streamlit as st  # noqa: E402
 
-from dashboard import state  # noqa: E402
+from dashboard import serving, state  # noqa: E402
+
+serving.configure()
 
 PAGES = Path(__file__).parent / "pages"
 
