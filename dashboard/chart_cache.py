@@ -13,9 +13,10 @@ import pandas as pd
 import pyarrow as pa
 import streamlit as st
 
-from dashboard import charts, pinning, tidy
+from dashboard import charts, pinning, ragged, tidy
 
 CACHE_ENTRIES = 256  # specs are a few kB to a few hundred kB each
+FRAME_MODULES = {"tidy": tidy, "ragged": ragged, "pinning": pinning}  # where frame_spec's frame builders live
 
 
 def _arrow_bytes(records: list[dict]) -> bytes:
@@ -48,6 +49,15 @@ def comparison_spec(current: np.ndarray, baseline: np.ndarray) -> dict:
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
 def weight_pair_spec(Wx: np.ndarray, Wy: np.ndarray) -> dict:
     return _spec(charts.weight_pair(tidy.matrix_frame(Wx), tidy.matrix_frame(Wy)))
+
+
+@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
+def frame_spec(builder: str, frame: str, arrays: tuple, **options) -> dict:
+    """charts.<builder>(<frame>(*arrays), **options) as a spec, for charts whose tidy frame is built from
+    several arrays. frame: "module.function" of a module in FRAME_MODULES (pure NumPy -> DataFrame), e.g.
+    frame_spec("padded_batch", "ragged.batch_frame", (X, lengths), show_values=True)."""
+    module, function = frame.split(".")
+    return _spec(getattr(charts, builder)(getattr(FRAME_MODULES[module], function)(*arrays), **options))
 
 
 def show(spec: dict, where=st) -> None:

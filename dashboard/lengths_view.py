@@ -2,15 +2,15 @@
 
 `outputs_panel`: one run's outputs and final state. `padding_effect`: with vs without sequence_length, in a chart and in numbers. `tensorflow_check`:
 dynamic_rnn on the same batch, only when asked (TensorFlow's import takes seconds). `what_if`: pin a
-run as a baseline and compare the current one with it.
+run as a baseline and compare the current one with it. Charts are drawn from chart_cache specs,
+keyed by the arrays they show, so a rerun with data already seen skips Altair's validation.
 """
 from __future__ import annotations
 
 import numpy as np
 import streamlit as st
 
-from dashboard import charts, compute, experiment, pinning, ragged
-from dashboard.tidy import sequence_frame
+from dashboard import chart_cache, compute, experiment, pinning, ragged
 from rnncore.config import RNNResult
 
 PAGE = "lengths"
@@ -38,9 +38,10 @@ def batch_text(n_inputs: int, seed: int) -> str:
 
 def outputs_panel(title: str, run: RNNResult, lengths, final_steps: np.ndarray, bound: float) -> None:
     """The outputs as heatmaps with the final state's step outlined, then the final state as a table."""
-    frame = ragged.output_frame(run.outputs, lengths, final_steps)
-    chart = charts.outputs_with_final_state(frame, title, bound, columns=2)
-    st.altair_chart(chart)
+    chart = chart_cache.frame_spec("outputs_with_final_state", "ragged.output_frame",
+                                   (run.outputs, np.asarray(lengths), np.asarray(final_steps)),
+                                   title=title, bound=bound, columns=2)
+    chart_cache.show(chart)
     experiment.chart_download(chart, PAGE, "outputs_" + title.split(" ", 1)[1].replace(" ", "_"))  # e.g. with_lengths
     st.caption("Final state, one row per example:")
     table = ragged.state_table(run.state, lengths, final_steps)
@@ -56,8 +57,9 @@ def _metric_pair(label: str, outputs: float, state: float) -> None:
 def padding_effect(with_lengths: RNNResult, without_lengths: RNNResult, X: np.ndarray, lengths) -> None:
     st.subheader("What the padding does when the network is not told")
     chart_column, text_column = st.columns([3, 2])
-    frame = ragged.padding_effect_frame(with_lengths.outputs, without_lengths.outputs, lengths)
-    chart_column.altair_chart(charts.lengths_difference(frame, columns=2))
+    chart_cache.show(chart_cache.frame_spec("lengths_difference", "ragged.padding_effect_frame",
+                                            (with_lengths.outputs, without_lengths.outputs, np.asarray(lengths)),
+                                            columns=2), chart_column)
     padding_steps = int((~ragged.valid_mask(lengths, X.shape[1])).sum())
     text_column.markdown(
         "Each cell is the output without `sequence_length` minus the output with it. Inside every sequence "
@@ -66,7 +68,7 @@ def padding_effect(with_lengths: RNNResult, without_lengths: RNNResult, X: np.nd
         "above every length, or lower one length, and watch the final states part. With this page's zero "
         "bias, a length of 0 is a special case: zeros in, zeros out, so it differs nowhere.")
     text_column.caption(f"{padding_steps} of the batch's {X.shape[0] * X.shape[1]} steps are padding.")
-    _metric_pair("|without − with|", float(np.abs(frame["difference"]).max()),
+    _metric_pair("|without − with|", float(np.abs(without_lengths.outputs - with_lengths.outputs).max()),
                  float(np.abs(without_lengths.state - with_lengths.state).max()))
 
 
@@ -120,5 +122,5 @@ def what_if(run: RNNResult, settings: dict) -> None:
                 "baseline. Lengthen a sequence by one step: only that example changes, from its old length on, "
                 "and its final state moves to the new last step.")
     _metric_pair("|current − baseline|", outputs.max_abs_difference, state.max_abs_difference)
-    st.altair_chart(charts.outputs_with_baseline(pinning.runs_frame(baseline.arrays["outputs"], run.outputs)))
-    st.altair_chart(charts.difference_heatmap(sequence_frame(outputs.difference)))
+    chart_cache.show(chart_cache.comparison_spec(run.outputs, baseline.arrays["outputs"]))
+    chart_cache.show(chart_cache.sequence_spec("difference_heatmap", outputs.difference))

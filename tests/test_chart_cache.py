@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
+import pytest
 
-from dashboard import chart_cache, charts, pinning, tidy
+from dashboard import chart_cache, charts, pinning, ragged, tidy
 from rnncore import init_weights, run_manual
 from rnncore.presets import LESSON_X
 
@@ -44,3 +45,31 @@ def test_a_repeat_comes_from_the_cache_and_new_data_does_not():
     assert again == first and again is not first  # a copy: Streamlit may edit the spec it is given
     other = chart_cache.sequence_spec("outputs_over_time", np.tanh(Y + 0.5))
     assert other["datasets"] != first["datasets"]
+
+
+def test_frame_spec_is_the_builders_spec_for_frames_made_of_several_arrays():
+    lengths = np.array([2, 1, 2, 2], dtype=np.int32)
+    X = ragged.padded(LESSON_X, lengths)
+    _same(chart_cache.frame_spec("padded_batch", "ragged.batch_frame", (X, lengths), show_values=True),
+          charts.padded_batch(ragged.batch_frame(X, lengths), show_values=True).to_dict())
+    final = lengths - 1
+    _same(chart_cache.frame_spec("outputs_with_final_state", "ragged.output_frame", (Y, lengths, final),
+                                 title="Y[t] with lengths", bound=1.5, columns=2),
+          charts.outputs_with_final_state(ragged.output_frame(Y, lengths, final), "Y[t] with lengths", 1.5,
+                                          columns=2).to_dict())
+    without = np.tanh(Y + 0.5)
+    spec = chart_cache.frame_spec("lengths_difference", "ragged.padding_effect_frame", (Y, without, lengths),
+                                  columns=2)
+    _same(spec, charts.lengths_difference(ragged.padding_effect_frame(Y, without, lengths), columns=2).to_dict())
+    rows = _rows(next(iter(spec["datasets"].values())))
+    assert max(abs(r["difference"]) for r in rows) == np.abs(without - Y).max()
+
+
+def test_frame_spec_repeats_from_the_cache_and_names_only_known_modules():
+    lengths = np.array([2, 1, 2, 2], dtype=np.int32)
+    first = chart_cache.frame_spec("padded_batch", "ragged.batch_frame", (LESSON_X, lengths))
+    assert chart_cache.frame_spec("padded_batch", "ragged.batch_frame", (LESSON_X.copy(), lengths.copy())) == first
+    other = chart_cache.frame_spec("padded_batch", "ragged.batch_frame", (LESSON_X, np.array([2, 2, 2, 2])))
+    assert other["datasets"] != first["datasets"]
+    with pytest.raises(KeyError):
+        chart_cache.frame_spec("padded_batch", "os.system", (LESSON_X, lengths))

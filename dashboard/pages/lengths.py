@@ -4,7 +4,7 @@ entry_guard.inside_app()
 import numpy as np
 import streamlit as st
 
-from dashboard import charts, compute, experiment, lengths_view, presets, ragged, state
+from dashboard import chart_cache, compute, experiment, lengths_view, presets, ragged, state
 from dashboard.controls import select, slider
 
 LENGTH_KEYS = tuple(key for key in state.SETTINGS if key.startswith("len"))
@@ -45,7 +45,8 @@ without_lengths = compute.manual_result(X, *weights, None)
 
 st.subheader("The padded batch")
 chart_column, text_column = st.columns([3, 2])
-chart_column.altair_chart(charts.padded_batch(ragged.batch_frame(X, lengths), show_values=steps <= 8))
+chart_cache.show(chart_cache.frame_spec("padded_batch", "ragged.batch_frame", (X, lengths), show_values=steps <= 8),
+                 chart_column)
 text_column.markdown(lengths_view.batch_text(n_inputs, seed))
 
 st.subheader("The outputs, told the lengths and not")
