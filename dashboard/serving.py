@@ -8,6 +8,8 @@ each call and never relies on Keras' global state between runs, so the clean-up 
 """
 from streamlit.runtime.scriptrunner import script_runner
 
+STREAMLIT_CLEAN_UP = script_runner._clean_problem_modules  # Streamlit's own, kept for the tests
+
 
 def _keep_keras_state() -> None:
     """What Streamlit's clean-up still does for us: nothing (we use no matplotlib)."""

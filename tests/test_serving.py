@@ -3,6 +3,7 @@ from streamlit.runtime.scriptrunner import script_runner
 from streamlit.testing.v1 import AppTest
 
 from apptest import open_page
+from dashboard.serving import STREAMLIT_CLEAN_UP
 from rnncore.tfimport import keras
 
 
@@ -15,13 +16,13 @@ def _count_clear_session(monkeypatch) -> list:
 def test_streamlit_clears_keras_after_a_run_unless_told_not_to(monkeypatch):
     """Without our configure(), Streamlit's own clean-up runs (so the next test means something)."""
     calls = _count_clear_session(monkeypatch)
-    monkeypatch.setattr(script_runner, "_clean_problem_modules", script_runner._clean_problem_modules)
+    monkeypatch.setattr(script_runner, "_clean_problem_modules", STREAMLIT_CLEAN_UP)
     AppTest.from_string("import streamlit as st\nst.write('hi')").run()
     assert calls
 
 
 def test_the_app_keeps_keras_state_between_runs(monkeypatch):
-    monkeypatch.setattr(script_runner, "_clean_problem_modules", script_runner._clean_problem_modules)
+    monkeypatch.setattr(script_runner, "_clean_problem_modules", STREAMLIT_CLEAN_UP)  # as on a fresh server
     calls = _count_clear_session(monkeypatch)
     at = open_page("overview")
     at.run()
