@@ -402,10 +402,11 @@ def markdown(results: dict) -> str:
             + (" (**but a page had loaded it already**)" if results.get("keras_early") else "")
             + "; the unrolling page's largest settings load it (its Keras pair), so that figure includes what "
             "follows. *Keras 3 loaded*: every page at its defaults again, after `import keras`, as on a class "
-            "server once anyone has opened the Keras lab or the Keras pair. From then on Streamlit 1.67 calls "
+            "server once anyone has opened the Keras lab or the Keras pair. Streamlit 1.67 would then call "
             "`keras.backend.clear_session()` after every script run of every session (`_clean_problem_modules` "
-            "in streamlit/runtime/scriptrunner/script_runner.py), which runs a full garbage collection: the "
-            f"reference page itself then takes {results['reference_keras_ms']:.1f} ms, and a full "
+            "in streamlit/runtime/scriptrunner/script_runner.py), a full garbage collection; dashboard/serving.py "
+            "switches that off, and the reference page in the same process takes "
+            f"{results['reference_keras_ms']:.1f} ms. For scale, a full "
             f"`gc.collect()` in this process (TensorFlow and Keras 3 loaded) {results['full_gc_ms']:.0f} ms. "
             "First render: a fresh process renders the page once (app.py and the page; Streamlit itself already "
             "imported, as on a server)."]
@@ -455,9 +456,9 @@ def measure_pages(repeats: int = REPEATS, log=print) -> dict:
     Phase 1, Keras 3 not loaded (TensorFlow is, from the first TF page on): the reference page, then every
     page at its defaults and at its largest settings, the unrolling page's largest last (its Keras pair
     loads Keras 3). Phase 2, Keras 3 loaded, as on a class server where anyone opened the Keras lab or
-    the Keras pair: Streamlit then calls `keras.backend.clear_session()` after every script run
-    (`_clean_problem_modules` in streamlit/runtime/scriptrunner/script_runner.py), and that runs a full
-    garbage collection; the reference page and every page at its defaults again."""
+    the Keras pair: Streamlit would then call `keras.backend.clear_session()` after every script run
+    (`_clean_problem_modules`), a full garbage collection, which dashboard/serving.py switches off; the
+    reference page and every page at its defaults again."""
     reference = reference_rerender(repeats)
     log(f"reference page warm re-render: {reference * 1000:.1f} ms")
     rows = {name: {"page": name, "key": p.key, "tf": p.tf} for name, p in PAGES.items()}
