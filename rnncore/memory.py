@@ -27,7 +27,7 @@ import numpy as np
 
 from rnncore.config import MAX_INPUTS, MAX_STEPS, RNNWeights, init_weights
 from rnncore.manual import recurrence_numpy
-from rnncore.validate import check_inputs, check_int
+from rnncore.validate import REAL_KINDS, check_inputs, check_int
 
 PATTERNS = ("pulse", "steady", "noise")  # pulse: t=0 only; steady: every step; noise: Normal(0, 1) each step
 MEMORY_INPUTS = 3      # the lesson's 3 inputs per step
@@ -114,7 +114,9 @@ def input_pattern(steps: int, pattern: str = "pulse", amplitude: float = 1.0, se
 def _one_sequence(X, w: RNNWeights) -> np.ndarray:
     """X (steps, inputs) checked against w's caps; returned as (1, steps, inputs) float32."""
     try:
-        X = np.asarray(X, dtype=np.float32)
+        X = np.asarray(X)  # not cast here: check_inputs casts only real numbers (no text, no complex)
+        if X.dtype.kind not in REAL_KINDS:
+            raise TypeError(f"got dtype {X.dtype}")
     except (TypeError, ValueError) as error:
         raise ValueError(f"X must be one numeric sequence of shape (steps, inputs): {error}") from None
     if X.ndim != 2:

@@ -7,6 +7,8 @@ import numpy as np
 
 from rnncore import config
 
+REAL_KINDS = "biufO"  # dtype kinds cast to float32: a cast alone would drop an imaginary part or parse text
+
 
 def check_int(name: str, value, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
@@ -51,8 +53,7 @@ def check_inputs(X, w, sequence_length=None) -> tuple[np.ndarray, np.ndarray | N
     """Returns X as float32 (batch, steps, inputs) and the lengths as int32 (batch,) or None."""
     try:
         raw = np.asarray(X)
-        # a cast alone would drop an imaginary part or parse text: only real numbers go through
-        X = raw.astype(np.float32, copy=False) if raw.dtype.kind in "biufO" else None
+        X = raw.astype(np.float32, copy=False) if raw.dtype.kind in REAL_KINDS else None
     except (TypeError, ValueError) as error:
         raise ValueError(f"X must be numeric, shape (batch, steps, inputs): {error}") from None
     if X is None:

@@ -215,6 +215,8 @@ def test_linear_history_difference_is_what_the_state_carries():
     (lambda: memory.impulse_response(init_weights(), np.full((4, 3), np.nan)), "finite"),
     (lambda: memory.impulse_response(init_weights(), [[1, 2, 3], [4, 5]]), "numeric sequence"),
     (lambda: memory.impulse_response(init_weights(), [["a", "b", "c"]]), "numeric sequence"),
+    (lambda: memory.impulse_response(init_weights(), [["1", "2", "3"]]), "numeric sequence.*<U1"),  # not parsed
+    (lambda: memory.impulse_response(init_weights(), np.ones((2, 3), complex)), "numeric sequence.*complex"),
     (lambda: memory.impulse_response(init_weights(), np.full((4, 3), 1e7)), r"within \+-"),
     (lambda: memory.radius_sweep(init_weights(), [], np.zeros((3, 3))), "radii"),
     (lambda: memory.radius_sweep(init_weights(), [0.5] * 9, np.zeros((3, 3))), "radii"),
