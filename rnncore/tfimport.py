@@ -35,5 +35,5 @@ ACTIVATION_FN = {"tanh": "tanh", "relu": "relu", "linear": None}
 
 
 def tf_activation(name: str):
-    """The TF op for an activation name; `None` (identity) for linear."""
+    """The TF op for an activation name; `tf.identity` for linear."""
     return {"tanh": tf().tanh, "relu": tf().nn.relu, "linear": tf().identity}[name]

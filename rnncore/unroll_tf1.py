@@ -22,14 +22,14 @@ KINDS = ("static", "dynamic")
 def build(kind: str, steps: int, w: RNNWeights, with_lengths: bool = False,
           swap_memory: bool = False) -> BuiltGraph:
     """Build the forward graph of `kind` ("static" or "dynamic") in a new tf.Graph."""
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
     if kind == "static" and with_lengths:  # two conds per step: the slowest graph to build (README "Caps")
         check_int("steps (static_rnn with sequence_length)", steps, 1, MAX_STATIC_LENGTH_STEPS)
     from rnncore.tfimport import tf, tf_activation
 
     tf = tf()
     v1 = tf.compat.v1
-    if kind not in KINDS:
-        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
     graph = tf.Graph()
     with graph.as_default():
         X = v1.placeholder(tf.float32, [None, steps, w.n_inputs], name="X")  # (batch, steps, inputs)

@@ -24,11 +24,11 @@ _keras_lock = threading.Lock()  # Keras 3 layer construction touches process-wid
 
 def make_tf2_function(w: RNNWeights, steps: int, loop: str, with_lengths: bool):
     """A fresh tf.function computing (outputs, state) for X (batch, steps, inputs) [, lengths]."""
+    if loop not in TF2_LOOPS:
+        raise ValueError(f"loop must be one of {TF2_LOOPS}, got {loop!r}")
     from rnncore.tfimport import tf, tf_activation
 
     tf = tf()
-    if loop not in TF2_LOOPS:
-        raise ValueError(f"loop must be one of {TF2_LOOPS}, got {loop!r}")
     Wx, Wy, b = tf.constant(w.Wx), tf.constant(w.Wy), tf.constant(w.b)
     act = tf_activation(w.activation)
 

@@ -58,3 +58,16 @@ def test_a_numpy_run_needs_no_tensorflow():
            "r = run_manual(LESSON_X, book_weights(), sequence_length=[2, 1, 2, 2])\n"
            "assert r.outputs.shape == (4, 2, 5) and not r.outputs[1, 1].any()")
     assert loaded_after(["rnncore.manual"], UI + TF, run) == {"rnncore.manual": []}
+
+
+def test_a_bad_kind_loop_or_path_is_refused_before_tensorflow_is_imported():
+    refuse = ("import pytest\nfrom rnncore import init_weights\nfrom rnncore.graphs import measure\n"
+              "from rnncore.unroll_tf1 import build\nfrom rnncore.unroll_tf2 import make_tf2_function\n"
+              "w = init_weights()\n"
+              "with pytest.raises(ValueError, match=\"kind must be one of.*'bidirectional'\"):\n"
+              "    build('bidirectional', 3, w)\n"
+              "with pytest.raises(ValueError, match=\"loop must be one of.*'scan'\"):\n"
+              "    make_tf2_function(w, 3, 'scan', False)\n"
+              "with pytest.raises(ValueError, match=\"path must be one of.*'xla'\"):\n"
+              "    measure('xla', 3, w)\n")
+    assert loaded_after(["rnncore"], TF, refuse) == {"rnncore": []}
