@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from rnncore.config import MAX_STEPS, RNNWeights
+from rnncore.config import MAX_BATCH, MAX_STEPS, RNNWeights
 from rnncore.validate import check_int
 
 PATHS = {
@@ -50,6 +50,12 @@ class GraphStats:
     nodes: list = field(repr=False)     # [(op name, op type)]
     edges: list = field(repr=False)     # [(from op name, to op name)]
     tensor_bytes: int | None = None     # bytes of tensors allocated in one run (TF1 paths, from a trace)
+
+
+def _check_path(path) -> str:
+    if path not in PATHS:
+        raise ValueError(f"path must be one of {tuple(PATHS)}, got {path!r}")
+    return path
 
 
 def _graph_shape(graph) -> tuple[list, list, dict]:
@@ -87,10 +93,11 @@ def measure(path: str, steps: int, w: RNNWeights, batch: int = 4, runs: int = 5,
     """
     from rnncore.tfimport import tf
 
-    if path not in PATHS:
-        raise ValueError(f"path must be one of {tuple(PATHS)}, got {path!r}")
+    _check_path(path)
     check_int("steps", steps, 1, MAX_STEPS)
+    check_int("batch", batch, 1, MAX_BATCH)
     check_int("runs", runs, 1, 100)
+    check_int("seed", seed, 0, 2**32 - 1)
     tf = tf()
     X = np.random.default_rng(seed).standard_normal((batch, steps, w.n_inputs)).astype(np.float32)
     tensor_bytes = first = steady = None
@@ -142,7 +149,8 @@ def sweep(paths, steps_list, w: RNNWeights, batch: int = 4, runs: int = 3, progr
     `progress(done, total, path, steps)`, if given, is called after each measurement. `run=False`
     measures the graphs without running them (run times and tensor bytes None), as `measure` does.
     """
-    steps_list = sorted(set(int(s) for s in steps_list))
+    paths = [_check_path(path) for path in paths]  # all checked before the first (slow) measurement
+    steps_list = sorted({check_int("steps", steps, 1, MAX_STEPS) for steps in steps_list})
     if not 1 <= len(steps_list) <= MAX_SWEEP_POINTS:
         raise ValueError(f"a sweep takes 1..{MAX_SWEEP_POINTS} step counts, got {len(steps_list)}")
     rows = []

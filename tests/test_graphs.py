@@ -4,7 +4,7 @@ import math
 import pytest
 
 from rnncore import init_weights
-from rnncore.config import MAX_STEPS
+from rnncore.config import MAX_BATCH, MAX_STEPS
 from rnncore.graphs import GROWING, PATHS, measure, sweep
 
 STEPS = (1, 2, 5, 10)
@@ -124,6 +124,9 @@ def test_sweep_rows_are_tidy_and_report_progress(stats):
     (dict(path="static", steps=0), f"steps must be in 1..{MAX_STEPS}, got 0"),
     (dict(path="static", steps=MAX_STEPS + 1), f"steps must be in 1..{MAX_STEPS}, got {MAX_STEPS + 1}"),
     (dict(path="static", steps=3, runs=0), "runs must be in 1..100, got 0"),
+    (dict(path="static", steps=3, batch=0), f"batch must be in 1..{MAX_BATCH}, got 0"),
+    (dict(path="static", steps=3, batch=10**6), f"batch must be in 1..{MAX_BATCH}, got 1000000"),
+    (dict(path="static", steps=3, seed=-1), "seed must be in 0..4294967295, got -1"),
 ])
 def test_measure_refuses_bad_arguments(bad, message):
     with pytest.raises(ValueError, match=message):
@@ -134,3 +137,15 @@ def test_measure_refuses_bad_arguments(bad, message):
 def test_sweep_refuses_too_few_or_too_many_points(steps_list):
     with pytest.raises(ValueError, match=f"got {len(steps_list)}"):
         sweep(["static"], steps_list, W)
+
+
+@pytest.mark.parametrize("paths, steps_list, message", [
+    (["static", "scan"], [1], "path must be one of .*'scan'"),   # refused before static is measured
+    (["static"], [1, 2.5], f"steps must be an integer in 1..{MAX_STEPS}, got 2.5"),   # was truncated to 2
+    (["static"], [1, MAX_STEPS + 1], f"steps must be in 1..{MAX_STEPS}, got {MAX_STEPS + 1}"),
+])
+def test_sweep_refuses_a_bad_path_or_step_count_before_measuring(paths, steps_list, message):
+    measured = []
+    with pytest.raises(ValueError, match=message):
+        sweep(paths, steps_list, W, progress=lambda *args: measured.append(args))
+    assert measured == []
