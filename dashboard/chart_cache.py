@@ -28,7 +28,9 @@ def _arrow_bytes(records: list[dict]) -> bytes:
     return sink.getvalue().to_pybytes()
 
 
-def _spec(chart) -> dict:
+def to_spec(chart) -> dict:
+    """An Altair chart as the Vega-Lite spec `st.vega_lite_chart` takes, data as Arrow; cache the result
+    (the other modules' cached *_spec functions call this too)."""
     spec = chart.to_dict()  # validates once, here
     spec["datasets"] = {name: _arrow_bytes(rows) for name, rows in spec.get("datasets", {}).items()}
     return spec
@@ -37,18 +39,18 @@ def _spec(chart) -> dict:
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
 def sequence_spec(builder: str, values: np.ndarray, **options) -> dict:
     """charts.<builder>(sequence_frame(values), **options) as a spec. values: (batch, steps, neurons)."""
-    return _spec(getattr(charts, builder)(tidy.sequence_frame(values), **options))
+    return to_spec(getattr(charts, builder)(tidy.sequence_frame(values), **options))
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
 def comparison_spec(current: np.ndarray, baseline: np.ndarray) -> dict:
     """charts.outputs_with_baseline for two (batch, steps, neurons) runs, of any shapes."""
-    return _spec(charts.outputs_with_baseline(pinning.runs_frame(baseline, current)))
+    return to_spec(charts.outputs_with_baseline(pinning.runs_frame(baseline, current)))
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
 def weight_pair_spec(Wx: np.ndarray, Wy: np.ndarray) -> dict:
-    return _spec(charts.weight_pair(tidy.matrix_frame(Wx), tidy.matrix_frame(Wy)))
+    return to_spec(charts.weight_pair(tidy.matrix_frame(Wx), tidy.matrix_frame(Wy)))
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
@@ -57,7 +59,7 @@ def frame_spec(builder: str, frame: str, arrays: tuple, **options) -> dict:
     several arrays. frame: "module.function" of a module in FRAME_MODULES (pure NumPy -> DataFrame), e.g.
     frame_spec("padded_batch", "ragged.batch_frame", (X, lengths), show_values=True)."""
     module, function = frame.split(".")
-    return _spec(getattr(charts, builder)(getattr(FRAME_MODULES[module], function)(*arrays), **options))
+    return to_spec(getattr(charts, builder)(getattr(FRAME_MODULES[module], function)(*arrays), **options))
 
 
 def show(spec: dict, where=st) -> None:

@@ -109,7 +109,7 @@ def loss_spec(key: tuple, _result: training.LabResult) -> dict:
     """The finished run's loss chart as a Vega-Lite spec, built and validated once per run (as in
     dashboard/chart_cache.py): a re-render then costs a dictionary copy, not an Altair validation."""
     baselines = baselines_frame(_result.naive_mse, _result.mean_mse)
-    return chart_cache._spec(charts.loss_curves(history_frame(_result), baselines))
+    return chart_cache.to_spec(charts.loss_curves(history_frame(_result), baselines))
 
 
 def times_text(result: training.LabResult) -> str:
@@ -174,7 +174,7 @@ def measure_unroll(s: LabSettings, progress_place) -> list[dict]:
 
 @st.cache_data(max_entries=STORE_ENTRIES, show_spinner=False)
 def unroll_spec(key: tuple, _rows: list[dict]) -> dict:
-    return chart_cache._spec(charts.unroll_cost(unroll_frame(_rows)))
+    return chart_cache.to_spec(charts.unroll_cost(unroll_frame(_rows)))
 
 
 def unroll_frame(rows: list[dict]) -> pd.DataFrame:
