@@ -83,12 +83,12 @@ def check_cells(cells) -> tuple[str, ...]:
 
 def build_model(cell: str, units: int, seed: int, unroll: bool = False, steps: int | None = None):
     """A fresh Keras model: cell(units) -> Dense(1), every weight drawn from its own seed."""
+    check_cells([cell])
+    check_int("units", units, 1, MAX_UNITS)
     from rnncore.tfimport import keras
     from rnncore.unroll_tf2 import _keras_lock
 
     keras = keras()
-    check_cells([cell])
-    check_int("units", units, 1, MAX_UNITS)
     init = keras.initializers
     with _keras_lock:  # layer construction touches Keras's process-wide name counters
         return keras.Sequential([
@@ -195,7 +195,7 @@ def measure_unroll(cell: str, steps: int, units: int, batch: int = 32, runs: int
     op_count counts the top-level graph (a loop's body sits in the function library, counted in
     graphdef_bytes); build_seconds is the tracing; first_run includes TF's one-off graph optimisation.
     """
-    from rnncore.graphs import _graph_shape, _timed_runs
+    from rnncore.graphs import _timed_runs
     from rnncore.tasks import MAX_TASK_STEPS
     from rnncore.tfimport import tf
 
@@ -204,6 +204,7 @@ def measure_unroll(cell: str, steps: int, units: int, batch: int = 32, runs: int
     check_int("units", units, 1, MAX_UNITS)
     check_int("batch", batch, 1, 256)
     check_int("runs", runs, 1, 100)
+    check_int("seed", seed, 0, 2**31 - 1)  # as in train: build_model draws with seed, seed + 1, seed + 2
     tf = tf()
     X = tf.constant(np.random.default_rng(seed).uniform(-1, 1, (batch, steps, 1)).astype(np.float32))
     rows = []
@@ -215,8 +216,8 @@ def measure_unroll(cell: str, steps: int, units: int, batch: int = 32, runs: int
         concrete = function.get_concrete_function()
         build_seconds = time.perf_counter() - start
         first, steady = _timed_runs(lambda: concrete(X), runs)
-        nodes, _, _ = _graph_shape(concrete.graph)
-        rows.append({"cell": cell, "unroll": unroll, "steps": steps, "op_count": len(nodes),
+        rows.append({"cell": cell, "unroll": unroll, "steps": steps,
+                     "op_count": len(concrete.graph.get_operations()),
                      "graphdef_bytes": concrete.graph.as_graph_def().ByteSize(), "build_seconds": build_seconds,
                      "first_run_seconds": first, "steady_run_seconds": steady})
     return rows

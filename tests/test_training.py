@@ -203,3 +203,5 @@ def test_measure_unroll_caps():
         training.measure_unroll("LSTM", tasks.MAX_TASK_STEPS + 1, 4)
     with pytest.raises(ValueError, match="units must be in"):
         training.measure_unroll("GRU", 5, training.MAX_UNITS + 1)
+    with pytest.raises(ValueError, match=r"seed must be in 0..2147483647, got -1"):
+        training.measure_unroll("GRU", 5, 4, seed=-1)
