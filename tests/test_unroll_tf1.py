@@ -53,3 +53,18 @@ def test_each_build_has_its_own_graph():
 def test_unknown_kind_is_refused():
     with pytest.raises(ValueError, match="kind.*'bidirectional'"):
         build("bidirectional", 3, init_weights(2, 3, seed=0))
+
+
+def test_a_run_closes_its_session_and_never_uses_the_default_graph(monkeypatch):
+    from rnncore.session import BuiltGraph
+    from rnncore.tfimport import tf
+
+    opened, open_session = [], BuiltGraph.open_session
+    monkeypatch.setattr(BuiltGraph, "open_session", lambda self: opened.append(open_session(self)) or opened[-1])
+    default_ops = len(tf().compat.v1.get_default_graph().get_operations())
+    X, w, lengths = random_case(1, with_lengths=True)
+    assert_matches_reference(run_static(X, w, lengths), X, w, lengths)
+    assert_matches_reference(run_dynamic(X, w, None), X, w)
+    assert len(opened) == 2 and all(sess._closed for sess in opened)
+    assert len(tf().compat.v1.get_default_graph().get_operations()) == default_ops
+
