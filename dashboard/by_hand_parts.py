@@ -14,12 +14,11 @@ import streamlit as st
 
 from dashboard import chart_cache, compute, controls, equation, experiment, pinning, presets
 from dashboard.state import SETTINGS
-from rnncore.config import RNNResult, RNNWeights
+from rnncore.config import AGREEMENT, RNNResult, RNNWeights
 
 PAGE = "by_hand"
 LAYER_KEYS = ("steps", "neurons", "inputs", "batch", "seed", "scale", "activation", "weights")
 CHOICES = ("activation", "weights")  # select boxes; the other layer settings are sliders
-TF1_AGREEMENT = 1e-5
 
 
 def layer_settings(where=st) -> dict:
@@ -84,9 +83,9 @@ def tf1_section(X: np.ndarray, w: RNNWeights, Y: np.ndarray) -> None:
                    "the NumPy results above are unaffected.")
         return
     largest = float(np.abs(Y_tf1.astype(np.float64) - Y).max())
-    verdict = "they agree" if largest < TF1_AGREEMENT else "they disagree: please report this"
+    verdict = "they agree" if largest < AGREEMENT else "they disagree: please report this"
     st.metric("Largest |NumPy − TF1| over the whole batch", f"{largest:.2e}",
-              help=f"Below {TF1_AGREEMENT:g} means the two agree up to float32 rounding.")
+              help=f"Below {AGREEMENT:g} means the two agree up to float32 rounding.")
     st.caption(f"{verdict.capitalize()}. Tables: one row per (t, example), as the lesson prints "
                "Y0_val then Y1_val.")
     left, right = st.columns(2)

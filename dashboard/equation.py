@@ -12,10 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnncore.config import RNNWeights
+from rnncore.config import AGREEMENT, RNNWeights
 
 TERMS_PER_LINE = 4
-AGREEMENT = 1e-5  # float32 sums in a different order agree far closer than this
 
 _ACT = {"tanh": math.tanh, "relu": lambda z: max(z, 0.0), "linear": lambda z: z}
 _ACT_TEX = {"tanh": r"\tanh", "relu": r"\operatorname{relu}", "linear": ""}

@@ -11,10 +11,9 @@ import numpy as np
 import streamlit as st
 
 from dashboard import chart_cache, compute, experiment, pinning, ragged
-from rnncore.config import RNNResult
+from rnncore.config import AGREEMENT, RNNResult
 
 PAGE = "lengths"
-TOLERANCE = 1e-5  # the project's bar for every TensorFlow path against the NumPy reference
 
 
 def number_format(columns) -> dict:
@@ -89,11 +88,11 @@ def tensorflow_check(X: np.ndarray, weights: tuple, lengths, with_lengths: RNNRe
         rows.append({"dynamic_rnn": told,
                      "largest |difference| in the outputs": float(np.abs(got.outputs - reference.outputs).max()),
                      "largest |difference| in the final state": float(np.abs(got.state - reference.state).max())})
-        agree &= all(np.allclose(a, b, rtol=TOLERANCE, atol=TOLERANCE)  # relative for relu/linear's large values
+        agree &= all(np.allclose(a, b, rtol=AGREEMENT, atol=AGREEMENT)  # relative for relu/linear's large values
                      for a, b in ((got.outputs, reference.outputs), (got.state, reference.state)))
     st.dataframe(rows, column_config=number_format(list(rows[0])[1:]))
     if agree:
-        st.success(f"dynamic_rnn agrees with the NumPy loop to within {TOLERANCE:g} (relative for large values), "
+        st.success(f"dynamic_rnn agrees with the NumPy loop to within {AGREEMENT:g} (relative for large values), "
                    "with and without lengths.")
     else:
         st.error("dynamic_rnn and the NumPy loop differ by more than float32 rounding: please report this link.")

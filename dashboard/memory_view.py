@@ -15,10 +15,9 @@ from dashboard import chart_cache, charts
 from dashboard.compute import CACHE_ENTRIES
 from dashboard.controls import toggle
 from rnncore import memory
-from rnncore.config import init_weights
+from rnncore.config import AGREEMENT, init_weights
 
 COMPARE_RADII = (0.5, 0.9, 1.1, 1.5)  # drawn beside the student's own radius: two that fade, two that grow
-TOLERANCE = 1e-5  # the project's bar for a TensorFlow path against the NumPy reference
 
 
 def radii(chosen: float) -> tuple[float, ...]:
@@ -160,5 +159,5 @@ def credit_section(settings: tuple, chosen: float) -> None:
     ratio.metric("First ÷ last", f"{own[0] / own[-1]:.3g}" if own[-1] > 0 else "—")
     if np.isfinite(gap):
         text_column.caption(f"Check: TensorFlow's forward pass and the NumPy loop differ in Y[T] by at most "
-                            f"{gap:.1e} ({'within' if gap <= TOLERANCE else 'OUTSIDE'} the 1e-5 tolerance).")
+                            f"{gap:.1e} ({'within' if gap <= AGREEMENT else 'OUTSIDE'} the 1e-5 tolerance).")
     range_notes(compared, norms, "gradient", FLOAT64, log_scale=True)

@@ -25,6 +25,10 @@ MAX_NEURONS = 64
 MAX_ABS_INPUT = 1e6  # finite inputs larger than this make every activation saturate or overflow
 MAX_WEIGHT_SCALE = 10.0
 
+# Every TensorFlow and Keras path agrees with the NumPy reference to this (float32: absolute near zero,
+# relative where relu/linear outputs grow large).
+AGREEMENT = 1e-5
+
 
 @dataclass(frozen=True)
 class RNNWeights:

@@ -4,9 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from rnncore import ACTIVATIONS, RNNResult, RNNWeights, init_weights
+from rnncore.config import AGREEMENT as TOLERANCE
 from rnncore.manual import recurrence_numpy
-
-TOLERANCE = 1e-5  # float32: absolute near zero, relative for the large outputs of relu/linear
 
 
 def random_case(seed: int, with_lengths: bool) -> tuple[np.ndarray, RNNWeights, np.ndarray | None]:

@@ -3,10 +3,9 @@ import numpy as np
 import pytest
 
 from rnncore import run_manual, tasks, training
+from rnncore.config import AGREEMENT as TOLERANCE
 from rnncore.config import RNNWeights
 from rnncore.tasks import make_task
-
-TOLERANCE = 1e-5  # the project's bar for a Keras path against the NumPy reference
 
 
 @pytest.fixture(scope="module")

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import pytest
 
+from rnncore.config import AGREEMENT as TF1_AGREEMENT
 from tests.browser.live import LiveApp, expected_y, healthy, shown_y, slider
 
 pytestmark = pytest.mark.browser
 
 SESSIONS = 20
 BATCH = 10              # sessions whose scripts the server runs concurrently
-TF1_AGREEMENT = 1e-5
 
 
 def student_settings(i: int) -> dict:
