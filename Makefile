@@ -5,7 +5,7 @@ PYTHON ?= python3
 
 .PHONY: run test bench browser
 
-$(VENV)/.run-installed: requirements.txt
+$(VENV)/.run-installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -r requirements.txt

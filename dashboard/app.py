@@ -1,18 +1,21 @@
-"""Recurrence Lab: the entry point. A frame around the pages; each page lives in dashboard/pages/."""
+"""Recurrence Lab: the entry point. A frame around the pages; each page lives in dashboard/views/.
+
+The folder is not named `pages`: a `pages/` folder beside the entry script switches on Streamlit's old
+pages-directory mode, in which a fresh server's first link to a page runs that page without this frame.
+"""
 import logging
 import os
 from pathlib import Path
 
 os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")  # before any page imports TensorFlow
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-import entry_guard  # noqa: E402, F401  (puts the repo root on sys.path, once)
 import streamlit as st  # noqa: E402
 
 from dashboard import serving, state  # noqa: E402
 
 serving.configure()
 
-PAGES = Path(__file__).parent / "pages"
+PAGES = Path(__file__).parent / "views"
 
 st.set_page_config(page_title="Recurrence Lab", page_icon=":material/replay:", layout="wide")
 page = st.navigation([

@@ -1,7 +1,7 @@
 """The sections of the "Recurrence by hand" page that hold more than a chart and a sentence.
 
 Each function draws one section and returns what the page needs next. The page itself
-(dashboard/pages/by_hand.py) reads top to bottom: controls, the input table, the run, the charts.
+(dashboard/views/by_hand.py) reads top to bottom: controls, the input table, the run, the charts.
 """
 from __future__ import annotations
 

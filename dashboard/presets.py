@@ -36,7 +36,7 @@ PRESENTER_ON, PRESENTER_OFF = ("1", "true"), ("0", "false")
 class Preset:
     name: str
     title: str
-    page: str                        # url_path of its page (dashboard/pages/<page>.py)
+    page: str                        # url_path of its page (dashboard/views/<page>.py)
     point: str                       # what it shows, in a sentence
     settings: dict = field(default_factory=dict)  # setting key -> value
     controls: tuple = ()             # the controls its point needs: what the presenter view shows

@@ -31,7 +31,6 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -157,7 +156,7 @@ def first_render(page: str) -> dict:
 
 def _first_render_worker(page: str) -> dict:
     at = AppTest.from_file(APP, default_timeout=120)
-    at.switch_page(f"pages/{page}.py")  # before the first run: the page's file name is its url_path
+    at.switch_page(f"views/{page}.py")  # before the first run: the page's file name is its url_path
     start = time.perf_counter()
     at.run()
     seconds = time.perf_counter() - start

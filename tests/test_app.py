@@ -18,7 +18,7 @@ def test_a_failing_page_shows_the_friendly_message_not_a_traceback(page, monkeyp
     monkeypatch.setattr(state, "show_url_notices", _broken)
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
-    at.switch_page(f"pages/{page}.py").run()
+    at.switch_page(f"views/{page}.py").run()
     assert not at.exception
     assert [e.value for e in at.error] == [FAILURE_MESSAGE]
     assert "simulated failure deep inside a page" in caplog.text  # the detail goes to the server log

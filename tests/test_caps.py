@@ -162,5 +162,4 @@ def test_static_rnn_with_lengths_past_its_cap_is_refused_before_building():
 
 if __name__ == "__main__":
     os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
-    sys.path.insert(0, str(ROOT))
     print(json.dumps(measure_worst_request()))

@@ -63,7 +63,7 @@ def test_a_preset_opened_on_the_overview_holds_on_the_page_the_student_goes_to()
     at.query_params.update({"preset": "book", "presenter": "1"} | NO_TF)
     at.run()
     del at.query_params["preset"], at.query_params["presenter"]  # a page switch drops unbound parameters
-    at.switch_page("pages/by_hand.py").run()
+    at.switch_page("views/by_hand.py").run()
     assert_clean(at)
     np.testing.assert_array_equal(by_hand_outputs(at), run_manual(LESSON_X, book_weights()).outputs)
     link = [c.value for c in at.code if "preset=" in c.value][0]  # written back into the URL

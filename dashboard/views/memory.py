@@ -1,6 +1,4 @@
 """Memory and state: how long an input lives in the state, why Wy decides, and how far back gradients reach."""
-import entry_guard  # noqa: I001  (first: puts the repo on sys.path)
-entry_guard.inside_app()
 import numpy as np
 import streamlit as st
 

@@ -1,6 +1,4 @@
 """Variable sequence lengths: a padded batch, its mask, and what `sequence_length` changes."""
-import entry_guard  # noqa: I001  (first: puts the repo on sys.path)
-entry_guard.inside_app()
 import numpy as np
 import streamlit as st
 

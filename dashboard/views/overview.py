@@ -1,6 +1,4 @@
 """Overview: what Recurrence Lab is, the lesson's objectives, a recurrent cell unrolled, and the map of pages."""
-import entry_guard  # noqa: I001  (first: puts the repo on sys.path)
-entry_guard.inside_app()
 import streamlit as st
 
 from dashboard import state
@@ -12,19 +10,19 @@ state.show_url_notices(PAGE_KEYS)
 
 # (page file, its title as in app.py, what the student does there, the objectives it serves)
 PAGES = (
-    ("pages/by_hand.py", "Recurrence by hand",
+    ("views/by_hand.py", "Recurrence by hand",
      "Run the lesson's hand-built network for 1 to 20 steps, edit its inputs, and see one output computed "
      "term by term; check the NumPy loop against the TF1 graph.", (1, 3)),
-    ("pages/unrolling.py", "Static vs dynamic",
+    ("views/unrolling.py", "Static vs dynamic",
      "Watch `static_rnn`'s graph grow with every step while `dynamic_rnn`'s loop stays the same size; "
      "what `swap_memory` is for.", (3,)),
-    ("pages/lengths.py", "Sequence lengths",
+    ("views/lengths.py", "Sequence lengths",
      "Give each example its own length: outputs stop, the final state is the last real step, and without "
      "`sequence_length` the padding leaks in.", (2, 3)),
-    ("pages/memory.py", "Memory and state",
+    ("views/memory.py", "Memory and state",
      "Send one pulse in and watch how long the state remembers it as `Wy` grows or shrinks; why training "
      "struggles to reach far back; the same input after different histories.", (2,)),
-    ("pages/keras_lab.py", "Keras lab",
+    ("views/keras_lab.py", "Keras lab",
      "The lesson's lab inside the app: train small Keras `SimpleRNN`, `LSTM` and `GRU` models on tasks "
      "that need memory, and compare them with a naive baseline.", (2, 3)),
 )
@@ -69,7 +67,7 @@ st.markdown("Each opens its page with the settings that make one point. Share th
             "`presenter=1` to it for larger type and only the controls that point needs.")
 for preset in PRESETS.values():
     link, text = st.columns([1, 3])
-    link.page_link(f"pages/{preset.page}.py", label=preset.title, query_params={PRESET: preset.name})
+    link.page_link(f"views/{preset.page}.py", label=preset.title, query_params={PRESET: preset.name})
     text.markdown(f"{preset.point} Link: `{preset.link}`")
 
 st.info(

@@ -1,6 +1,4 @@
 """Keras lab: train SimpleRNN, LSTM and GRU models on tasks that need memory, and watch them learn."""
-import entry_guard  # noqa: I001  (first: puts the repo on sys.path)
-entry_guard.inside_app()
 import streamlit as st
 
 from dashboard import charts, state

@@ -1,6 +1,4 @@
 """Recurrence by hand: the lesson's two-step network, generalised to 1..N steps."""
-import entry_guard  # noqa: I001  (first: puts the repo on sys.path)
-entry_guard.inside_app()
 import numpy as np
 import streamlit as st
 

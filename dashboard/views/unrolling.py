@@ -1,6 +1,4 @@
 """Static vs dynamic unrolling: how big and how slow each TensorFlow path's graph is as the steps grow."""
-import entry_guard  # noqa: I001  (first: puts the repo on sys.path)
-entry_guard.inside_app()
 import streamlit as st
 
 from dashboard import experiment, presets, state, sweep
