@@ -12,11 +12,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rnncore.cell import NUMPY_ACTIVATION
 from rnncore.config import AGREEMENT, RNNWeights
 
 TERMS_PER_LINE = 4
 
-_ACT = {"tanh": math.tanh, "relu": lambda z: max(z, 0.0), "linear": lambda z: z}
 _ACT_TEX = {"tanh": r"\tanh", "relu": r"\operatorname{relu}", "linear": ""}
 
 
@@ -39,7 +39,7 @@ class FilledEquation:
 
     @property
     def value(self) -> float:
-        return _ACT[self.activation](self.pre_activation)
+        return float(NUMPY_ACTIVATION[self.activation](np.float64(self.pre_activation)))  # rnncore.cell's act
 
     @property
     def difference(self) -> float:

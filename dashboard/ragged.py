@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from rnncore import cell
 from rnncore.presets import LESSON_X
 from dashboard.tidy import sequence_frame
 
@@ -44,8 +45,8 @@ def clamp_lengths(requested, steps: int) -> tuple[np.ndarray, list[int]]:
 
 
 def valid_mask(lengths: np.ndarray, steps: int) -> np.ndarray:
-    """(batch, steps) bool: True where step t < the example's length (the same rule as rnncore)."""
-    return np.arange(steps)[None, :] < np.asarray(lengths)[:, None]
+    """(batch, steps) bool: True where step t < the example's length (rnncore.cell's rule)."""
+    return cell.valid_mask(lengths, len(lengths), steps)
 
 
 def padded(X: np.ndarray, lengths: np.ndarray) -> np.ndarray:

@@ -4,47 +4,32 @@ Two forms of the same function:
 - `numpy`: a plain loop, the reference that every other path in rnncore is tested against;
 - `tf1`:   the lesson's own TF1 form, a placeholder per step, shared `Wx`, `Wy`, `b` variables, a Session.
 
-Variable lengths follow TF's `rnn()` rule: for t >= length, the output is zero and the state is copied
-through, so the final state is each sequence's last valid output (zero for a length of 0).
+The cell's equation and the variable-length rule are `rnncore.cell`'s (written once for every backend):
+past a sequence's length the output is zero and the state is copied through.
 """
 from __future__ import annotations
 
 import numpy as np
 
+from rnncore.cell import NUMPY_ACTIVATION, cell_step, length_rule, valid_mask
 from rnncore.config import RNNResult, RNNWeights
 from rnncore.session import BuiltGraph
 from rnncore.validate import check_inputs
 
-NUMPY_ACTIVATION = {
-    "tanh": np.tanh,
-    "relu": lambda z: np.maximum(z, 0, dtype=np.float32),
-    "linear": lambda z: z,
-}
-
 
 def step_numpy(X_t: np.ndarray, Y_prev: np.ndarray, w: RNNWeights) -> np.ndarray:
     """One step of the cell: Y[t] = act(X[:, t] @ Wx + Y[t-1] @ Wy + b)."""
-    return NUMPY_ACTIVATION[w.activation](X_t @ w.Wx + Y_prev @ w.Wy + w.b).astype(np.float32)
-
-
-def _mask(lengths: np.ndarray | None, batch: int, steps: int) -> np.ndarray:
-    """(batch, steps) bool: True where a step lies within its sequence."""
-    if lengths is None:
-        return np.ones((batch, steps), bool)
-    return np.arange(steps)[None, :] < lengths[:, None]
+    return cell_step(X_t, Y_prev, w.Wx, w.Wy, w.b, NUMPY_ACTIVATION[w.activation]).astype(np.float32)
 
 
 def recurrence_numpy(X: np.ndarray, w: RNNWeights, lengths: np.ndarray | None = None) -> RNNResult:
     batch, steps, _ = X.shape
-    valid = _mask(lengths, batch, steps)                   # (batch, steps)
+    valid = valid_mask(lengths, batch, steps)              # (batch, steps)
     state = np.zeros((batch, w.n_neurons), np.float32)      # Y[-1] = 0
     outputs = np.zeros((batch, steps, w.n_neurons), np.float32)
     with np.errstate(over="ignore", invalid="ignore"):
         for t in range(steps):
-            Y_t = step_numpy(X[:, t], state, w)
-            live = valid[:, t, None]
-            outputs[:, t] = np.where(live, Y_t, 0)
-            state = np.where(live, Y_t, state)
+            outputs[:, t], state = length_rule(valid[:, t, None], step_numpy(X[:, t], state, w), state)
     return RNNResult(outputs, state)
 
 
@@ -84,7 +69,7 @@ def _apply_lengths(full_outputs: np.ndarray, lengths: np.ndarray | None) -> RNNR
     are the same whether or not the batch is padded.
     """
     batch, steps, neurons = full_outputs.shape
-    valid = _mask(lengths, batch, steps)
+    valid = valid_mask(lengths, batch, steps)
     outputs = np.where(valid[:, :, None], full_outputs, 0).astype(np.float32)
     last = (valid.sum(axis=1) - 1)                         # index of each last valid step, -1 if none
     state = np.where((last >= 0)[:, None], full_outputs[np.arange(batch), np.maximum(last, 0)], 0)

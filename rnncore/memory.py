@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from rnncore.cell import cell_step
 from rnncore.config import MAX_INPUTS, MAX_STEPS, RNNWeights, init_weights
 from rnncore.manual import recurrence_numpy
 from rnncore.validate import REAL_KINDS, check_inputs, check_int
@@ -195,11 +196,9 @@ def credit_sweep(weights, X) -> Credit:
     X_copies = as64([np.broadcast_to(X, (neurons,) + X.shape)] * n_weights)  # (weights, copies, steps, inputs)
     with tf.GradientTape() as tape:
         tape.watch(X_copies)
-        # X[t] @ Wx + b for every step in one op: eager ops cost ~0.1 ms each, the loop only what must be
-        drive = tf.einsum("wcsi,win->wcsn", X_copies, Wx) + b[:, :, None, :]  # (weights, copies, steps, neurons)
         Y = tf.zeros([n_weights, neurons, neurons], tf.float64)         # Y[-1] = 0, per (weights, copy)
-        for drive_t in tf.unstack(drive, axis=2):                        # (weights, copies, neurons)
-            Y = act(drive_t + tf.matmul(Y, Wy))
+        for X_t in tf.unstack(X_copies, axis=2):                         # (weights, copies, inputs)
+            Y = cell_step(X_t, Y, Wx, Wy, b, act, tf.matmul)             # batched over (weights, copy)
         own_output = tf.linalg.diag_part(Y)                              # (weights, copies): copy i's Y[T][i]
         total = tf.reduce_sum(own_output)
     jacobian = tape.gradient(total, X_copies).numpy()                    # (w, neuron i, steps, inputs)

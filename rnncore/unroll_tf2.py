@@ -15,6 +15,7 @@ import threading
 
 import numpy as np
 
+from rnncore.cell import cell_step, length_rule
 from rnncore.config import RNNResult, RNNWeights
 from rnncore.validate import check_inputs
 
@@ -33,8 +34,7 @@ def make_tf2_function(w: RNNWeights, steps: int, loop: str, with_lengths: bool):
     act = tf_activation(w.activation)
 
     def step(X_t, Y_prev, live):  # live: (batch, 1) bool, True where t < length
-        Y_t = act(tf.matmul(X_t, Wx) + tf.matmul(Y_prev, Wy) + b)
-        return tf.where(live, Y_t, tf.zeros_like(Y_t)), tf.where(live, Y_t, Y_prev)
+        return length_rule(live, cell_step(X_t, Y_prev, Wx, Wy, b, act, tf.matmul), Y_prev, tf.where)
 
     def recurrence(X, lengths=None):
         batch = tf.shape(X)[0]
