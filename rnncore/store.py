@@ -1,0 +1,219 @@
+"""The lab's database: class sessions, their questions and answers, and finished runs shared between processes.
+
+SQLAlchemy Core over one of two databases, chosen by environment variables:
+
+    RECURRENCE_LAB_DATABASE_URL   a PostgreSQL URL (postgresql+psycopg://user:pw@host/db; postgres:// and
+                                  postgresql:// are read as psycopg 3) or any sqlite:/// URL. Wins when set.
+    RECURRENCE_LAB_DB_PATH        the SQLite file otherwise; default ~/.recurrence_lab/lab.sqlite3, outside
+                                  the checkout so every server process of a user (and a fresh clone) shares it.
+
+The file, its folder and the schema are created on first use. SQLite runs in WAL mode (readers never wait for a
+writer) with a 30 s busy timeout and `synchronous=FULL`, so a commit is on disk before it returns; several
+threads and processes write safely because every write transaction starts with BEGIN IMMEDIATE (one writer at a
+time, waiting its turn, instead of failing when a read lock cannot be upgraded). PostgreSQL commits durably by
+default; the rules in classroom.py take row locks (FOR SHARE / FOR UPDATE) where a read decides a write.
+
+Every write runs inside `transaction(db)`, which commits before it returns: an acknowledged write is durable.
+One engine per process per URL (`engine()`), created under a lock.
+"""
+from __future__ import annotations
+
+import os
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable, Iterator, NamedTuple
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+SCHEMA_VERSION = 1
+DEFAULT_DB_PATH = Path("~/.recurrence_lab/lab.sqlite3")
+SQLITE_BUSY_TIMEOUT_S = 30  # a writer waits this long for another to commit: 8 writers here commit in < 1 s
+SCHEMA_LOCK_ID = 0x524C4142  # PostgreSQL advisory lock held while two processes might create the schema
+
+metadata = sa.MetaData()
+
+schema_version = sa.Table(
+    "schema_version", metadata,
+    sa.Column("version", sa.Integer, nullable=False))
+
+class_sessions = sa.Table(
+    "class_sessions", metadata,
+    sa.Column("code", sa.String(16), primary_key=True),             # the join code students type
+    sa.Column("secret_hash", sa.String(64), nullable=False),       # sha256 hex of the instructor secret
+    sa.Column("created_at", sa.Double, nullable=False),            # unix seconds, as every time here
+    sa.Column("expires_at", sa.Double, nullable=False, index=True),
+    sa.Column("ended_at", sa.Double),                              # NULL while the session runs
+    sa.Column("question_count", sa.Integer, nullable=False))       # the current question's number; 0: none yet
+
+students = sa.Table(
+    "students", metadata,
+    sa.Column("session_code", sa.ForeignKey("class_sessions.code", ondelete="CASCADE"), primary_key=True),
+    sa.Column("student_id", sa.String(32), primary_key=True),
+    sa.Column("joined_at", sa.Double, nullable=False),
+    sa.Column("window_start", sa.Double, nullable=False),          # rate limit: the current window's start
+    sa.Column("window_answers", sa.Integer, nullable=False))       # and the answers taken in it
+
+questions = sa.Table(
+    "questions", metadata,
+    sa.Column("session_code", sa.ForeignKey("class_sessions.code", ondelete="CASCADE"), primary_key=True),
+    sa.Column("number", sa.Integer, primary_key=True),             # 1, 2, ... within the session
+    sa.Column("question_id", sa.String(100), nullable=False),
+    sa.Column("settings", sa.JSON, nullable=False),
+    sa.Column("choices", sa.JSON),                                 # list of strings; NULL: a number is asked
+    sa.Column("truth", sa.JSON, nullable=False),
+    sa.Column("state", sa.String(8), nullable=False),              # "open" or "revealed"
+    sa.Column("asked_at", sa.Double, nullable=False))
+
+answers = sa.Table(
+    "answers", metadata,
+    sa.Column("session_code", sa.String(16), primary_key=True),
+    sa.Column("number", sa.Integer, primary_key=True),
+    sa.Column("student_id", sa.String(32), primary_key=True),      # one answer per student per question
+    sa.Column("nickname", sa.String(40)),                          # NULL unless the student chose one
+    sa.Column("value", sa.JSON, nullable=False),                   # a float or one of the question's choices
+    sa.Column("updated_at", sa.Double, nullable=False),
+    sa.ForeignKeyConstraint(["session_code", "number"], ["questions.session_code", "questions.number"],
+                            ondelete="CASCADE"),
+    sa.ForeignKeyConstraint(["session_code", "student_id"], ["students.session_code", "students.student_id"],
+                            ondelete="CASCADE"))
+
+results = sa.Table(
+    "results", metadata,
+    sa.Column("key", sa.Text, primary_key=True),                   # e.g. a hash of a training run's settings
+    sa.Column("kind", sa.String(64), nullable=False),
+    sa.Column("payload", sa.LargeBinary, nullable=False),
+    sa.Column("created_at", sa.Double, nullable=False))
+
+# Migrations from version n to n + 1, run in order inside the schema transaction. None yet: version 1 is the
+# first schema.
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
+
+
+def database_url() -> str:
+    """The URL the environment names: RECURRENCE_LAB_DATABASE_URL, else the SQLite file (folder created)."""
+    url = os.environ.get("RECURRENCE_LAB_DATABASE_URL", "").strip()
+    if url:
+        for prefix in ("postgres://", "postgresql://"):
+            if url.startswith(prefix):
+                return "postgresql+psycopg://" + url[len(prefix):]
+        return url
+    path = Path(os.environ.get("RECURRENCE_LAB_DB_PATH", "").strip() or DEFAULT_DB_PATH).expanduser()
+    return f"sqlite:///{path}"
+
+
+def make_engine(url: str) -> Engine:
+    """A new engine on `url` with the schema created or migrated. Most callers want the shared `engine()`."""
+    url_object = sa.make_url(url)
+    if url_object.get_backend_name() == "sqlite":
+        if url_object.database and url_object.database != ":memory:":
+            Path(url_object.database).parent.mkdir(parents=True, exist_ok=True)
+        db = sa.create_engine(url_object, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
+        sa.event.listen(db, "connect", _sqlite_connect)
+        sa.event.listen(db, "begin", _sqlite_begin)
+    else:
+        db = sa.create_engine(url_object, pool_pre_ping=True)  # survives a PostgreSQL restart
+    _create_or_migrate(db)
+    return db
+
+
+def _sqlite_connect(dbapi_connection, _record) -> None:
+    # Let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite's own would defer it to the first write).
+    dbapi_connection.isolation_level = None
+    for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON",
+                   f"busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}"):
+        dbapi_connection.execute(f"PRAGMA {pragma}")
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("write") else "BEGIN")
+
+
+@contextmanager
+def transaction(db: Engine, write: bool = True) -> Iterator[Connection]:
+    """A connection inside one transaction, committed when the block ends (rolled back if it raises)."""
+    with db.connect() as conn:
+        conn.execution_options(write=write)
+        with conn.begin():
+            yield conn
+
+
+def _create_or_migrate(db: Engine) -> None:
+    with transaction(db) as conn:
+        if db.dialect.name == "postgresql":
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:id)"), {"id": SCHEMA_LOCK_ID})
+        metadata.create_all(conn)  # checks first: creates only the tables that are missing
+        stored = conn.execute(sa.select(schema_version.c.version)).scalar()
+        if stored is None:
+            conn.execute(schema_version.insert().values(version=SCHEMA_VERSION))
+            return
+        if stored > SCHEMA_VERSION:
+            raise RuntimeError(f"the database's schema is version {stored}, newer than this code's "
+                               f"{SCHEMA_VERSION}: upgrade Recurrence Lab")
+        for version in range(stored, SCHEMA_VERSION):
+            MIGRATIONS[version](conn)
+        conn.execute(schema_version.update().values(version=SCHEMA_VERSION))
+
+
+_engines: dict[str, Engine] = {}
+_engines_lock = threading.Lock()
+
+
+def engine(url: str | None = None) -> Engine:
+    """This process's engine for `url` (default: `database_url()`), made once."""
+    url = url or database_url()
+    with _engines_lock:
+        if url not in _engines:
+            _engines[url] = make_engine(url)
+        return _engines[url]
+
+
+def dispose(url: str | None = None) -> None:
+    """Close this process's connections to `url` and forget its engine (the next `engine()` reopens)."""
+    with _engines_lock:
+        db = _engines.pop(url or database_url(), None)
+    if db is not None:
+        db.dispose()
+
+
+def stored_schema_version(db: Engine) -> int:
+    with transaction(db, write=False) as conn:
+        return conn.execute(sa.select(schema_version.c.version)).scalar_one()
+
+
+def upsert(conn: Connection, table: sa.Table, values: dict, keys: list[str]) -> None:
+    """Insert `values`, or update the row with the same `keys`: one statement, safe under concurrency."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(table).values(**values)
+    conn.execute(statement.on_conflict_do_update(
+        index_elements=keys, set_={name: statement.excluded[name] for name in values if name not in keys}))
+
+
+class StoredResult(NamedTuple):
+    kind: str
+    payload: bytes
+    created_at: float
+
+
+def put_result(key: str, kind: str, payload: bytes, db: Engine | None = None) -> None:
+    """Store a finished run under `key` (replacing any earlier one), committed before this returns."""
+    if not isinstance(key, str) or not key:
+        raise ValueError(f"key must be a non-empty string, got {key!r}")
+    if not isinstance(payload, (bytes, bytearray, memoryview)):
+        raise ValueError(f"payload must be bytes, got {type(payload).__name__}")
+    with transaction(db or engine()) as conn:
+        upsert(conn, results, {"key": key, "kind": kind, "payload": bytes(payload), "created_at": time.time()},
+               ["key"])
+
+
+def get_result(key: str, db: Engine | None = None) -> StoredResult | None:
+    """The run stored under `key` by any process, or None."""
+    with transaction(db or engine(), write=False) as conn:
+        row = conn.execute(sa.select(results.c.kind, results.c.payload, results.c.created_at)
+                           .where(results.c.key == key)).first()
+    return None if row is None else StoredResult(row.kind, bytes(row.payload), row.created_at)
