@@ -18,6 +18,7 @@ One engine per process per URL (`engine()`), created under a lock.
 """
 from __future__ import annotations
 
+import json
 import os
 import threading
 import time
@@ -33,6 +34,20 @@ DEFAULT_DB_PATH = Path("~/.recurrence_lab/lab.sqlite3")
 SQLITE_BUSY_TIMEOUT_S = 30  # a writer waits this long for another to commit: 8 writers here commit in < 1 s
 SCHEMA_LOCK_ID = 0x524C4142  # PostgreSQL advisory lock held while two processes might create the schema
 
+
+class JSONText(sa.TypeDecorator):
+    """JSON kept as text on both backends. SQLAlchemy's JSON column has NUMERIC affinity in SQLite, which turns a
+    stored '1000.0' into the integer 1000; text comes back exactly as written."""
+    impl = sa.Text
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return json.dumps(value, allow_nan=False)  # None is stored as JSON null, not SQL NULL
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else json.loads(value)
+
+
 metadata = sa.MetaData()
 
 schema_version = sa.Table(
@@ -41,7 +56,7 @@ schema_version = sa.Table(
 
 class_sessions = sa.Table(
     "class_sessions", metadata,
-    sa.Column("code", sa.String(16), primary_key=True),             # the join code students type
+    sa.Column("code", sa.String(16), primary_key=True),            # the join code students type
     sa.Column("secret_hash", sa.String(64), nullable=False),       # sha256 hex of the instructor secret
     sa.Column("created_at", sa.Double, nullable=False),            # unix seconds, as every time here
     sa.Column("expires_at", sa.Double, nullable=False, index=True),
@@ -61,9 +76,9 @@ questions = sa.Table(
     sa.Column("session_code", sa.ForeignKey("class_sessions.code", ondelete="CASCADE"), primary_key=True),
     sa.Column("number", sa.Integer, primary_key=True),             # 1, 2, ... within the session
     sa.Column("question_id", sa.String(100), nullable=False),
-    sa.Column("settings", sa.JSON, nullable=False),
-    sa.Column("choices", sa.JSON),                                 # list of strings; NULL: a number is asked
-    sa.Column("truth", sa.JSON, nullable=False),
+    sa.Column("settings", JSONText, nullable=False),
+    sa.Column("choices", JSONText, nullable=False),                # a list of strings, or null: a number is asked
+    sa.Column("truth", JSONText, nullable=False),
     sa.Column("state", sa.String(8), nullable=False),              # "open" or "revealed"
     sa.Column("asked_at", sa.Double, nullable=False))
 
@@ -73,7 +88,7 @@ answers = sa.Table(
     sa.Column("number", sa.Integer, primary_key=True),
     sa.Column("student_id", sa.String(32), primary_key=True),      # one answer per student per question
     sa.Column("nickname", sa.String(40)),                          # NULL unless the student chose one
-    sa.Column("value", sa.JSON, nullable=False),                   # a float or one of the question's choices
+    sa.Column("value", JSONText, nullable=False),                  # a float or one of the question's choices
     sa.Column("updated_at", sa.Double, nullable=False),
     sa.ForeignKeyConstraint(["session_code", "number"], ["questions.session_code", "questions.number"],
                             ondelete="CASCADE"),
