@@ -1,0 +1,163 @@
+"""rnncore.store on SQLite and on a real PostgreSQL server (tests/postgres.py): the schema and its version,
+the shared results table across engines, processes and restarts, concurrent writers, the URL from the
+environment."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from postgres import db_url, postgres_server  # noqa: F401  (fixtures)
+
+from rnncore import store
+
+ROOT = Path(__file__).resolve().parents[1]
+ALL_BYTES = bytes(range(256))
+
+
+def test_schema_is_created_once_with_its_version(db_url):
+    first, second = store.make_engine(db_url), store.make_engine(db_url)  # the second finds it all in place
+    try:
+        assert store.stored_schema_version(second) == store.SCHEMA_VERSION == 1
+        with store.transaction(second, write=False) as conn:
+            assert conn.execute(sa.select(sa.func.count()).select_from(store.schema_version)).scalar_one() == 1
+        assert set(sa.inspect(second).get_table_names()) == {
+            "schema_version", "class_sessions", "students", "questions", "answers", "results"}
+    finally:
+        first.dispose()
+        second.dispose()
+
+
+def test_a_newer_schema_is_refused(db_url):
+    with store.transaction(store.engine(db_url)) as conn:
+        conn.execute(store.schema_version.update().values(version=store.SCHEMA_VERSION + 1))
+    with pytest.raises(RuntimeError, match="newer than this code"):
+        store.make_engine(db_url)
+
+
+def test_results_round_trip_and_replace(db_url):
+    db = store.engine(db_url)
+    assert store.get_result("missing", db) is None
+    store.put_result("run/1", "keras", ALL_BYTES, db)
+    stored = store.get_result("run/1", db)
+    assert (stored.kind, stored.payload) == ("keras", ALL_BYTES)
+    store.put_result("run/1", "keras", b"second", db)
+    assert store.get_result("run/1", db).payload == b"second"
+    with store.transaction(db, write=False) as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(store.results)).scalar_one() == 1
+
+
+@pytest.mark.parametrize("key, payload", [("", b"x"), (None, b"x"), ("k", "text"), ("k", None)])
+def test_put_result_refuses_bad_input(db_url, key, payload):
+    with pytest.raises(ValueError):
+        store.put_result(key, "kind", payload, store.engine(db_url))
+
+
+def test_two_engines_see_each_others_writes(db_url):
+    one, other = store.make_engine(db_url), store.make_engine(db_url)  # two server processes' worth
+    try:
+        store.put_result("a", "k", b"from one", one)
+        store.put_result("b", "k", b"from other", other)
+        assert store.get_result("a", other).payload == b"from one"
+        assert store.get_result("b", one).payload == b"from other"
+    finally:
+        one.dispose()
+        other.dispose()
+
+
+def test_a_result_outlives_its_process_and_the_engine(db_url):
+    """A child process writes and dies at once (os._exit: no clean-up); the result is there, also after the
+    parent's engine is disposed and reopened: acknowledged means committed."""
+    store.engine(db_url)  # the schema exists before the child starts
+    child = ("import os, sys; sys.path.insert(0, sys.argv[1]); from rnncore import store;"
+             "store.put_result('from-child', 'k', bytes(range(256))); print('ok', flush=True); os._exit(0)")
+    done = subprocess.run([sys.executable, "-c", child, str(ROOT)], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "RECURRENCE_LAB_DATABASE_URL": db_url})
+    assert done.stdout == "ok\n", done.stderr
+    store.dispose(db_url)
+    assert store.get_result("from-child", store.engine(db_url)).payload == ALL_BYTES
+
+
+def test_a_result_survives_a_postgresql_crash(postgres_server):
+    url = postgres_server.url(postgres_server.create_database())
+    try:
+        store.put_result("before-crash", "k", ALL_BYTES, store.engine(url))
+        postgres_server.restart()  # immediate stop: no checkpoint, recovered from the WAL
+        assert store.get_result("before-crash", store.engine(url)).payload == ALL_BYTES  # pre-ping reconnects
+    finally:
+        store.dispose(url)
+
+
+def test_concurrent_writers_all_land(db_url):
+    db = store.engine(db_url)
+    start = threading.Barrier(8)
+    errors = []
+
+    def write(worker: int) -> None:
+        try:
+            start.wait()
+            for i in range(5):
+                store.put_result(f"w{worker}/{i}", "k", bytes([worker, i]), db)
+                store.put_result("shared", "k", bytes([worker]), db)  # all eight on one row
+        except Exception as error:  # noqa: BLE001  (reported below)
+            errors.append(error)
+
+    threads = [threading.Thread(target=write, args=(worker,)) for worker in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    for worker in range(8):
+        assert [store.get_result(f"w{worker}/{i}", db).payload for i in range(5)] == [bytes([worker, i])
+                                                                                     for i in range(5)]
+    assert store.get_result("shared", db).payload in {bytes([worker]) for worker in range(8)}
+
+
+def test_one_engine_per_url_even_when_threads_race(tmp_path):
+    url = f"sqlite:///{tmp_path / 'cached.sqlite3'}"
+    start, engines = threading.Barrier(8), []
+
+    def get() -> None:
+        start.wait()
+        engines.append(store.engine(url))
+
+    threads = [threading.Thread(target=get) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    try:
+        assert len(engines) == 8 and len({id(db) for db in engines}) == 1
+        store.dispose(url)
+        assert store.engine(url) is not engines[0]
+    finally:
+        store.dispose(url)
+
+
+def test_sqlite_is_in_wal_mode_durable_and_patient(tmp_path):
+    url = f"sqlite:///{tmp_path / 'deep' / 'er' / 'lab.sqlite3'}"  # the folders are created on first use
+    try:
+        with store.engine(url).connect() as conn:
+            pragmas = {name: conn.exec_driver_sql(f"PRAGMA {name}").scalar()
+                       for name in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout")}
+        assert pragmas == {"journal_mode": "wal", "synchronous": 2, "foreign_keys": 1,
+                           "busy_timeout": store.SQLITE_BUSY_TIMEOUT_S * 1000}  # synchronous 2: FULL
+        assert (tmp_path / "deep" / "er" / "lab.sqlite3").is_file()
+    finally:
+        store.dispose(url)
+
+
+def test_database_url_from_the_environment(monkeypatch, tmp_path):
+    monkeypatch.delenv("RECURRENCE_LAB_DATABASE_URL", raising=False)
+    monkeypatch.delenv("RECURRENCE_LAB_DB_PATH", raising=False)
+    assert store.database_url() == f"sqlite:///{Path.home() / '.recurrence_lab' / 'lab.sqlite3'}"
+    monkeypatch.setenv("RECURRENCE_LAB_DB_PATH", str(tmp_path / "class.db"))
+    assert store.database_url() == f"sqlite:///{tmp_path / 'class.db'}"
+    for given in ("postgres://u:p@db/lab", "postgresql://u:p@db/lab", "postgresql+psycopg://u:p@db/lab"):
+        monkeypatch.setenv("RECURRENCE_LAB_DATABASE_URL", given)
+        assert store.database_url() == "postgresql+psycopg://u:p@db/lab"  # wins over the path
