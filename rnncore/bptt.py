@@ -124,6 +124,12 @@ class Backprop:
         """(steps,) ||db[t]||."""
         return _norms(self.db_steps)
 
+    @property
+    def largest_dWy_step(self) -> int:
+        """The step whose contribution to the shared Wy is largest: the answer to "which step moves Wy
+        most, the first, a middle one or the last?" (the last, usually, once the error vanishes going back)."""
+        return int(np.argmax(self.dWy_norms))
+
 
 def _norms(per_step: np.ndarray) -> np.ndarray:
     """(steps,) the Frobenius norm of each step's slice; inf where it overflowed (inf, or NaN from inf - inf)."""

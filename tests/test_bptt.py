@@ -13,9 +13,9 @@ SEEDS = range(9)  # cases.random_case: activation tanh, relu, linear by seed % 3
 
 
 def case(seed: int):
-    """X, w, lengths from cases.random_case, and a random target on even seeds (zeros otherwise)."""
+    """X, w, lengths from cases.random_case, and a random target (zeros, the default, every 4th seed)."""
     X, w, lengths = random_case(seed, with_lengths=seed % 2 == 1)
-    target = np.random.default_rng(seed + 1).standard_normal((X.shape[0], w.n_neurons)) if seed % 2 == 0 else None
+    target = np.random.default_rng(seed + 1).standard_normal((X.shape[0], w.n_neurons)) if seed % 4 else None
     return X, w, target, lengths
 
 
@@ -155,6 +155,14 @@ def test_early_contributions_vanish_or_explode_with_the_radius_of_Wy(radius, van
     assert early < 1e-3 * late if vanishes else early > 1e2 * late, (early, late)
     if vanishes:
         assert r.dWy_norms[1:4].mean() < 1e-3 * r.dWy_norms[-3:].mean()
+        assert r.largest_dWy_step >= 20                                       # the predict-first answer
+
+
+def test_largest_dWy_step_is_the_step_with_the_largest_contribution():
+    X, w, target, lengths = case(4)
+    r = bptt.backprop(X, w, target, lengths)
+    norms = [np.linalg.norm(r.dWy_steps[t]) for t in range(X.shape[1])]
+    assert r.largest_dWy_step == int(np.argmax(norms)) and isinstance(r.largest_dWy_step, int)
 
 
 def test_overflow_shows_as_inf_not_nan():
