@@ -175,7 +175,8 @@ def test_overflow_shows_as_inf_not_nan():
 @pytest.mark.parametrize("call, match", [
     (lambda: bptt.backprop(np.zeros((2, 3, 3)), init_weights(3, 4), target=np.zeros((2, 5))),
      r"target must have shape \(batch, neurons\) = \(2, 4\), got \(2, 5\)"),
-    (lambda: bptt.backprop(np.zeros((1, 3, 3)), init_weights(3, 2), target=[[np.nan, 0]]), r"target values must be finite"),
+    (lambda: bptt.backprop(np.zeros((1, 3, 3)), init_weights(3, 2), target=[[np.nan, 0]]),
+     r"target values must be finite"),
     (lambda: bptt.backprop(np.zeros((1, 3, 3)), init_weights(3, 2), target=[["a", "b"]]), r"target must hold real"),
     (lambda: bptt.backprop(np.zeros((1, 3, 3)), "weights"), r"w must be RNNWeights"),
     (lambda: bptt.backprop(np.zeros((1, 3, 2)), init_weights(3, 2)), r"X has 2 inputs per step but Wx expects 3"),
