@@ -1,0 +1,414 @@
+"""Class load (issue 12): N simulated students drive a live dashboard through Streamlit's own WebSocket,
+without a browser, so the waits measured are the server's own. Run: `python tests/class_load.py`.
+
+Each student opens one shared link (a page and its query string), then every student moves a slider at
+the same moment, round after round: a `rerun_script` BackMsg with the moved slider's new value, its widget
+id read from the student's first run. A wait is from sending the message to the run's `script_finished`.
+The tool reports, per class size and action, the p50/p95/max wait, the errors (an exception or error box on
+the page, a failed run, a move the server did not take, a timeout), the server's CPU (cores busy, psutil,
+the server and its children) and resident memory while the class is connected, and the largest class whose
+slider p95 stays within the target. It starts its own `streamlit run dashboard/app.py` on a free port of
+127.0.0.1, or attaches to one with --url (and --pid for its CPU and memory). Classes are tried in
+increasing size on the same server; a class that misses the target ends the ladder unless --all-sizes.
+
+Only sliders for now: training and the class question are later actions of the lesson script.
+Wire details (Streamlit 1.67, pinned): /work/shared/notes/streamlit-wire.md; they are Streamlit internals,
+so `check_wire()` fails loudly if a field this tool relies on disappears.
+
+Quick check: `python tests/class_load.py --students 1,2 --moves 1`.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import datetime
+import hashlib
+import math
+import os
+import platform
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT)]
+
+import psutil  # noqa: E402
+import websockets  # noqa: E402
+from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
+from streamlit.proto.WidgetStates_pb2 import WidgetState  # noqa: E402
+
+SLIDER_TARGET_S = 1.0   # issue 12: 30 students moving sliders at once, p95 server round trip within 1 s
+LINK = "/by_hand?steps=5"
+SLIDERS = ("seed", "neurons")  # moved in turn; each student moves by its own amount, so caches do not hide the work
+CLASSES = (1, 10, 20, 30)
+MOVES = 3               # slider moves per student and class
+RUN_TIMEOUT_S = 120     # one script run; the first TensorFlow page of a fresh server imports TF
+SAMPLE_S = 0.5          # the server's memory is sampled this often while a class is connected
+EARLY_FOR_RERUN = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_EARLY_FOR_RERUN")
+FINISHED_OK = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_SUCCESSFULLY")
+
+
+def check_wire() -> None:
+    """Every protobuf field this tool uses, by name: a Streamlit upgrade that drops one fails here."""
+    from streamlit.proto.ClientState_pb2 import ClientState
+    from streamlit.proto.Element_pb2 import Element
+    from streamlit.proto.Navigation_pb2 import Navigation
+    from streamlit.proto.Slider_pb2 import Slider
+
+    needed = {BackMsg: ("rerun_script",), ClientState: ("query_string", "page_name", "page_script_hash", "widget_states"),
+              WidgetState: ("id", "double_array_value"),
+              ForwardMsg: ("navigation", "delta", "page_info_changed", "script_finished", "page_not_found"),
+              Navigation: ("page_script_hash",),
+              Element: ("slider", "exception", "alert"),
+              Slider: ("id", "min", "max", "step", "value", "default", "query_param_key", "data_type")}
+    for message, names in needed.items():
+        fields = message.DESCRIPTOR.fields_by_name
+        missing = [name for name in names if name not in fields]
+        assert not missing, f"Streamlit's {message.DESCRIPTOR.name} has no {missing}: the wire changed, see the docstring"
+
+
+# ---------------------------------------------------------------- one student
+
+def url_number(value: float) -> str:
+    """A number as the browser writes it into the URL (JavaScript's String(): 43, 0.95)."""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+@dataclass
+class Run:
+    seconds: float
+    errors: list = field(default_factory=list)
+
+
+class Student:
+    """One WebSocket session: what the browser would send, and what it learns from the server's replies."""
+
+    def __init__(self, base_url: str, index: int, same: bool = False):
+        self.base_url, self.index, self.same = base_url.rstrip("/"), index, same
+        self.ws = None
+        self.page_name = self.page_hash = self.query = ""
+        self.sliders: dict = {}        # query-param key -> the Slider element of the last run
+        self.widget_states: dict = {}  # widget id -> WidgetState: what this student has moved
+        self.values: dict = {}         # query-param key -> the value this student set
+        self.page_digest = b""         # of every element the last run drew: a move must change it
+
+    async def connect(self) -> None:
+        host = urlsplit(self.base_url).netloc
+        path = urlsplit(self.base_url).path.rstrip("/")
+        self.ws = await websockets.connect(f"ws://{host}{path}/_stcore/stream", origin=f"http://{host}",
+                                           subprotocols=["streamlit"], max_size=None, open_timeout=30,
+                                           ping_interval=None)
+
+    async def close(self) -> None:
+        if self.ws is not None:
+            await self.ws.close()
+
+    async def open(self, link: str) -> Run:
+        """The browser's first message after loading `link`: a rerun for that page and query string."""
+        parts = urlsplit(link)
+        self.page_name, self.query = parts.path.strip("/"), parts.query
+        return await self._rerun()
+
+    async def move(self, key: str, round_: int) -> Run:
+        """Move slider `key` by this student's own amount (1 + its index steps; 1 for all with `same`), back
+        and forth in turn, within the slider's range (so a short slider gives some students equal values)."""
+        slider = self.sliders.get(key)
+        if slider is None:
+            return Run(0.0, [f"no slider {key!r} on /{self.page_name} (sliders: {sorted(self.sliders)})"])
+        current = self.values.get(key, (list(slider.value) or list(slider.default))[0])
+        amount = slider.step * (1 if self.same else 1 + self.index) * (1 if round_ % 2 == 0 else -1)
+        target = current + amount if slider.min <= current + amount <= slider.max else current - amount
+        target = min(max(target, slider.min), slider.max)
+        state = WidgetState(id=slider.id)
+        state.double_array_value.data.append(target)
+        self.widget_states[slider.id] = state
+        self.values[key] = target
+        # The browser writes a bound widget's new value into its URL (and drops it at the default) before
+        # it asks for the rerun, and sends that query string.
+        query = dict(parse_qsl(self.query, keep_blank_values=True))
+        query.pop(key, None)
+        default = (list(slider.default) or [None])[0]
+        if default is None or not math.isclose(target, default):
+            query[key] = url_number(target)
+        self.query = urlencode(sorted(query.items()))
+        before = self.page_digest
+        run = await self._rerun()
+        shown = dict(parse_qsl(self.query)).get(key)
+        if not run.errors and shown is not None and not math.isclose(float(shown), target):
+            run.errors.append(f"the server changed {key}={url_number(target)} to {shown}: its query string is {self.query!r}")
+        if not run.errors and self.page_digest == before:
+            run.errors.append(f"the page did not change after {key} moved to {url_number(target)}")
+        return run
+
+    async def _rerun(self) -> Run:
+        message = BackMsg()
+        client = message.rerun_script
+        client.query_string = self.query
+        client.page_name = self.page_name
+        client.page_script_hash = self.page_hash
+        client.widget_states.widgets.extend(self.widget_states.values())
+        start = time.perf_counter()
+        errors = []
+        try:
+            await self.ws.send(message.SerializeToString())
+            await asyncio.wait_for(self._until_finished(errors), RUN_TIMEOUT_S)
+        except asyncio.TimeoutError:
+            errors.append(f"no script_finished within {RUN_TIMEOUT_S} s")
+        except websockets.ConnectionClosed as closed:
+            errors.append(f"the server closed the WebSocket ({closed.rcvd.code if closed.rcvd else 'no code'})")
+        return Run(time.perf_counter() - start, errors)
+
+    async def _until_finished(self, errors: list) -> None:
+        sliders, digest = {}, hashlib.sha256()
+        while True:
+            reply = ForwardMsg()
+            reply.ParseFromString(await self.ws.recv())
+            kind = reply.WhichOneof("type")
+            if kind == "navigation":  # the page this run shows: the browser names it in its next rerun
+                self.page_hash = reply.navigation.page_script_hash
+            elif kind == "page_info_changed":
+                self.query = reply.page_info_changed.query_string
+            elif kind == "page_not_found":
+                errors.append(f"page not found: /{self.page_name}")
+            elif kind == "delta" and reply.delta.WhichOneof("type") == "new_element":
+                element = reply.delta.new_element
+                digest.update(element.SerializeToString(deterministic=True))
+                what = element.WhichOneof("type")
+                if what == "slider" and element.slider.query_param_key:
+                    sliders[element.slider.query_param_key] = element.slider
+                elif what == "exception":
+                    errors.append(f"exception on the page: {element.exception.message[:300]}")
+                elif what == "alert" and element.alert.format == element.alert.ERROR:
+                    errors.append(f"error box on the page: {element.alert.body[:300]}")
+            elif kind == "script_finished":
+                if reply.script_finished == EARLY_FOR_RERUN:
+                    sliders, digest = {}, hashlib.sha256()
+                    continue  # the page asked for a rerun at once (entry_guard): the student waits for it
+                if reply.script_finished != FINISHED_OK:
+                    errors.append(f"script finished with status {reply.script_finished}")
+                if sliders:
+                    self.sliders = sliders
+                self.page_digest = digest.digest()
+                return
+
+
+# ---------------------------------------------------------------- the server's process
+
+def server_family(port: int, pid: int | None = None):
+    """The server's psutil.Process: `pid`, else the process listening on `port`, else None (figures n/a)."""
+    if pid is not None:
+        return psutil.Process(pid)
+    with contextlib.suppress(psutil.Error):
+        for connection in psutil.net_connections(kind="tcp"):
+            if connection.laddr and connection.laddr.port == port and connection.status == psutil.CONN_LISTEN \
+                    and connection.pid:
+                return psutil.Process(connection.pid)
+    return None
+
+
+def _family(server) -> list:
+    with contextlib.suppress(psutil.Error):
+        return [server, *server.children(recursive=True)]
+    return []
+
+
+def cpu_seconds(server) -> float:
+    total = 0.0
+    for process in _family(server):
+        with contextlib.suppress(psutil.Error):
+            times = process.cpu_times()
+            total += times.user + times.system
+    return total
+
+
+def rss_mb(server) -> float:
+    """Resident memory of the server and its children, in MB (10^6 bytes)."""
+    total = 0
+    for process in _family(server):
+        with contextlib.suppress(psutil.Error):
+            total += process.memory_info().rss
+    return total / 1e6
+
+
+# ---------------------------------------------------------------- a class
+
+def percentile(values: list, q: float) -> float:
+    """Nearest-rank percentile (q in 0..100) of a non-empty list."""
+    ordered = sorted(values)
+    return ordered[max(math.ceil(q / 100 * len(ordered)) - 1, 0)]
+
+
+def summary(runs: list) -> dict:
+    waits = [run.seconds for run in runs if not run.errors]
+    errors = [error for run in runs for error in run.errors]
+    figures = {"count": len(runs), "errors": len(errors), "first_error": errors[0] if errors else None}
+    if waits:
+        figures |= {"p50_s": percentile(waits, 50), "p95_s": percentile(waits, 95), "max_s": max(waits)}
+    return figures
+
+
+async def run_class(base_url: str, students: int, link: str = LINK, sliders=SLIDERS, moves: int = MOVES,
+                    server=None, same: bool = False) -> dict:
+    """`students` connect and open `link` at the same moment, then `moves` rounds in which every student
+    moves a slider at once (the keys of `sliders` in turn; with `same`, every student to the same value,
+    as a class told "set the seed to 43" would). Returns the figures per action, the server's
+    CPU during the slider rounds and its memory while the class is connected."""
+    class_ = [Student(base_url, i, same) for i in range(students)]
+    connect_errors = []
+    for student, outcome in zip(class_, await asyncio.gather(*(s.connect() for s in class_), return_exceptions=True)):
+        if isinstance(outcome, BaseException):
+            connect_errors.append(f"student {student.index} could not connect: {outcome!r}")
+    present = [s for s in class_ if s.ws is not None]
+    peak = [rss_mb(server) if server else None]
+
+    async def sample() -> None:
+        while server is not None:
+            peak[0] = max(peak[0], rss_mb(server))
+            await asyncio.sleep(SAMPLE_S)
+
+    sampler = asyncio.create_task(sample())
+    try:
+        opened = await asyncio.gather(*(s.open(link) for s in present))
+        client_cpu, wall, cpu = time.process_time(), time.perf_counter(), cpu_seconds(server) if server else None
+        moved = []
+        for round_ in range(moves):
+            key = sliders[round_ % len(sliders)]
+            moved += await asyncio.gather(*(s.move(key, round_) for s in present))
+        wall = time.perf_counter() - wall
+        client_cpu = time.process_time() - client_cpu
+        result = {"students": students, "open": summary(opened), "slider": summary(moved),
+                  "connect_errors": connect_errors, "slider_wall_s": wall, "client_cores": client_cpu / wall}
+        if server is not None:
+            result |= {"server_cores": (cpu_seconds(server) - cpu) / wall, "rss_mb": rss_mb(server)}
+    finally:
+        sampler.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await sampler
+        await asyncio.gather(*(s.close() for s in present), return_exceptions=True)
+    result["peak_rss_mb"] = peak[0]
+    return result
+
+
+def within_target(figures: dict, target_s: float) -> bool:
+    slider = figures["slider"]
+    return not figures["connect_errors"] and slider["errors"] == 0 and slider.get("p95_s", math.inf) <= target_s
+
+
+async def run_ladder(base_url: str, classes, link: str, sliders, moves: int, target_s: float, server=None,
+                     all_sizes: bool = False, warmup: bool = True, same: bool = False, log=print) -> dict:
+    if warmup:  # one untimed student first: the page's imports (TensorFlow's too) and caches are then warm
+        await run_class(base_url, 1, link, sliders, 1, server)
+    results = []
+    for students in classes:
+        figures = await run_class(base_url, students, link, sliders, moves, server, same)
+        results.append(figures)
+        log(f"{students} students: slider {figures['slider']}, server {figures.get('server_cores', 'n/a')} cores")
+        if not within_target(figures, target_s) and not all_sizes:
+            break
+    fits = [f["students"] for f in results if within_target(f, target_s)]
+    return {"link": link, "sliders": list(sliders), "moves": moves, "same": same, "target_s": target_s, "classes": results,
+            "largest_within_target": max(fits) if fits else None}
+
+
+# ---------------------------------------------------------------- report
+
+def _seconds(figures: dict, name: str) -> str:
+    return f"{figures[name]:.2f}" if name in figures else "n/a"
+
+
+def markdown(report: dict) -> str:
+    out = [f"## Class load: `{report['link']}`, sliders {', '.join(report['sliders'])}",
+           "", f"{report['when']}; {report['machine']}; load average before: {report['load']}. Each class "
+           f"connects and opens the link at once, then {report['moves']} rounds in which every student moves a "
+           "slider at the same moment (" + ("all to the same value" if report["same"] else "each by its own amount, within the slider's range")
+           + "). Wait: from the message sent to the run's "
+           "`script_finished`, on the server's WebSocket (no browser). CPU: cores busy during the slider "
+           "rounds (server and children, psutil); RSS: resident memory with the class connected, and its "
+           "peak.", "",
+           "| students | action | runs | p50 (s) | p95 (s) | max (s) | errors | server CPU (cores) | "
+           "server RSS (MB) | peak RSS (MB) | this tool's CPU (cores) |",
+           "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    first_errors = []
+    for figures in report["classes"]:
+        cores = f"{figures['server_cores']:.2f}" if "server_cores" in figures else "n/a"
+        rss = f"{figures['rss_mb']:.0f}" if "rss_mb" in figures else "n/a"
+        peak = f"{figures['peak_rss_mb']:.0f}" if figures.get("peak_rss_mb") else "n/a"
+        for action in ("open", "slider"):
+            f = figures[action]
+            errors = f["errors"] + (len(figures["connect_errors"]) if action == "open" else 0)
+            out.append(f"| {figures['students']} | {action} | {f['count']} | {_seconds(f, 'p50_s')} | "
+                       f"{_seconds(f, 'p95_s')} | {_seconds(f, 'max_s')} | {errors} | "
+                       + (f"{cores} | {rss} | {peak} | {figures['client_cores']:.2f} |" if action == "slider"
+                          else " | | | |"))
+            if f["first_error"]:
+                first_errors.append(f"{figures['students']} students, {action}: {f['first_error']}")
+        first_errors += figures["connect_errors"][:1]
+    largest = report["largest_within_target"]
+    out += ["", f"Target: slider p95 within {report['target_s']:g} s and no errors. Largest class within it, of "
+            f"those tried: **{largest if largest is not None else 'none'}**."]
+    if first_errors:
+        out += ["", "First error of each row that had one:", *[f"- {line}" for line in first_errors]]
+    return "\n".join(out) + "\n"
+
+
+# ---------------------------------------------------------------- main
+
+@contextlib.contextmanager
+def live_server(url: str | None, pid: int | None):
+    """(base URL, psutil.Process or None): the server at `url`, or a fresh one this tool starts and stops."""
+    if url is not None:
+        yield url.rstrip("/"), server_family(urlsplit(url).port or 80, pid)
+        return
+    from tests.browser.conftest import running_server
+
+    with tempfile.TemporaryDirectory() as tmp, running_server(Path(tmp) / "streamlit.log") as base_url:
+        yield base_url, server_family(int(base_url.rsplit(":", 1)[1]))
+
+
+def parse_classes(text: str) -> tuple:
+    """"30": the ladder 1, 10, 20, 30; "1,5,30": exactly those."""
+    sizes = [int(part) for part in text.split(",")]
+    if any(size < 1 or size > 500 for size in sizes):
+        raise argparse.ArgumentTypeError(f"class sizes must be from 1 to 500, got {text!r}")
+    if len(sizes) == 1:
+        sizes = sorted({1, *range(10, sizes[0], 10), sizes[0]})
+    return tuple(sizes)
+
+
+def main(argv=None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--students", type=parse_classes, default=CLASSES,
+                        help="largest class (tries 1, 10, 20, ... up to it) or a comma-separated list of sizes")
+    parser.add_argument("--link", default=LINK, help="the shared link every student opens (path and query)")
+    parser.add_argument("--sliders", default=",".join(SLIDERS), help="query-param keys of the sliders moved in turn")
+    parser.add_argument("--moves", type=int, default=MOVES, help="slider moves per student and class")
+    parser.add_argument("--target", type=float, default=SLIDER_TARGET_S, help="slider p95 target in seconds")
+    parser.add_argument("--url", help="attach to a running server (http://127.0.0.1:PORT) instead of starting one")
+    parser.add_argument("--pid", type=int, help="with --url: the server's process id (else found by its port)")
+    parser.add_argument("--all-sizes", action="store_true", help="go on after a class misses the target")
+    parser.add_argument("--no-warmup", action="store_true", help="skip the untimed first student")
+    parser.add_argument("--same", action="store_true",
+                        help="every student moves to the same value (else each by its own amount: no shared cache hits)")
+    args = parser.parse_args(argv)
+    check_wire()
+    import streamlit
+
+    report = {"when": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"),
+              "machine": f"{os.cpu_count()} cores, Python {platform.python_version()}, Streamlit {streamlit.__version__}",
+              "load": " / ".join(f"{x:.1f}" for x in os.getloadavg())}
+    with live_server(args.url, args.pid) as (base_url, server):
+        report |= asyncio.run(run_ladder(base_url, args.students, args.link, args.sliders.split(","), args.moves,
+                                         args.target, server, args.all_sizes, not args.no_warmup, args.same,
+                                         log=lambda line: print(line, file=sys.stderr, flush=True)))
+    print(markdown(report))
+    return report
+
+
+if __name__ == "__main__":
+    main()
