@@ -32,10 +32,11 @@ from rnncore.validate import check_int
 UNITS = 16
 EPOCHS = 100
 LEARNING_RATE = 0.05  # Adam; one step per epoch on a tiny model, so larger than Keras's 0.001
-# Caps: an epoch of the longest text (2000 characters) takes ~0.15 s (SimpleRNN, 16 units; measured), so
-# the largest allowed run stays within about a minute on two cores.
+# Caps: the worst allowed run is 2000 characters (200 distinct), 64 units, 200 epochs. Measured on two
+# shared cores (load ~4): ~5 s of tracing, then per epoch 0.10 s (SimpleRNN), 0.24 s (LSTM), 0.28 s (GRU),
+# so about a minute for GRU; with 16 units an epoch of SimpleRNN takes 0.016 s.
 MAX_UNITS = 64
-MAX_EPOCHS = 300
+MAX_EPOCHS = 200
 
 
 @dataclass(frozen=True)
