@@ -11,7 +11,7 @@ os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")  # before any page imports Ten
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import streamlit as st  # noqa: E402
 
-from dashboard import serving, state  # noqa: E402
+from dashboard import notices, presenter, serving  # noqa: E402
 
 serving.configure()
 
@@ -26,9 +26,9 @@ page = st.navigation([
     st.Page(PAGES / "memory.py", title="Memory and state", icon=":material/memory:", url_path="memory"),
     st.Page(PAGES / "keras_lab.py", title="Keras lab", icon=":material/science:", url_path="keras_lab"),
 ])
-state.presenter_style()
+presenter.presenter_style()
 try:
     page.run()
 except Exception:  # a friendly message for the student, the detail in the server log
     logging.getLogger("recurrence_lab").exception("page %s failed", page.title)
-    st.error(state.FAILURE_MESSAGE)
+    st.error(notices.FAILURE_MESSAGE)

@@ -12,8 +12,8 @@ import pandas as pd
 import pyarrow as pa
 import streamlit as st
 
-from dashboard import chart_cache, compute, controls, equation, experiment, pinning, presets
-from dashboard.state import SETTINGS
+from dashboard import chart_cache, compute, controls, equation, experiment, pinning, presenter
+from dashboard.settings import SETTINGS
 from rnncore.config import AGREEMENT, RNNResult, RNNWeights
 
 PAGE = "by_hand"
@@ -25,7 +25,7 @@ def layer_settings(where=st) -> dict:
     """The sliders and select boxes that define the run, in the order a student meets them.
 
     In the presenter view, the controls that the preset's point does not need fold into "More settings"."""
-    places = presets.places(LAYER_KEYS, where)
+    places = presenter.places(LAYER_KEYS, where)
     return {key: (controls.select if key in CHOICES else controls.slider)(key, places[key]) for key in LAYER_KEYS}
 
 
@@ -72,7 +72,7 @@ def equation_section(X: np.ndarray, w: RNNWeights, Y: np.ndarray) -> None:
 
 def tf1_section(X: np.ndarray, w: RNNWeights, Y: np.ndarray) -> None:
     """The NumPy loop and the lesson's TF1 graph, side by side, with their largest difference."""
-    if not controls.toggle("tf1_check", presets.places(("tf1_check",))["tf1_check"]):
+    if not controls.toggle("tf1_check", presenter.places(("tf1_check",))["tf1_check"]):
         st.caption("The TF1 check is off. Turn it on to build the lesson's graph for these settings.")
         _show_table(Y)
         return

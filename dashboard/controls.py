@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import presets
-from dashboard.state import SETTINGS
+from dashboard.settings import SETTINGS
 
 
 def _initial(key: str) -> dict:

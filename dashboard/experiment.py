@@ -17,7 +17,7 @@ import streamlit as st
 
 from dashboard import exports
 from dashboard.exports import Run  # noqa: F401  (pages build a Run for export_panel)
-from dashboard.state import SETTINGS, URL_EXTRAS
+from dashboard.settings import SETTINGS, URL_EXTRAS
 from rnncore.config import RNNWeights, init_weights
 from rnncore.presets import book_weights
 

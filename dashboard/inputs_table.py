@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dashboard.state import SETTINGS
+from dashboard.settings import SETTINGS
 from rnncore.config import MAX_ABS_INPUT
 from rnncore.presets import LESSON_X
 

@@ -7,15 +7,15 @@ values into Session State alone does not put them in the URL: a value later move
 setting's ordinary default would drop out of the link, and the link would reopen at the preset's
 value. Checked in a browser on Streamlit 1.67.)
 
-`apply()` runs before the first widget of every run (app.py's `state.presenter_style()` and
+`apply()` runs before the first widget of every run (app.py's `presenter.presenter_style()` and
 `default` call it):
 - the first time a session sees a preset, it writes the preset's values into Session State, so
   widgets that already hold a value (from another page) move to the preset too;
 - a page switch drops the URL parameters that no widget is bound to, so `preset` and `presenter`
   are written back from the session.
 
-In the presenter view, `shown(key)` says whether a control serves the preset's point; `places`
-puts the others in a collapsed "More settings" expander (they stay bound to the URL).
+The presenter view (`?presenter=1`) lives in `dashboard/presenter.py`; URL notices for a bad `preset`
+or `presenter` value in `dashboard/notices.py`.
 """
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import streamlit as st
 
 from dashboard import ragged
-from dashboard.state import SETTINGS, code_text
+from dashboard.settings import SETTINGS
 
 PRESET, PRESENTER = "preset", "presenter"
 APPLIED = "_preset_applied"      # Session State: the preset whose values were written
@@ -79,39 +79,31 @@ PRESETS = {p.name: p for p in (
 )}
 
 
-def _single(key: str) -> str | None:
+def single_value(key: str) -> str | None:
     """The URL's value for `key` when it is given exactly once, else None."""
     values = st.query_params.get_all(key)
     return values[0] if len(values) == 1 else None
 
 
-def _remembered() -> dict:
+def remembered() -> dict:
     return st.session_state.setdefault(REMEMBERED, {})
 
 
 def active() -> Preset | None:
     """The preset of this link (or of this session, after a page switch), if it names one."""
-    name = _single(PRESET) if PRESET in st.query_params else _remembered().get(PRESET)
+    name = single_value(PRESET) if PRESET in st.query_params else remembered().get(PRESET)
     return PRESETS.get(name)
-
-
-def presenter() -> bool:
-    """Whether this is the presenter view. `state.presenter_style()` asks on every run, from app.py,
-    before the page: so `apply` runs first thing, whichever page is open."""
-    apply()
-    value = _single(PRESENTER) if PRESENTER in st.query_params else _remembered().get(PRESENTER)
-    return value in PRESENTER_ON
 
 
 def apply() -> Preset | None:
     """Write a newly seen preset's values into Session State; keep preset/presenter in the URL."""
-    remembered = _remembered()
+    kept = remembered()
     for key, allowed in ((PRESET, tuple(PRESETS)), (PRESENTER, PRESENTER_ON + PRESENTER_OFF)):
-        value = _single(key)
+        value = single_value(key)
         if value in allowed:
-            remembered[key] = value
-        elif key not in st.query_params and key in remembered:
-            st.query_params[key] = remembered[key]  # dropped by a page switch: put it back
+            kept[key] = value
+        elif key not in st.query_params and key in kept:
+            st.query_params[key] = kept[key]  # dropped by a page switch: put it back
     preset = active()
     if preset is not None and st.session_state.get(APPLIED) != preset.name:
         st.session_state[APPLIED] = preset.name
@@ -130,42 +122,6 @@ def default(key: str):
     """A widget's default: `starting_value`, after `apply` (which must come before any widget)."""
     apply()
     return starting_value(key)
-
-
-def shown(key: str) -> bool:
-    """False in the presenter view for a control that the active preset's point does not need."""
-    preset = active()
-    return not (presenter() and preset is not None) or key in preset.controls
-
-
-def places(keys, where=st) -> dict:
-    """A container for each control: `where`, or a collapsed "More settings" expander below the
-    shown controls for those that `shown` hides. Use as `slider(key, places(keys, st.sidebar)[key])`."""
-    hidden = [key for key in keys if not shown(key)]
-    if not hidden:
-        return {key: where for key in keys}
-    main = where.container()
-    more = where.expander("More settings", expanded=False)
-    return {key: more if key in hidden else main for key in keys}
-
-
-def notices() -> list[str]:
-    """Notices for a `preset` or `presenter` value in the URL that cannot be used."""
-    found = []
-    for key in (PRESET, PRESENTER):
-        values = st.query_params.get_all(key)
-        if len(values) > 1:
-            found.append(f"`{key}` was given {len(values)} times; ignored.")
-        elif key == PRESET and values and values[0] not in PRESETS:
-            found.append(f"`preset={_short(values[0])}` is not a preset of Recurrence Lab "
-                         f"(there are: {', '.join(PRESETS)}); using the page's own defaults.")
-        elif key == PRESENTER and values and values[0] not in PRESENTER_ON + PRESENTER_OFF:
-            found.append(f"`presenter={_short(values[0])}` must be 1 or 0; ignored.")
-    return found
-
-
-def _short(value: str) -> str:
-    return code_text(value)  # no backtick: a crafted value must not leave the code span and draw a link
 
 
 def check() -> list[str]:

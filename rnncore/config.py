@@ -1,4 +1,4 @@
-"""The data every run shares: the weights of one recurrent layer, a run's result, and the caps.
+"""The data every run shares: the weights of one recurrent layer and a run's result (caps: rnncore.caps).
 
 A recurrent layer here is the lesson's (and Hands-On ML ch. 14's) basic cell:
 
@@ -13,21 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-ACTIVATIONS = ("tanh", "relu", "linear")
-
-# Caps on what a single run may ask for, chosen so the worst allowed request stays within the memory
-# and time budgets of a small shared server (see README "Caps").
-MAX_BATCH = 64
-MAX_STEPS = 200
-MAX_STATIC_LENGTH_STEPS = 100  # static_rnn with sequence_length builds two conds per step: 200 took 7-10 s
-MAX_INPUTS = 32
-MAX_NEURONS = 64
-MAX_ABS_INPUT = 1e6  # finite inputs larger than this make every activation saturate or overflow
-MAX_WEIGHT_SCALE = 10.0
-
-# Every TensorFlow and Keras path agrees with the NumPy reference to this (float32: absolute near zero,
-# relative where relu/linear outputs grow large).
-AGREEMENT = 1e-5
+from rnncore.caps import (  # noqa: F401  (re-exported: rnncore.config is where callers look)
+    ACTIVATIONS, AGREEMENT, MAX_ABS_INPUT, MAX_BATCH, MAX_INPUTS, MAX_NEURONS, MAX_STATIC_LENGTH_STEPS, MAX_STEPS,
+    MAX_WEIGHT_SCALE)
+from rnncore.validate import check_int, check_scale, check_weights
 
 
 @dataclass(frozen=True)
@@ -46,8 +35,6 @@ class RNNWeights:
         return self.Wx.shape[1]
 
     def __post_init__(self):
-        from rnncore.validate import check_weights
-
         check_weights(self)
 
 
@@ -63,8 +50,6 @@ def init_weights(n_inputs: int = 3, n_neurons: int = 5, seed: int = 42, scale: f
 
     The same (n_inputs, n_neurons, seed, scale) always gives the same weights, on any machine.
     """
-    from rnncore.validate import check_int, check_scale
-
     check_int("n_inputs", n_inputs, 1, MAX_INPUTS)
     check_int("n_neurons", n_neurons, 1, MAX_NEURONS)
     check_int("seed", seed, 0, 2**32 - 1)

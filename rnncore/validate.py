@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 
-from rnncore import config
+from rnncore import caps
 
 REAL_KINDS = "biufO"  # dtype kinds cast to float32: a cast alone would drop an imaginary part or parse text
 
@@ -20,9 +20,9 @@ def check_int(name: str, value, low: int, high: int) -> int:
 
 def check_scale(scale) -> float:
     if not isinstance(scale, (int, float, np.integer, np.floating)) or isinstance(scale, bool):
-        raise ValueError(f"scale must be a number in (0, {config.MAX_WEIGHT_SCALE}], got {scale!r}")
-    if not math.isfinite(scale) or not 0 < scale <= config.MAX_WEIGHT_SCALE:
-        raise ValueError(f"scale must be in (0, {config.MAX_WEIGHT_SCALE}], got {scale}")
+        raise ValueError(f"scale must be a number in (0, {caps.MAX_WEIGHT_SCALE}], got {scale!r}")
+    if not math.isfinite(scale) or not 0 < scale <= caps.MAX_WEIGHT_SCALE:
+        raise ValueError(f"scale must be in (0, {caps.MAX_WEIGHT_SCALE}], got {scale}")
     return float(scale)
 
 
@@ -37,13 +37,13 @@ def _check_array(name: str, array, shape: tuple) -> None:
 
 
 def check_weights(w) -> None:
-    if w.activation not in config.ACTIVATIONS:
-        raise ValueError(f"activation must be one of {config.ACTIVATIONS}, got {w.activation!r}")
+    if w.activation not in caps.ACTIVATIONS:
+        raise ValueError(f"activation must be one of {caps.ACTIVATIONS}, got {w.activation!r}")
     if not isinstance(w.Wx, np.ndarray) or w.Wx.ndim != 2:
         raise ValueError(f"Wx must be a 2-D (inputs, neurons) array, got {getattr(w.Wx, 'shape', w.Wx)!r}")
     n_inputs, n_neurons = w.Wx.shape
-    check_int("n_inputs", n_inputs, 1, config.MAX_INPUTS)
-    check_int("n_neurons", n_neurons, 1, config.MAX_NEURONS)
+    check_int("n_inputs", n_inputs, 1, caps.MAX_INPUTS)
+    check_int("n_neurons", n_neurons, 1, caps.MAX_NEURONS)
     _check_array("Wx", w.Wx, (n_inputs, n_neurons))
     _check_array("Wy", w.Wy, (n_neurons, n_neurons))
     _check_array("b", w.b, (n_neurons,))
@@ -61,14 +61,14 @@ def check_inputs(X, w, sequence_length=None) -> tuple[np.ndarray, np.ndarray | N
     if X.ndim != 3:
         raise ValueError(f"X must have shape (batch, steps, inputs), got {X.shape}")
     batch, steps, n_inputs = X.shape
-    check_int("batch", batch, 1, config.MAX_BATCH)
-    check_int("steps", steps, 1, config.MAX_STEPS)
+    check_int("batch", batch, 1, caps.MAX_BATCH)
+    check_int("steps", steps, 1, caps.MAX_STEPS)
     if n_inputs != w.n_inputs:
         raise ValueError(f"X has {n_inputs} inputs per step but Wx expects {w.n_inputs}")
     if not np.all(np.isfinite(X)):
         raise ValueError("X must hold only finite values (no NaN or inf)")
-    if np.abs(X).max() > config.MAX_ABS_INPUT:
-        raise ValueError(f"X values must lie within +-{config.MAX_ABS_INPUT:g}, got {np.abs(X).max():g}")
+    if np.abs(X).max() > caps.MAX_ABS_INPUT:
+        raise ValueError(f"X values must lie within +-{caps.MAX_ABS_INPUT:g}, got {np.abs(X).max():g}")
     if sequence_length is None:
         return X, None
     lengths = np.asarray(sequence_length)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from dashboard.state import FAILURE_MESSAGE
+from dashboard.notices import FAILURE_MESSAGE
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 FIRST_RENDER_TIMEOUT = 60  # seconds: a first TensorFlow page includes TF's import (2-3 s alone)

@@ -77,7 +77,7 @@ class Page:
     tf: bool = False
 
 
-LAYER_MAX = {"steps": 20, "neurons": 16, "inputs": 8, "batch": 8}  # state.SETTINGS' highs
+LAYER_MAX = {"steps": 20, "neurons": 16, "inputs": 8, "batch": 8}  # settings.SETTINGS' highs
 PAGES = {
     "overview": Page(None),  # no slider: a rerun
     "by_hand": Page("seed", (43, 42), LAYER_MAX, (43, 42), tf=True),  # tf1_check is on by default

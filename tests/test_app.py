@@ -3,8 +3,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from apptest import APP
-from dashboard import state
-from dashboard.state import FAILURE_MESSAGE
+from dashboard import notices
+from dashboard.notices import FAILURE_MESSAGE
 
 PAGES = ["overview", "by_hand", "unrolling", "lengths", "memory", "keras_lab"]
 
@@ -15,7 +15,7 @@ def _broken(*args, **kwargs):
 
 @pytest.mark.parametrize("page", PAGES)
 def test_a_failing_page_shows_the_friendly_message_not_a_traceback(page, monkeypatch, caplog):
-    monkeypatch.setattr(state, "show_url_notices", _broken)
+    monkeypatch.setattr(notices, "show_url_notices", _broken)
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
     at.switch_page(f"views/{page}.py").run()

@@ -2,7 +2,7 @@
 import benchmark
 from benchmark import PAGES, SWEEPS, Page, markdown, targets
 
-from dashboard.state import SETTINGS
+from dashboard.settings import SETTINGS
 
 
 def test_reference_page_rerenders_in_a_positive_time():

@@ -21,7 +21,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dashboard import inputs_table, presets
-from dashboard.state import SETTINGS, URL_EXTRAS, code_text
+from dashboard.notices import code_text
+from dashboard.settings import SETTINGS, URL_EXTRAS
 from rnncore import init_weights, run_manual
 from rnncore.config import MAX_ABS_INPUT
 from tests.apptest import open_page

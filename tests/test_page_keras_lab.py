@@ -9,7 +9,7 @@ from streamlit import dataframe_util
 
 from apptest import assert_clean, open_page
 from dashboard import keras_lab_view as view
-from dashboard.state import SETTINGS
+from dashboard.settings import SETTINGS
 from rnncore import training
 from rnncore.tasks import make_task
 

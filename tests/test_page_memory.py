@@ -8,7 +8,7 @@ from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 
 from apptest import assert_clean, open_page
 from dashboard import exports
-from dashboard.state import SETTINGS
+from dashboard.settings import SETTINGS
 from rnncore import memory
 
 DEFAULTS = {key: SETTINGS[key].default for key in ("seed", "neurons", "activation", "mem_radius", "mem_steps",

@@ -8,9 +8,9 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import presets
 from dashboard.presets import PRESETS
-from dashboard.state import SETTINGS
+from dashboard.settings import SETTINGS
 
-PAGES = Path(__file__).resolve().parents[1] / "dashboard" / "pages"
+PAGES = Path(__file__).resolve().parents[1] / "dashboard" / "views"
 
 
 def test_every_preset_sets_declared_settings_to_allowed_values():
@@ -39,15 +39,15 @@ def test_the_presets_the_issue_asks_for():
 def _controls_script():
     import streamlit as st
 
-    from dashboard import controls, presets, state
+    from dashboard import controls, notices, presenter, presets
 
-    for notice in state.url_notices(("steps", "len1", "weights", "seed")):
+    for notice in notices.url_notices(("steps", "len1", "weights", "seed")):
         st.warning(notice)
     steps, length, weights, seed = (controls.slider("steps"), controls.slider("len1"),
                                     controls.select("weights"), controls.slider("seed"))
     st.text(f"steps={steps} len1={length} weights={weights} seed={seed}")
-    st.text(f"shown seed={presets.shown('seed')} steps={presets.shown('steps')} "
-            f"presenter={state.presenter()} preset={st.query_params.get('preset')}")
+    st.text(f"shown seed={presenter.shown('seed')} steps={presenter.shown('steps')} "
+            f"presenter={presenter.presenter()} preset={st.query_params.get('preset')}")
 
 
 def _open(query: dict) -> AppTest:
@@ -123,10 +123,10 @@ def test_shown_keeps_only_the_presets_controls_in_the_presenter_view(query, seed
 def _places_script():
     import streamlit as st
 
-    from dashboard import controls, presets
+    from dashboard import controls, presenter
 
     keys = ("steps", "seed", "neurons")
-    where = presets.places(keys, st.sidebar)
+    where = presenter.places(keys, st.sidebar)
     st.text(" ".join(str(controls.slider(key, where[key])) for key in keys))
 
 

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from dashboard import ragged
-from dashboard.state import SETTINGS
+from dashboard.settings import SETTINGS
 from rnncore import init_weights, run_manual
 from rnncore.presets import LESSON_X
 

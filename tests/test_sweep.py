@@ -4,7 +4,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dashboard import sweep
-from dashboard.state import SETTINGS
+from dashboard.settings import SETTINGS
 from rnncore import init_weights
 from rnncore.graphs import measure
 

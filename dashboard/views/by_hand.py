@@ -3,10 +3,10 @@ import numpy as np
 import streamlit as st
 
 from dashboard import by_hand_parts as parts
-from dashboard import chart_cache, compute, experiment, inputs_table, state
+from dashboard import chart_cache, compute, experiment, inputs_table, notices
 
 PAGE_KEYS = (*parts.LAYER_KEYS, "example", "step", "neuron", "tf1_check")
-state.show_url_notices(PAGE_KEYS)
+notices.show_url_notices(PAGE_KEYS)
 
 st.title("Recurrence by hand")
 st.markdown(

@@ -1,13 +1,13 @@
 """Keras lab: train SimpleRNN, LSTM and GRU models on tasks that need memory, and watch them learn."""
 import streamlit as st
 
-from dashboard import charts, state
+from dashboard import charts, notices
 from dashboard import keras_lab_view as view
 from dashboard.controls import select, slider, toggle
 from rnncore import tasks, training
 
 st.title("Keras lab: train a recurrent network")
-state.show_url_notices(view.PAGE_KEYS)
+notices.show_url_notices(view.PAGE_KEYS)
 st.markdown(
     "The lesson ends with a Keras lab; here it is inside the app. Each model is one Keras 3 recurrent layer "
     "that reads a sequence one value per step, then a `Dense(1)` that turns its last output into one number. "

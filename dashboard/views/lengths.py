@@ -2,15 +2,15 @@
 import numpy as np
 import streamlit as st
 
-from dashboard import chart_cache, compute, experiment, lengths_view, presets, ragged, state
+from dashboard import chart_cache, compute, experiment, lengths_view, notices, presenter, ragged, settings
 from dashboard.controls import select, slider
 
-LENGTH_KEYS = tuple(key for key in state.SETTINGS if key.startswith("len"))
+LENGTH_KEYS = tuple(key for key in settings.SETTINGS if key.startswith("len"))
 PAGE_KEYS = ("steps", "batch", "inputs", "neurons", "seed", "scale", "activation", *LENGTH_KEYS)
 PER_ROW = 4  # length sliders per row
 
 st.title("Variable sequence lengths")
-state.show_url_notices(PAGE_KEYS)
+notices.show_url_notices(PAGE_KEYS)
 st.markdown(
     "A batch is one tensor, so every sequence in it has the same number of time steps. Shorter sequences "
     "are **padded** with zeros up to that number, and `dynamic_rnn(..., sequence_length=lengths)` is told "
@@ -22,7 +22,7 @@ with st.sidebar:
               on_click=st.session_state.update, args=(ragged.RAGGED_BATCH,))
     st.button("Back to the lesson's example", key="lengths_lesson", on_click=st.session_state.update,
               args=(ragged.LESSON_BATCH,), help="2 steps, 4 examples of 3 inputs, 5 neurons, lengths 2, 1, 2, 2.")
-    where = presets.places(PAGE_KEYS[:7])  # the presenter view folds what the preset does not need
+    where = presenter.places(PAGE_KEYS[:7])  # the presenter view folds what the preset does not need
     steps, batch = slider("steps", where["steps"]), slider("batch", where["batch"])
     n_inputs, n_neurons = slider("inputs", where["inputs"]), slider("neurons", where["neurons"])
     seed, scale = slider("seed", where["seed"]), slider("scale", where["scale"])

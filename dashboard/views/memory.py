@@ -2,7 +2,7 @@
 import numpy as np
 import streamlit as st
 
-from dashboard import chart_cache, experiment, presets, state
+from dashboard import chart_cache, experiment, notices, presenter
 from dashboard import memory_view as view
 from dashboard.controls import select, slider, toggle
 
@@ -10,7 +10,7 @@ PAGE_KEYS = ("seed", "neurons", "activation", "mem_radius", "mem_steps", "mem_pa
              "mem_log", "mem_history", "mem_credit")
 
 st.title("Memory and state")
-state.show_url_notices(PAGE_KEYS)
+notices.show_url_notices(PAGE_KEYS)
 st.markdown(
     "A recurrent layer has no memory cells: what it remembers is its **state**, the output Y[t] that each "
     "step hands to the next through `Wy`, in Y[t] = act(X[t] · Wx + Y[t−1] · Wy + b). So `Wy` alone decides "
@@ -20,12 +20,12 @@ st.markdown(
 
 with st.sidebar:  # the presenter view folds what the preset does not need into "More settings"
     st.header("The layer")
-    where = presets.places(("mem_radius", "activation", "neurons", "seed"))
+    where = presenter.places(("mem_radius", "activation", "neurons", "seed"))
     radius = slider("mem_radius", where["mem_radius"])
     activation = select("activation", where["activation"])
     neurons, seed = slider("neurons", where["neurons"]), slider("seed", where["seed"])
     st.header("The input")
-    where = presets.places(("mem_pattern", "mem_amplitude", "mem_steps"))
+    where = presenter.places(("mem_pattern", "mem_amplitude", "mem_steps"))
     pattern, amplitude = select("mem_pattern", where["mem_pattern"]), slider("mem_amplitude", where["mem_amplitude"])
     steps = slider("mem_steps", where["mem_steps"])
 

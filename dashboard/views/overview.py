@@ -1,12 +1,12 @@
 """Overview: what Recurrence Lab is, the lesson's objectives, a recurrent cell unrolled, and the map of pages."""
 import streamlit as st
 
-from dashboard import state
+from dashboard import notices
 from dashboard.cell_diagram import unrolled_cell_dot
 from dashboard.presets import PRESET, PRESETS
 
 PAGE_KEYS = ()
-state.show_url_notices(PAGE_KEYS)
+notices.show_url_notices(PAGE_KEYS)
 
 # (page file, its title as in app.py, what the student does there, the objectives it serves)
 PAGES = (

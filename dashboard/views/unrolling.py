@@ -1,11 +1,11 @@
 """Static vs dynamic unrolling: how big and how slow each TensorFlow path's graph is as the steps grow."""
 import streamlit as st
 
-from dashboard import experiment, presets, state, sweep
+from dashboard import experiment, notices, presenter, settings, sweep
 from dashboard.controls import select, slider, toggle
 from rnncore.graphs import PATHS
 
-PAGE_KEYS = tuple(key for key in state.SETTINGS if key.startswith("unr_"))
+PAGE_KEYS = tuple(key for key in settings.SETTINGS if key.startswith("unr_"))
 TIMING_NOTE = ("Times are measured on this shared server the first time a setting is asked for, then "
                "cached. Other work on the server makes them vary: compare the shapes of the lines, not "
                "the last digits.")
@@ -17,7 +17,7 @@ TENSOR_BYTES_NOTE = (
     "What it shows: both grow with the steps, because every step makes new tensors.")
 
 st.title("Static vs dynamic unrolling")
-state.show_url_notices(PAGE_KEYS)
+notices.show_url_notices(PAGE_KEYS)
 st.markdown(
     "A recurrent layer applies the same cell at every time step. TensorFlow can put that into a graph in "
     "two ways: **write the cell out once per step** (`static_rnn`, a Python loop in a `tf.function`, Keras "
@@ -26,7 +26,7 @@ st.markdown(
     "is built both ways at several lengths and measured live on this server.")
 
 with st.sidebar:
-    where = presets.places(("unr_max_steps", *sweep.PAIRS, "unr_metric", "unr_log"))  # presenter view folds extras
+    where = presenter.places(("unr_max_steps", *sweep.PAIRS, "unr_metric", "unr_log"))  # presenter view folds extras
     largest = slider("unr_max_steps", where["unr_max_steps"])
     toggles = {key: toggle(key, where[key]) for key in sweep.PAIRS}
     metric = select("unr_metric", where["unr_metric"])

@@ -7,7 +7,8 @@ import time
 import urllib.request
 
 from dashboard.inputs_table import default_canvas
-from dashboard.state import FAILURE_MESSAGE, SETTINGS
+from dashboard.notices import FAILURE_MESSAGE
+from dashboard.settings import SETTINGS
 from rnncore import init_weights, run_manual
 
 COMPUTED_Y = re.compile(r"computed Y = `?(-?\d+\.\d+)")  # the by-hand page's filled-in equation

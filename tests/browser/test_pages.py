@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from dashboard.inputs_table import default_canvas
-from dashboard.state import SETTINGS
+from dashboard.settings import SETTINGS
 from rnncore import init_weights, run_manual
 from tests.browser.live import expected_y, shown_y, slider, wait_until
 

@@ -1,18 +1,19 @@
-"""Every setting of every page, declared once: its URL key, label, type, range and default.
+"""Every setting of every page, declared once as data: its URL key, label, type, range and default.
 
-Widgets are bound to the URL (`bind="query-params"`), so a copied link reproduces an experiment; the
-seed is a setting like any other. A URL value that is malformed, out of range, repeated or unknown
-is dropped by Streamlit and the default used; `url_notices` says so on the page.
+Options and caps come from `rnncore` (activations, memory patterns, tasks, the Keras lab's caps), so the
+UI's limits cannot drift from the library's; a page may narrow a range (a slider of 2..100 steps where
+rnncore allows 200) but never widen it. No Streamlit here: widgets are made from these declarations
+in `dashboard/controls.py`, and bound to the URL (`bind="query-params"`), so a copied link reproduces
+an experiment; the seed is a setting like any other. A URL value that is malformed, out of range,
+repeated or unknown is dropped by Streamlit and the default used; `dashboard/notices.py` says so.
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
 
-import streamlit as st
-
-FAILURE_MESSAGE = ("Something went wrong while computing this page. The settings have not been "
-                   "lost: change one and try again, or reset the page. (Details are in the server log.)")
+from rnncore import memory, tasks, training
+from rnncore.caps import ACTIVATIONS, MAX_STEPS
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ SETTINGS = _settings(
     Setting("batch", "Examples in the batch", 4, 1, 8, 1),
     Setting("scale", "Weight scale", 1.0, 0.1, 3.0, 0.1,
             help="Weights are drawn from Normal(0, scale²). Larger weights saturate tanh sooner."),
-    Setting("activation", "Activation", "tanh", options=("tanh", "relu", "linear")),
+    Setting("activation", "Activation", "tanh", options=ACTIVATIONS),
     # recurrence by hand: which number the filled-in equation shows
     Setting("example", "Example", 0, 0, 7, 1),
     Setting("step", "Time step", 1, 0, 19, 1),
@@ -101,17 +102,17 @@ SETTINGS |= _settings(  # static vs dynamic unrolling page
 )
 
 SETTINGS |= _settings(  # memory and state page
-    Setting("mem_radius", "Spectral radius of Wy", 0.9, 0.0, 2.0, 0.05,
+    Setting("mem_radius", "Spectral radius of Wy", 0.9, 0.0, min(2.0, memory.MAX_RADIUS), 0.05,
             help="Wy is rescaled so that its largest |eigenvalue| is this: below 1 the past fades, above 1 "
                  "it grows (or, with tanh, saturates). 0 means Wy = 0: no memory at all."),
-    Setting("mem_steps", "Time steps", 30, 2, 100, 1),
-    Setting("mem_pattern", "Input", "pulse", options=("pulse", "steady", "noise"),
+    Setting("mem_steps", "Time steps", 30, 2, min(100, MAX_STEPS), 1),
+    Setting("mem_pattern", "Input", "pulse", options=memory.PATTERNS,
             help="pulse: one input at t = 0, then zeros; steady: the same input at every step; noise: a "
                  "random input at every step (drawn from the seed)."),
-    Setting("mem_amplitude", "Input size", 1.0, 0.1, 5.0, 0.1,
+    Setting("mem_amplitude", "Input size", 1.0, 0.1, min(5.0, memory.MAX_AMPLITUDE), 0.1,
             help="The value fed to every input (the noise's standard deviation). Large inputs saturate tanh."),
     Setting("mem_log", "Log scale", True, help="A state that fades like rho^t is a straight line on a log axis."),
-    Setting("mem_history", "Steps of history", 5, 1, 30, 1,
+    Setting("mem_history", "Steps of history", 5, 1, min(30, memory.MAX_HISTORY), 1,
             help="How many steps come before the shared last input."),
     Setting("mem_credit", "Compute the gradients (TensorFlow)", False,
             help="Runs tf.GradientTape; the first time loads TensorFlow, which takes a few seconds."),
@@ -124,20 +125,20 @@ SETTINGS |= _settings(  # recurrence by hand page
 )
 
 SETTINGS |= _settings(  # Keras lab page (caps: rnncore.tasks and rnncore.training)
-    Setting("lab_task", "Task", "sine", options=("sine", "recall"),
+    Setting("lab_task", "Task", "sine", options=tuple(tasks.TASKS),
             help="sine: predict the next value of a noisy two-sine series. recall: give back, at the last "
                  "step, the value seen k steps earlier."),
-    Setting("lab_steps", "Sine: values read per series", 50, 5, 100, 5,
+    Setting("lab_steps", "Sine: values read per series", 50, 5, tasks.MAX_TASK_STEPS, 5,
             help="The model reads this many values and predicts the next one (the book uses 50)."),
-    Setting("lab_k", "Recall: k steps back", 10, 1, 99, 1,
+    Setting("lab_k", "Recall: k steps back", 10, 1, tasks.MAX_DELAY, 1,
             help="Each sequence is k + 1 random values; the target at the last step is the first one."),
-    Setting("lab_examples", "Series (training + validation)", 1000, 100, 2000, 100,
+    Setting("lab_examples", "Series (training + validation)", 1000, 100, tasks.MAX_EXAMPLES, 100,
             help="80% are used for training, the last 20% only to measure the validation error."),
     Setting("lab_simple", "SimpleRNN", True),
     Setting("lab_lstm", "LSTM", True),
     Setting("lab_gru", "GRU", True),
-    Setting("lab_units", "Units per layer", 16, 1, 32, 1),
-    Setting("lab_epochs", "Epochs", 10, 1, 30, 1),
+    Setting("lab_units", "Units per layer", 16, 1, training.MAX_UNITS, 1),
+    Setting("lab_epochs", "Epochs", 10, 1, training.MAX_EPOCHS, 1),
     Setting("lab_seed", "Seed", 42, 0, 9999, 1,
             help="Draws the data, the initial weights and the batch order: same settings, same run."),
 )
@@ -148,58 +149,7 @@ SETTINGS |= _settings(  # presets and links: where a run's weights come from (da
                  "ch. 14's manual RNN (3 inputs, 5 neurons), times the scale; the seed is not used."),
 )
 
+
 # Keys that may appear in a URL without being a widget's setting.
 URL_EXTRAS = ("preset", "presenter",
               "x")  # x: the by-hand page's edited input table (dashboard/inputs_table.py checks it)
-
-
-def code_text(text: str, limit: int = 20) -> str:
-    """Text from a URL as a notice shows it inside a `code span`: cut to `limit` characters, with no
-    backtick or control character, which could end the span and let markdown (a link) through."""
-    text = "".join("'" if c == "`" else c if c.isprintable() else "\ufffd" for c in text)
-    return text if len(text) <= limit else text[:limit] + "…"
-
-
-def url_notices(page_keys) -> list[str]:
-    """Notices for URL parameters this page will ignore; shown once, when the page first reads them."""
-    from dashboard.presets import notices as preset_notices, starting_value  # presets imports this module
-
-    notices = []
-    for key in st.query_params.keys():
-        values = st.query_params.get_all(key)
-        if key in URL_EXTRAS:
-            continue
-        if key not in SETTINGS:
-            notices.append(f"`{code_text(key)}` is not a setting of Recurrence Lab; ignored.")
-        elif key not in page_keys:
-            continue  # another page's setting, kept for when the student goes there
-        elif len(values) != 1:
-            notices.append(f"`{key}` was given {len(values)} times; using the default "
-                           f"{starting_value(key)!r}.")
-        else:
-            try:
-                SETTINGS[key].parse(values[0])
-            except ValueError as reason:
-                shown = code_text(values[0])
-                fallback = "" if isinstance(reason, NotWhole) else f"; using the default {starting_value(key)!r}"
-                notices.append(f"`{key}={shown}` {reason}{fallback}.")
-    return notices + preset_notices()
-
-
-def show_url_notices(page_keys) -> None:
-    notices = url_notices(page_keys)
-    if notices:
-        st.warning("Some settings in this link could not be used:\n\n" + "\n".join(f"- {n}" for n in notices),
-                   icon=":material/link:")
-
-
-def presenter() -> bool:
-    from dashboard.presets import presenter as presenter_view  # remembered across page switches
-
-    return presenter_view()
-
-
-def presenter_style() -> None:
-    """Larger type for a projector when the link carries `?presenter=1`."""
-    if presenter():
-        st.html("<style>html, .stMarkdown p, .stMarkdown li {font-size: 1.3rem !important;}</style>")
