@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from postgres import db_url, postgres_server  # noqa: F401  (fixtures)
+from postgres import crash_postgres, db_url, postgres_server  # noqa: F401  (fixtures)
 
 from rnncore import store
 
@@ -82,14 +82,11 @@ def test_a_result_outlives_its_process_and_the_engine(db_url):
     assert store.get_result("from-child", store.engine(db_url)).payload == ALL_BYTES
 
 
-def test_a_result_survives_a_postgresql_crash(postgres_server):
-    url = postgres_server.url(postgres_server.create_database())
-    try:
-        store.put_result("before-crash", "k", ALL_BYTES, store.engine(url))
-        postgres_server.restart()  # immediate stop: no checkpoint, recovered from the WAL
-        assert store.get_result("before-crash", store.engine(url)).payload == ALL_BYTES  # pre-ping reconnects
-    finally:
-        store.dispose(url)
+def test_a_result_survives_a_postgresql_crash(crash_postgres):
+    server, url = crash_postgres
+    store.put_result("before-crash", "k", ALL_BYTES, store.engine(url))
+    server.restart()  # immediate stop: no checkpoint, recovered from the WAL
+    assert store.get_result("before-crash", store.engine(url)).payload == ALL_BYTES  # pre-ping reconnects
 
 
 def test_concurrent_writers_all_land(db_url):
@@ -161,3 +158,13 @@ def test_database_url_from_the_environment(monkeypatch, tmp_path):
     for given in ("postgres://u:p@db/lab", "postgresql://u:p@db/lab", "postgresql+psycopg://u:p@db/lab"):
         monkeypatch.setenv("RECURRENCE_LAB_DATABASE_URL", given)
         assert store.database_url() == "postgresql+psycopg://u:p@db/lab"  # wins over the path
+
+
+@pytest.mark.parametrize("ci, outcome", [("1", pytest.fail.Exception), ("", pytest.skip.Exception)])
+def test_without_postgresql_its_tests_fail_on_ci_and_skip_elsewhere(monkeypatch, ci, outcome):
+    import postgres
+
+    monkeypatch.setattr(postgres, "_bin_dir", lambda: None)
+    monkeypatch.setenv("CI", ci)
+    with pytest.raises(outcome, match="install-postgresql"):
+        postgres._start(durable=False)
