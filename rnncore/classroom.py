@@ -130,7 +130,7 @@ def _json(name: str, value):
     """`value` as the database will give it back (tuples become lists), refusing NaN and oversized values."""
     try:
         text = json.dumps(value, allow_nan=False)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, RecursionError):
         raise ClassroomError(f"{name} must be JSON data without NaN or infinity") from None
     if len(text.encode()) > MAX_JSON_BYTES:
         raise ClassroomError(f"{name} must be at most {MAX_JSON_BYTES} bytes as JSON")
@@ -140,8 +140,9 @@ def _json(name: str, value):
 def _choices(choices) -> list[str] | None:
     if choices is None:
         return None
-    if isinstance(choices, str) or not 2 <= len(choices := list(choices)) <= MAX_CHOICES:
-        raise ClassroomError(f"choices must be 2..{MAX_CHOICES} strings")
+    if not isinstance(choices, (list, tuple)) or not 2 <= len(choices) <= MAX_CHOICES:
+        raise ClassroomError(f"choices must be a list of 2..{MAX_CHOICES} strings")
+    choices = list(choices)
     if len(set(_text("a choice", c, MAX_TEXT) for c in choices)) != len(choices) or "" in choices:
         raise ClassroomError("choices must be distinct and not empty")
     return choices

@@ -388,12 +388,20 @@ def test_answers_racing_the_reveal_are_either_counted_or_refused(room):
     assert sorted(room.results(new.code).values) == sorted(acknowledged)  # nothing acknowledged is lost
 
 
+def _deep(levels: int = 100_000):
+    nested = []
+    for _ in range(levels):
+        nested = [nested]
+    return nested
+
+
 def test_the_instructor_refuses_bad_questions(room):
     new = room.start_session()
     before = snapshot(room.db)
     for bad in ({"question_id": "x" * 101}, {"question_id": "a\x00"}, {"settings": [1]},
                 {"settings": {"rho": math.nan}}, {"truth": math.inf}, {"truth": "x" * 20_000},
-                {"choices": ["only one"]}, {"choices": ["a", "a"]}, {"choices": "ab"}, {"choices": ["a", ""]},
+                {"choices": ["only one"]}, {"choices": ["a", "a"]}, {"choices": "ab"}, {"choices": ["a", ""]}, {"choices": 5},
+                {"choices": ["a", 1]}, {"choices": {"a": 1, "b": 2}}, {"truth": _deep()},
                 {"settings": {"f": object()}}):
         args = {"question_id": "q", "settings": {}, "truth": 1.0, **bad}
         with pytest.raises(ClassroomError):
