@@ -400,8 +400,8 @@ def test_the_instructor_refuses_bad_questions(room):
     before = snapshot(room.db)
     for bad in ({"question_id": "x" * 101}, {"question_id": "a\x00"}, {"settings": [1]},
                 {"settings": {"rho": math.nan}}, {"truth": math.inf}, {"truth": "x" * 20_000},
-                {"choices": ["only one"]}, {"choices": ["a", "a"]}, {"choices": "ab"}, {"choices": ["a", ""]}, {"choices": 5},
-                {"choices": ["a", 1]}, {"choices": {"a": 1, "b": 2}}, {"truth": _deep()},
+                {"choices": ["only one"]}, {"choices": ["a", "a"]}, {"choices": "ab"}, {"choices": ["a", ""]},
+                {"choices": 5}, {"choices": ["a", 1]}, {"choices": {"a": 1, "b": 2}}, {"truth": _deep()},
                 {"settings": {"f": object()}}):
         args = {"question_id": "q", "settings": {}, "truth": 1.0, **bad}
         with pytest.raises(ClassroomError):
