@@ -286,6 +286,7 @@ async def run_class(base_url: str, students: int, link: str = LINK, sliders=SLID
                   "connect_errors": connect_errors, "slider_wall_s": wall, "client_cores": client_cpu / wall}
         if server is not None:
             result |= {"server_cores": (cpu_seconds(server) - cpu) / wall, "rss_mb": rss_mb(server)}
+            peak[0] = max(peak[0], result["rss_mb"])
     finally:
         sampler.cancel()
         with contextlib.suppress(asyncio.CancelledError):
@@ -367,8 +368,15 @@ def live_server(url: str | None, pid: int | None):
         return
     from tests.browser.conftest import running_server
 
-    with tempfile.TemporaryDirectory() as tmp, running_server(Path(tmp) / "streamlit.log") as base_url:
-        yield base_url, server_family(int(base_url.rsplit(":", 1)[1]))
+    with tempfile.TemporaryDirectory() as tmp:
+        log = Path(tmp) / "streamlit.log"
+        try:
+            with running_server(log) as base_url:
+                yield base_url, server_family(int(base_url.rsplit(":", 1)[1]))
+        finally:  # the detail behind any error a student saw, before the log goes with its folder
+            if "Traceback" in log.read_text(errors="replace"):
+                print(f"The server logged errors; its log ends:\n{log.read_text(errors='replace')[-4000:]}",
+                      file=sys.stderr)
 
 
 def parse_classes(text: str) -> tuple:

@@ -36,7 +36,7 @@ def test_two_students_move_a_slider_on_a_live_server():
         assert figures[action]["count"] == 2 and figures[action]["errors"] == 0, figures[action]["first_error"]
         for name in ("p50_s", "p95_s", "max_s"):
             assert math.isfinite(figures[action][name]) and figures[action][name] > 0
-    assert figures["rss_mb"] > 50 and figures["peak_rss_mb"] >= figures["rss_mb"] * 0.5
+    assert figures["rss_mb"] > 50 and figures["peak_rss_mb"] >= figures["rss_mb"]
     assert math.isfinite(figures["server_cores"]) and figures["server_cores"] >= 0
     report = {"when": "now", "machine": "here", "load": "0", "link": "/lengths?steps=5", "sliders": ["seed"],
               "moves": 1, "same": False, "target_s": 1.0, "classes": [figures], "largest_within_target": 2}
