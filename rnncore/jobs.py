@@ -7,7 +7,8 @@ progress snapshots and gets the same result. Different keys wait in one FIFO que
 
 A job's work is `fn(on_progress, should_stop) -> result`. `on_progress(snapshot)` appends anything (an
 epoch's losses, say) to the snapshots every waiter can read; `should_stop()` turns True once nobody waits
-for the job any more (every waiter called `leave`), and `fn` should then return early. A queued job that
+for the job any more (every waiter called `leave`, or, with `lease_s`, stopped asking for its status:
+a closed browser tab calls nothing), and `fn` should then return early. A queued job that
 loses its last waiter is dropped before it runs. A job that was told to stop ends "stopped" and its result
 is neither kept nor shared: the next waiter for that key starts a fresh job.
 
@@ -74,7 +75,7 @@ class _Job:
     def __init__(self, key: Hashable, fn: Callable | None, lock: threading.Lock):
         self.key, self.fn = key, fn
         self.state = "queued"
-        self.waiters: set = set()
+        self.waiters: dict = {}    # waiter id -> when it last submitted or asked for the status (clock)
         self.progress: list = []
         self.result = self.error = None
         self.stop_told = False     # should_stop() has answered True once: the result will be partial
@@ -84,7 +85,10 @@ class _Job:
 
 class JobQueue:
     def __init__(self, workers: int | None = None, max_waiting: int = MAX_WAITING, result_cache=None,
-                 keep_finished: int = KEEP_FINISHED, default_estimate_s: float = DEFAULT_ESTIMATE_S):
+                 keep_finished: int = KEEP_FINISHED, default_estimate_s: float = DEFAULT_ESTIMATE_S,
+                 lease_s: float | None = None, clock: Callable[[], float] = time.monotonic):
+        """`lease_s`: a waiter who has not called submit, status or wait for that many seconds has left
+        (None: only `leave` removes one). `clock`: seconds, for the lease (a test passes a fake one)."""
         workers = (os.cpu_count() or 1) if workers is None else workers
         for name, value in (("workers", workers), ("max_waiting", max_waiting), ("keep_finished", keep_finished)):
             if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 1024:
@@ -94,6 +98,9 @@ class JobQueue:
             raise TypeError(f"result_cache must have get(key) and put(key, value), got {result_cache!r}")
         self.workers, self.max_waiting, self.result_cache = workers, max_waiting, result_cache
         self.keep_finished, self.default_estimate_s = keep_finished, float(default_estimate_s)
+        if lease_s is not None and not lease_s > 0:
+            raise ValueError(f"lease_s must be a positive number of seconds or None, got {lease_s!r}")
+        self.lease_s, self._clock = lease_s, clock
         self._lock = threading.Lock()
         self._work = threading.Condition(self._lock)  # notified when a job is queued or the queue closes
         self._queued: deque[_Job] = deque()
@@ -134,12 +141,13 @@ class JobQueue:
                 self._queued.append(job)
                 self._live[key] = job
                 self._work.notify()
-            job.waiters.add(waiter_id)
+            job.waiters[waiter_id] = self._clock()
             job.changed.notify_all()
             return Ticket(key, waiter_id, job)
 
     def status(self, ticket: Ticket) -> JobStatus:
         with self._lock:
+            self._seen(ticket)
             return self._status(ticket._job)
 
     def wait(self, ticket: Ticket, timeout: float | None = None, progress_seen: int | None = None) -> JobStatus:
@@ -149,6 +157,7 @@ class JobQueue:
         with self._lock:
             job.changed.wait_for(lambda: job.state in FINISHED or
                                  (progress_seen is not None and len(job.progress) > progress_seen), timeout)
+            self._seen(ticket)
             return self._status(job)
 
     def leave(self, ticket: Ticket) -> None:
@@ -156,7 +165,7 @@ class JobQueue:
         (queued); the other waiters' job goes on."""
         job = ticket._job
         with self._lock:
-            job.waiters.discard(ticket.waiter_id)
+            job.waiters.pop(ticket.waiter_id, None)
             if not job.waiters and job.state == "queued":
                 self._queued.remove(job)
                 self._end(job, "stopped")
@@ -181,6 +190,17 @@ class JobQueue:
         if job is not None:
             self._finished.move_to_end(key)
         return job
+
+    def _seen(self, ticket: Ticket) -> None:
+        if ticket.waiter_id in ticket._job.waiters:  # one who left stays gone
+            ticket._job.waiters[ticket.waiter_id] = self._clock()
+
+    def _expire(self, job: _Job) -> None:
+        """Forget the waiters whose lease ran out."""
+        if self.lease_s is not None:
+            now = self._clock()
+            for waiter_id in [w for w, seen in job.waiters.items() if now - seen > self.lease_s]:
+                del job.waiters[waiter_id]
 
     def _check_open_and_room(self) -> None:
         if self._closed:
@@ -222,6 +242,7 @@ class JobQueue:
         raise AssertionError("a queued job is not in the queue")
 
     def _status(self, job: _Job) -> JobStatus:
+        self._expire(job)
         queued = job.state == "queued"
         place = self._queued.index(job) + 1 if queued else None
         estimate = 0.0 if job.state in FINISHED else self._estimate(job)
@@ -236,6 +257,10 @@ class JobQueue:
                 if not self._queued:
                     return  # closed and nothing left
                 job = self._queued.popleft()
+                self._expire(job)
+                if not job.waiters:  # everyone who asked for it has gone meanwhile
+                    self._end(job, "stopped")
+                    continue
                 job.state, job.started = "running", time.monotonic()
                 self._running.append(job)
                 job.changed.notify_all()
@@ -250,6 +275,7 @@ class JobQueue:
 
         def should_stop() -> bool:
             with self._lock:
+                self._expire(job)
                 if not job.waiters or self._closed:
                     job.stop_told = True
                 return job.stop_told

@@ -155,6 +155,30 @@ def test_a_run_stops_when_its_last_waiter_leaves_and_is_not_kept(make_queue):
     assert queue.wait(ticket, WAIT_S).state == "done" and rerun.calls == 1
 
 
+class FakeClock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_with_a_lease_a_waiter_who_stops_asking_has_left(make_queue):
+    """A closed browser tab calls no `leave`: it just stops polling the status."""
+    clock = FakeClock()
+    queue, run = make_queue(workers=1, lease_s=10, clock=clock), FakeRun(steps=3)
+    polls, gone = queue.submit("k", run, "polls"), queue.submit("k", run, "gone")
+    started(run)
+    clock.now = 8
+    queue.status(polls)
+    clock.now = 12  # "gone" last seen at 0, "polls" at 8
+    run.release()
+    assert queue.wait(polls, WAIT_S, progress_seen=0).waiters == 1 and not run.stop_seen
+    clock.now = 30  # now nobody has asked for 18 s
+    run.release()
+    assert queue.wait(gone, WAIT_S).state == "stopped" and run.stop_seen
+
+
 def test_a_queued_job_whose_waiters_all_left_is_dropped(make_queue):
     queue = make_queue(workers=1)
     running, dropped, after = FakeRun(steps=1), FakeRun(steps=1), FakeRun(steps=1)
@@ -247,6 +271,8 @@ def test_finished_results_are_kept_least_recently_used_first_out(make_queue):
 def test_bad_settings_are_refused_where_they_enter(make_queue):
     with pytest.raises(ValueError, match="workers must be an integer from 1 to 1024, got 0"):
         JobQueue(workers=0)
+    with pytest.raises(ValueError, match="lease_s must be a positive number"):
+        JobQueue(workers=1, lease_s=0)
     with pytest.raises(TypeError, match="result_cache must have get"):
         JobQueue(workers=1, result_cache={"get": None})
     with pytest.raises(TypeError):
