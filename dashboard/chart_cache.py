@@ -1,22 +1,27 @@
-"""Charts from dashboard/charts.py, turned into Vega-Lite once per distinct data and then reused.
+"""One way to cache a chart: `@cached_spec` turns a function that builds an Altair chart into one that
+returns the chart's Vega-Lite spec, built once per distinct arguments and then reused.
 
 Turning an Altair chart into JSON validates it against the Vega-Lite schema, ~15-20 ms a chart, every
-rerun. These wrappers take the NumPy arrays a chart shows (quick to hash) and the builder's options,
-build the tidy frame and the chart with the same pure functions, and cache the finished spec with its
-data already in Arrow form, which is what `st.altair_chart` would send. A slider moved back to a value
-it had costs a dictionary copy instead of a validation.
+rerun. A function decorated with `@cached_spec` takes what the chart shows (NumPy arrays, settings:
+quick to hash) and builds the tidy frame and the chart with the pure builders of `dashboard/charts.py`;
+the finished spec is cached with its data already in Arrow form, which is what `st.altair_chart` would
+send. A slider moved back to a value it had costs a dictionary copy instead of a validation. Arguments
+whose name starts with `_` are not hashed (Streamlit's rule): pass a key beside them.
+
+The spec functions two pages share are here; a page's own live in its sections module.
 """
 from __future__ import annotations
+
+import functools
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import streamlit as st
 
-from dashboard import charts, pinning, ragged, tidy
+from dashboard import charts, pinning, tidy
 
-CACHE_ENTRIES = 256  # specs are a few kB to a few hundred kB each
-FRAME_MODULES = {"tidy": tidy, "ragged": ragged, "pinning": pinning}  # where frame_spec's frame builders live
+CACHE_ENTRIES = 256  # per function: specs are a few kB to a few hundred kB each
 
 
 def _arrow_bytes(records: list[dict]) -> bytes:
@@ -29,37 +34,50 @@ def _arrow_bytes(records: list[dict]) -> bytes:
 
 
 def to_spec(chart) -> dict:
-    """An Altair chart as the Vega-Lite spec `st.vega_lite_chart` takes, data as Arrow; cache the result
-    (the other modules' cached *_spec functions call this too)."""
+    """An Altair chart as the Vega-Lite spec `st.vega_lite_chart` takes, data as Arrow."""
     spec = chart.to_dict()  # validates once, here
     spec["datasets"] = {name: _arrow_bytes(rows) for name, rows in spec.get("datasets", {}).items()}
     return spec
 
 
-@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
-def sequence_spec(builder: str, values: np.ndarray, **options) -> dict:
-    """charts.<builder>(sequence_frame(values), **options) as a spec. values: (batch, steps, neurons)."""
-    return to_spec(getattr(charts, builder)(tidy.sequence_frame(values), **options))
+def cached_spec(chart_of):
+    """Decorator: `chart_of(...) -> alt.Chart` becomes `(...) -> spec`, cached by its arguments.
+
+    `functools.wraps` keeps `chart_of`'s module, name and source, which is what Streamlit keys a cache
+    by: every decorated function has a cache of its own."""
+    @functools.wraps(chart_of)
+    def spec(*args, **kwargs) -> dict:
+        return to_spec(chart_of(*args, **kwargs))
+
+    return st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)(spec)
 
 
-@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
-def comparison_spec(current: np.ndarray, baseline: np.ndarray) -> dict:
-    """charts.outputs_with_baseline for two (batch, steps, neurons) runs, of any shapes."""
-    return to_spec(charts.outputs_with_baseline(pinning.runs_frame(baseline, current)))
+@cached_spec
+def outputs_over_time(Y: np.ndarray):
+    """Each neuron's output over time, a panel per example. Y: (batch, steps, neurons)."""
+    return charts.outputs_over_time(tidy.sequence_frame(Y))
 
 
-@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
-def weight_pair_spec(Wx: np.ndarray, Wy: np.ndarray) -> dict:
-    return to_spec(charts.weight_pair(tidy.matrix_frame(Wx), tidy.matrix_frame(Wy)))
+@cached_spec
+def state_heatmap(Y: np.ndarray, domain=(-1, 1)):
+    return charts.state_heatmap(tidy.sequence_frame(Y), domain=domain)
 
 
-@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
-def frame_spec(builder: str, frame: str, arrays: tuple, **options) -> dict:
-    """charts.<builder>(<frame>(*arrays), **options) as a spec, for charts whose tidy frame is built from
-    several arrays. frame: "module.function" of a module in FRAME_MODULES (pure NumPy -> DataFrame), e.g.
-    frame_spec("padded_batch", "ragged.batch_frame", (X, lengths), show_values=True)."""
-    module, function = frame.split(".")
-    return to_spec(getattr(charts, builder)(getattr(FRAME_MODULES[module], function)(*arrays), **options))
+@cached_spec
+def difference_heatmap(difference: np.ndarray):
+    """Current minus baseline, (batch, steps, neurons)."""
+    return charts.difference_heatmap(tidy.sequence_frame(difference))
+
+
+@cached_spec
+def outputs_with_baseline(current: np.ndarray, baseline: np.ndarray):
+    """Two (batch, steps, neurons) runs, of any shapes: the current solid, the baseline dashed."""
+    return charts.outputs_with_baseline(pinning.runs_frame(baseline, current))
+
+
+@cached_spec
+def weight_pair(Wx: np.ndarray, Wy: np.ndarray):
+    return charts.weight_pair(tidy.matrix_frame(Wx), tidy.matrix_frame(Wy))
 
 
 def show(spec: dict, where=st) -> None:

@@ -5,7 +5,7 @@ Measures on this machine, prints a Markdown section for the README and writes it
   reference page (one slider, one 100-point Altair line chart) measured the same way, as a ratio;
 - the same at each page's largest allowed settings;
 - each page's first render in a fresh process (TensorFlow's import included where the page needs it);
-- the unrolling page's static-vs-dynamic sweep (`dashboard.sweep.sweep_rows`), cold in a fresh process
+- the unrolling page's static-vs-dynamic sweep (`dashboard.sections.unrolling.sweep_rows`), cold in a fresh process
   (TensorFlow's import timed apart) and cached;
 - a live `streamlit run` server's resident memory (the process and its children, psutil RSS) idle, with
   1 and with 30 concurrent browser sessions (headless Chromium), and its growth over 300 re-renders.
@@ -172,7 +172,7 @@ def sweep_cold_and_cached(toggles, largest: int, with_runs: bool) -> dict:
 
 def _sweep_worker(spec: str) -> dict:
     toggles, largest, with_runs = json.loads(spec)
-    from dashboard import sweep  # Streamlit and the dashboard: loaded before the timing, as on a server
+    from dashboard.sections import unrolling as sweep  # Streamlit and the dashboard: loaded before the timing, as on a server
 
     start = time.perf_counter()
     from rnncore.tfimport import tf
@@ -411,7 +411,7 @@ def markdown(results: dict) -> str:
             "imported, as on a server)."]
     sweeps = results.get("sweeps")
     if sweeps:
-        out += ["", "Static vs dynamic sweep, `dashboard.sweep.sweep_rows(paths, step_points(n), with_runs)` as "
+        out += ["", "Static vs dynamic sweep, `dashboard.sections.unrolling.sweep_rows(paths, step_points(n), with_runs)` as "
                     "the unrolling page calls it; cold in a fresh process with TensorFlow already imported:", "",
                 "| sweep | step counts | cold (s) | cached (ms) | TF import in that process (s) |",
                 "|---|---|---|---|---|"]

@@ -6,6 +6,7 @@ import pyarrow as pa
 import pytest
 
 from dashboard import chart_cache, charts, pinning, ragged, tidy
+from dashboard.sections import lengths as lengths_sections
 from rnncore import init_weights, run_manual
 from rnncore.presets import LESSON_X
 
@@ -25,51 +26,55 @@ def _same(cached: dict, built: dict) -> None:
         assert _rows(cached["datasets"][name]) == rows
 
 
-def test_sequence_spec_is_the_builders_spec():
-    _same(chart_cache.sequence_spec("outputs_over_time", Y), charts.outputs_over_time(tidy.sequence_frame(Y)).to_dict())
-    _same(chart_cache.sequence_spec("state_heatmap", Y, domain=(-2, 2)),
+def test_shared_specs_are_the_builders_specs():
+    _same(chart_cache.outputs_over_time(Y), charts.outputs_over_time(tidy.sequence_frame(Y)).to_dict())
+    _same(chart_cache.state_heatmap(Y, domain=(-2, 2)),
           charts.state_heatmap(tidy.sequence_frame(Y), domain=(-2, 2)).to_dict())
 
 
 def test_comparison_and_weight_specs_are_the_builders_specs():
     base = run_manual(LESSON_X, init_weights(3, 5, 7)).outputs
-    _same(chart_cache.comparison_spec(Y, base), charts.outputs_with_baseline(pinning.runs_frame(base, Y)).to_dict())
+    _same(chart_cache.outputs_with_baseline(Y, base), charts.outputs_with_baseline(pinning.runs_frame(base, Y)).to_dict())
     w = init_weights(3, 5, 42)
-    _same(chart_cache.weight_pair_spec(w.Wx, w.Wy),
+    _same(chart_cache.weight_pair(w.Wx, w.Wy),
           charts.weight_pair(tidy.matrix_frame(w.Wx), tidy.matrix_frame(w.Wy)).to_dict())
 
 
 def test_a_repeat_comes_from_the_cache_and_new_data_does_not():
-    first = chart_cache.sequence_spec("outputs_over_time", Y)
-    again = chart_cache.sequence_spec("outputs_over_time", Y.copy())
+    first = chart_cache.outputs_over_time(Y)
+    again = chart_cache.outputs_over_time(Y.copy())
     assert again == first and again is not first  # a copy: Streamlit may edit the spec it is given
-    other = chart_cache.sequence_spec("outputs_over_time", np.tanh(Y + 0.5))
+    other = chart_cache.outputs_over_time(np.tanh(Y + 0.5))
     assert other["datasets"] != first["datasets"]
 
 
-def test_frame_spec_is_the_builders_spec_for_frames_made_of_several_arrays():
+def test_section_specs_are_the_builders_specs_for_frames_made_of_several_arrays():
     lengths = np.array([2, 1, 2, 2], dtype=np.int32)
     X = ragged.padded(LESSON_X, lengths)
-    _same(chart_cache.frame_spec("padded_batch", "ragged.batch_frame", (X, lengths), show_values=True),
+    _same(lengths_sections.padded_batch_spec(X, lengths, show_values=True),
           charts.padded_batch(ragged.batch_frame(X, lengths), show_values=True).to_dict())
     final = lengths - 1
-    _same(chart_cache.frame_spec("outputs_with_final_state", "ragged.output_frame", (Y, lengths, final),
-                                 title="Y[t] with lengths", bound=1.5, columns=2),
+    _same(lengths_sections.outputs_with_final_state_spec(Y, lengths, final, "Y[t] with lengths", 1.5),
           charts.outputs_with_final_state(ragged.output_frame(Y, lengths, final), "Y[t] with lengths", 1.5,
                                           columns=2).to_dict())
     without = np.tanh(Y + 0.5)
-    spec = chart_cache.frame_spec("lengths_difference", "ragged.padding_effect_frame", (Y, without, lengths),
-                                  columns=2)
+    spec = lengths_sections.padding_effect_spec(Y, without, lengths)
     _same(spec, charts.lengths_difference(ragged.padding_effect_frame(Y, without, lengths), columns=2).to_dict())
     rows = _rows(next(iter(spec["datasets"].values())))
     assert max(abs(r["difference"]) for r in rows) == np.abs(without - Y).max()
 
 
-def test_frame_spec_repeats_from_the_cache_and_names_only_known_modules():
+def test_section_specs_repeat_from_the_cache():
     lengths = np.array([2, 1, 2, 2], dtype=np.int32)
-    first = chart_cache.frame_spec("padded_batch", "ragged.batch_frame", (LESSON_X, lengths))
-    assert chart_cache.frame_spec("padded_batch", "ragged.batch_frame", (LESSON_X.copy(), lengths.copy())) == first
-    other = chart_cache.frame_spec("padded_batch", "ragged.batch_frame", (LESSON_X, np.array([2, 2, 2, 2])))
+    first = lengths_sections.padded_batch_spec(LESSON_X, lengths, True)
+    assert lengths_sections.padded_batch_spec(LESSON_X.copy(), lengths.copy(), True) == first
+    other = lengths_sections.padded_batch_spec(LESSON_X, np.array([2, 2, 2, 2]), True)
     assert other["datasets"] != first["datasets"]
-    with pytest.raises(KeyError):
-        chart_cache.frame_spec("padded_batch", "os.system", (LESSON_X, lengths))
+
+
+def test_each_decorated_function_has_a_cache_of_its_own():
+    """Streamlit keys a cache by the function's module, name and source: `cached_spec` keeps the
+    decorated function's, so two specs of the same array never answer for each other."""
+    without_data = lambda spec: {k: v for k, v in spec.items() if k != "datasets"}  # noqa: E731
+    assert without_data(chart_cache.outputs_over_time(Y)) != without_data(chart_cache.difference_heatmap(Y))
+    assert chart_cache.outputs_over_time.__name__ == "outputs_over_time"

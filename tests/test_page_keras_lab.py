@@ -8,7 +8,7 @@ import pytest
 from streamlit import dataframe_util
 
 from apptest import assert_clean, open_page
-from dashboard import keras_lab_view as view
+from dashboard.sections import keras_lab as view
 from dashboard.settings import SETTINGS
 from rnncore import training
 from rnncore.tasks import make_task

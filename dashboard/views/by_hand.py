@@ -2,7 +2,7 @@
 import numpy as np
 import streamlit as st
 
-from dashboard import by_hand_parts as parts
+from dashboard.sections import by_hand as parts
 from dashboard import chart_cache, compute, experiment, inputs_table, notices
 
 PAGE_KEYS = (*parts.LAYER_KEYS, "example", "step", "neuron", "tf1_check")
@@ -47,7 +47,7 @@ st.markdown(
     "outputs. **Try** the seed (new weights, same inputs) and the weight scale: large weights push tanh "
     "to ±1, where a neuron stops telling its inputs apart.")
 parts.what_if_section(X, settings, Y)
-experiment.chart_download(chart_cache.sequence_spec("outputs_over_time", Y), "by_hand", "outputs")
+experiment.chart_download(chart_cache.outputs_over_time(Y), "by_hand", "outputs")
 
 st.subheader("3. The hidden state, step by step")
 st.markdown(
@@ -56,11 +56,11 @@ st.markdown(
     "**Try** many steps with a large scale: rows settle into a pattern that no longer depends on the "
     "inputs of long ago. With `relu` or `linear` the colour scale widens to the largest |Y|.")
 bound = 1.0 if activation == "tanh" else max(float(np.abs(Y).max()), 1e-6)
-chart_cache.show(chart_cache.sequence_spec("state_heatmap", Y, domain=(-bound, bound)))
+chart_cache.show(chart_cache.state_heatmap(Y, domain=(-bound, bound)))
 
 st.subheader("4. The weights: one set for every step")
 weights_column, weights_text = st.columns([3, 2])
-chart_cache.show(chart_cache.weight_pair_spec(w.Wx, w.Wy), weights_column)
+chart_cache.show(chart_cache.weight_pair(w.Wx, w.Wy), weights_column)
 count = w.Wx.size + w.Wy.size + w.b.size
 weights_text.markdown(
     f"These are all the network's weights: {w.n_inputs}×{neurons} + {neurons}×{neurons} + {neurons} = "

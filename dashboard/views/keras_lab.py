@@ -2,7 +2,7 @@
 import streamlit as st
 
 from dashboard import charts, notices
-from dashboard import keras_lab_view as view
+from dashboard.sections import keras_lab as view
 from dashboard.controls import select, slider, toggle
 from rnncore import tasks, training
 

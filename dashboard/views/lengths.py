@@ -2,7 +2,8 @@
 import numpy as np
 import streamlit as st
 
-from dashboard import chart_cache, compute, experiment, lengths_view, notices, presenter, ragged, settings
+from dashboard import chart_cache, compute, experiment, notices, presenter, ragged, settings
+from dashboard.sections import lengths as lengths_view
 from dashboard.controls import select, slider
 
 LENGTH_KEYS = tuple(key for key in settings.SETTINGS if key.startswith("len"))
@@ -43,8 +44,7 @@ without_lengths = compute.manual_result(X, *weights, None)
 
 st.subheader("The padded batch")
 chart_column, text_column = st.columns([3, 2])
-chart_cache.show(chart_cache.frame_spec("padded_batch", "ragged.batch_frame", (X, lengths), show_values=steps <= 8),
-                 chart_column)
+chart_cache.show(lengths_view.padded_batch_spec(X, lengths, show_values=steps <= 8), chart_column)
 text_column.markdown(lengths_view.batch_text(n_inputs, seed))
 
 st.subheader("The outputs, told the lengths and not")

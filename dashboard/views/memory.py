@@ -3,7 +3,7 @@ import numpy as np
 import streamlit as st
 
 from dashboard import chart_cache, experiment, notices, presenter
-from dashboard import memory_view as view
+from dashboard.sections import memory as view
 from dashboard.controls import select, slider, toggle
 
 PAGE_KEYS = ("seed", "neurons", "activation", "mem_radius", "mem_steps", "mem_pattern", "mem_amplitude",

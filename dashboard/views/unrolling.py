@@ -1,7 +1,8 @@
 """Static vs dynamic unrolling: how big and how slow each TensorFlow path's graph is as the steps grow."""
 import streamlit as st
 
-from dashboard import experiment, notices, presenter, settings, sweep
+from dashboard import experiment, notices, presenter, settings
+from dashboard.sections import unrolling as sweep
 from dashboard.controls import select, slider, toggle
 from rnncore.graphs import PATHS
 

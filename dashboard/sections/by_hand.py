@@ -119,7 +119,7 @@ def what_if_section(X: np.ndarray, settings: dict, Y: np.ndarray) -> None:
     if kept is None:
         right.caption("Nothing pinned yet. Pin this run, change one thing (the seed, the scale, a cell of "
                       "the table), and the charts below compare the new run with it.")
-        chart_cache.show(chart_cache.sequence_spec("outputs_over_time", Y))
+        chart_cache.show(chart_cache.outputs_over_time(Y))
         return
     left.button("Unpin", key="unpin", on_click=pinning.unpin, args=(st.session_state, PAGE))
     changed = pinning.changed_settings(kept.settings, recorded)
@@ -127,14 +127,14 @@ def what_if_section(X: np.ndarray, settings: dict, Y: np.ndarray) -> None:
         "the input table" if key == "table" else f"{key} {old} → {new}" for key, (old, new) in changed.items())
         or "nothing yet: the dashed and solid lines coincide."))
     comparison = pinning.compare(kept.arrays["outputs"], Y)
-    chart_cache.show(chart_cache.comparison_spec(Y, kept.arrays["outputs"]))
+    chart_cache.show(chart_cache.outputs_with_baseline(Y, kept.arrays["outputs"]))
     notes = [comparison.note] if comparison.note else []
     if {"inputs", "neurons"} & set(changed):
         notes.append("The weights' shape changed, so they were drawn afresh: neuron i here is not the "
                      "baseline's neuron i, and nearly every number is expected to differ.")
     st.markdown(f"**Current − baseline**: largest difference {comparison.max_abs_difference:.6f}. "
                 + " ".join(notes))
-    chart_cache.show(chart_cache.sequence_spec("difference_heatmap", comparison.difference))
+    chart_cache.show(chart_cache.difference_heatmap(comparison.difference))
 
 
 def take_away_section(X: np.ndarray, w: RNNWeights, Y: np.ndarray, settings: dict) -> None:

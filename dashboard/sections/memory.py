@@ -83,24 +83,24 @@ def history_frame(final: np.ndarray) -> pd.DataFrame:
                          "value": final.ravel()})
 
 
-@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
-def state_norm_spec(radii: tuple, norms: np.ndarray, chosen: float, log_scale: bool) -> dict:
-    return chart_cache.to_spec(charts.state_norm_by_radius(radius_frame(radii, norms, chosen), log_scale))
+@chart_cache.cached_spec
+def state_norm_spec(radii: tuple, norms: np.ndarray, chosen: float, log_scale: bool):
+    return charts.state_norm_by_radius(radius_frame(radii, norms, chosen), log_scale)
 
 
-@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
-def credit_spec(radii: tuple, norms: np.ndarray, chosen: float) -> dict:
-    return chart_cache.to_spec(charts.credit_by_radius(radius_frame(radii, norms, chosen)))
+@chart_cache.cached_spec
+def credit_spec(radii: tuple, norms: np.ndarray, chosen: float):
+    return charts.credit_by_radius(radius_frame(radii, norms, chosen))
 
 
-@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
-def eigen_spec(values: np.ndarray, radius: float) -> dict:
-    return chart_cache.to_spec(charts.eigenvalue_plane(eigen_frame(values), radius))
+@chart_cache.cached_spec
+def eigen_spec(values: np.ndarray, radius: float):
+    return charts.eigenvalue_plane(eigen_frame(values), radius)
 
 
-@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
-def history_spec(final: np.ndarray) -> dict:
-    return chart_cache.to_spec(charts.history_outputs(history_frame(final)))
+@chart_cache.cached_spec
+def history_spec(final: np.ndarray):
+    return charts.history_outputs(history_frame(final))
 
 
 FLOAT32 = ("float32's largest number, about 3.4e38", "float32's smallest number, about 1e-45")

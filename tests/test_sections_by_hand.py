@@ -1,7 +1,7 @@
 """Helpers of the by-hand page: the results table in the lesson's print layout, the table fingerprint."""
 import numpy as np
 
-from dashboard import by_hand_parts
+from dashboard.sections import by_hand as by_hand_parts
 from rnncore import init_weights, run_manual
 from rnncore.presets import LESSON_X
 

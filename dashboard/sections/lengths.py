@@ -10,10 +10,27 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from dashboard import chart_cache, compute, experiment, pinning, ragged
+from dashboard import chart_cache, charts, compute, experiment, pinning, ragged
 from rnncore.config import AGREEMENT, RNNResult
 
 PAGE = "lengths"
+
+
+@chart_cache.cached_spec
+def padded_batch_spec(X: np.ndarray, lengths: np.ndarray, show_values: bool):
+    return charts.padded_batch(ragged.batch_frame(X, lengths), show_values=show_values)
+
+
+@chart_cache.cached_spec
+def outputs_with_final_state_spec(outputs: np.ndarray, lengths: np.ndarray, final_steps: np.ndarray, title: str,
+                                  bound: float):
+    return charts.outputs_with_final_state(ragged.output_frame(outputs, lengths, final_steps), title=title,
+                                           bound=bound, columns=2)
+
+
+@chart_cache.cached_spec
+def padding_effect_spec(with_lengths: np.ndarray, without_lengths: np.ndarray, lengths: np.ndarray):
+    return charts.lengths_difference(ragged.padding_effect_frame(with_lengths, without_lengths, lengths), columns=2)
 
 
 def number_format(columns) -> dict:
@@ -37,9 +54,7 @@ def batch_text(n_inputs: int, seed: int) -> str:
 
 def outputs_panel(title: str, run: RNNResult, lengths, final_steps: np.ndarray, bound: float) -> None:
     """The outputs as heatmaps with the final state's step outlined, then the final state as a table."""
-    chart = chart_cache.frame_spec("outputs_with_final_state", "ragged.output_frame",
-                                   (run.outputs, np.asarray(lengths), np.asarray(final_steps)),
-                                   title=title, bound=bound, columns=2)
+    chart = outputs_with_final_state_spec(run.outputs, np.asarray(lengths), np.asarray(final_steps), title, bound)
     chart_cache.show(chart)
     experiment.chart_download(chart, PAGE, "outputs_" + title.split(" ", 1)[1].replace(" ", "_"))  # e.g. with_lengths
     st.caption("Final state, one row per example:")
@@ -56,9 +71,8 @@ def _metric_pair(label: str, outputs: float, state: float) -> None:
 def padding_effect(with_lengths: RNNResult, without_lengths: RNNResult, X: np.ndarray, lengths) -> None:
     st.subheader("What the padding does when the network is not told")
     chart_column, text_column = st.columns([3, 2])
-    chart_cache.show(chart_cache.frame_spec("lengths_difference", "ragged.padding_effect_frame",
-                                            (with_lengths.outputs, without_lengths.outputs, np.asarray(lengths)),
-                                            columns=2), chart_column)
+    chart_cache.show(padding_effect_spec(with_lengths.outputs, without_lengths.outputs, np.asarray(lengths)),
+                     chart_column)
     padding_steps = int((~ragged.valid_mask(lengths, X.shape[1])).sum())
     text_column.markdown(
         "Each cell is the output without `sequence_length` minus the output with it. Inside every sequence "
@@ -121,5 +135,5 @@ def what_if(run: RNNResult, settings: dict) -> None:
                 "baseline. Lengthen a sequence by one step: only that example changes, from its old length on, "
                 "and its final state moves to the new last step.")
     _metric_pair("|current − baseline|", outputs.max_abs_difference, state.max_abs_difference)
-    chart_cache.show(chart_cache.comparison_spec(run.outputs, baseline.arrays["outputs"]))
-    chart_cache.show(chart_cache.sequence_spec("difference_heatmap", outputs.difference))
+    chart_cache.show(chart_cache.outputs_with_baseline(run.outputs, baseline.arrays["outputs"]))
+    chart_cache.show(chart_cache.difference_heatmap(outputs.difference))

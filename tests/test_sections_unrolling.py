@@ -1,9 +1,10 @@
 """The unrolling page's sweep: step points, paths, tidy rows, shown numbers and the crossing point."""
+import pyarrow as pa
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dashboard import sweep
+from dashboard.sections import unrolling as sweep
 from dashboard.settings import SETTINGS
 from rnncore import init_weights
 from rnncore.graphs import measure
@@ -96,7 +97,8 @@ def test_drawing_is_the_measured_graph_grouped():
 def test_cost_chart_spec_is_the_chart_of_the_rows():
     rows = [{"path": "static", "steps": 1, "op_count": 48}, {"path": "dynamic", "steps": 1, "op_count": 94}]
     spec = sweep.cost_chart_spec(rows, "Operations", False)
-    (values,) = spec["datasets"].values()
+    (arrow,) = spec["datasets"].values()
+    values = pa.ipc.open_stream(arrow).read_all().to_pylist()
     assert [(v["path"], v["value"], v["graph"]) for v in values] == [("static", 48, "one copy per step"),
                                                                       ("dynamic", 94, "one loop")]
     assert spec["encoding"]["y"]["title"] == "Operations in the graph"

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts
+from dashboard import chart_cache, charts
 from dashboard.graph_drawing import graph_dot, group_ops
 from rnncore.config import init_weights
 from rnncore.graphs import GROWING, PATHS, measure, sweep
@@ -144,12 +144,11 @@ def metric_frame(rows: list[dict], metric: str) -> pd.DataFrame:
     }, columns=["path", "path_label", "steps", "value", "graph"])
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
-def cost_chart_spec(rows: list[dict], metric: str, log_scale: bool) -> dict:
-    """charts.graph_cost of these rows as a Vega-Lite spec: Altair validates a chart while turning it
-    into JSON (~15 ms), so that happens once per distinct rows and options, not on every re-render."""
+@chart_cache.cached_spec
+def cost_chart_spec(rows: list[dict], metric: str, log_scale: bool):
+    """charts.graph_cost of these rows (metric in its shown units)."""
     m = METRICS[metric]
-    return charts.graph_cost(metric_frame(rows, metric), m.axis, m.format, log_scale).to_dict()
+    return charts.graph_cost(metric_frame(rows, metric), m.axis, m.format, log_scale)
 
 
 @st.cache_data(show_spinner=False, max_entries=20)

@@ -104,12 +104,11 @@ def results_table(result: training.LabResult) -> pd.DataFrame:
                          for model, mse in rows]).set_index("model")
 
 
-@st.cache_data(max_entries=STORE_ENTRIES, show_spinner=False)
-def loss_spec(key: tuple, _result: training.LabResult) -> dict:
-    """The finished run's loss chart as a Vega-Lite spec, built and validated once per run (as in
-    dashboard/chart_cache.py): a re-render then costs a dictionary copy, not an Altair validation."""
+@chart_cache.cached_spec
+def loss_spec(key: tuple, _result: training.LabResult):
+    """The finished run's loss chart, built and validated once per run (`key`: the run's settings)."""
     baselines = baselines_frame(_result.naive_mse, _result.mean_mse)
-    return chart_cache.to_spec(charts.loss_curves(history_frame(_result), baselines))
+    return charts.loss_curves(history_frame(_result), baselines)
 
 
 def times_text(result: training.LabResult) -> str:
@@ -172,9 +171,9 @@ def measure_unroll(s: LabSettings, progress_place) -> list[dict]:
     return rows
 
 
-@st.cache_data(max_entries=STORE_ENTRIES, show_spinner=False)
-def unroll_spec(key: tuple, _rows: list[dict]) -> dict:
-    return chart_cache.to_spec(charts.unroll_cost(unroll_frame(_rows)))
+@chart_cache.cached_spec
+def unroll_spec(key: tuple, _rows: list[dict]):
+    return charts.unroll_cost(unroll_frame(_rows))
 
 
 def unroll_frame(rows: list[dict]) -> pd.DataFrame:
