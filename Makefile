@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: run test bench browser
+.PHONY: run test bench browser postgres
 
 $(VENV)/.run-installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,10 +18,13 @@ $(VENV)/.test-installed: requirements-test.txt $(VENV)/.run-installed
 browser:
 	bash .ci/install-chromium
 
+postgres:
+	bash .ci/install-postgresql
+
 run: $(VENV)/.run-installed
 	$(VENV)/bin/streamlit run dashboard/app.py --server.address 127.0.0.1
 
-test: $(VENV)/.test-installed browser
+test: $(VENV)/.test-installed browser postgres
 	$(PY) -m pytest
 
 bench: $(VENV)/.test-installed browser
