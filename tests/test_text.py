@@ -92,6 +92,29 @@ def test_every_epoch_is_reported_and_stop_ends_the_run():
     assert not chars_model.train("hello", epochs=1, should_stop=lambda: True).stopped
 
 
+def test_a_run_in_a_worker_thread_under_keras_clear_session_is_the_same_run(hello):
+    """The job queue trains in a thread, and Streamlit calls keras.backend.clear_session() after every
+    script run of every session: the default run must come out exactly as the fixture's. (Each clear
+    also empties TF's eager kernel cache, which costs the run ~50 ms: measured 1.3 s alone, 9.6 s with a
+    clear every 50 ms; dashboard/serving.py switches Streamlit's clears off. Here one every 0.2 s.)"""
+    import threading
+
+    from rnncore.tfimport import keras
+
+    results, clears, pause = [], [], threading.Event()
+    worker = threading.Thread(target=lambda: results.append(chars_model.train("hello")))
+    worker.start()
+    while worker.is_alive():
+        keras().backend.clear_session(free_memory=False)
+        clears.append(1)
+        pause.wait(0.2)
+    worker.join()
+    assert len(clears) >= 3
+    np.testing.assert_array_equal(results[0].keras_probs, hello.keras_probs)
+    np.testing.assert_array_equal(results[0].rnn.Wh, hello.rnn.Wh)
+    np.testing.assert_array_equal(results[0].stateless_loss, hello.stateless_loss)
+
+
 def test_training_leaves_no_gradient_registry_entries_behind(hello):
     """As rnncore.training: TF's process-wide gradient registry would keep every traced train step."""
     registered = training._custom_gradients()
