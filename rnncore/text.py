@@ -6,7 +6,7 @@ the first "l" and "o" after the second. The input is the same letter both times,
 only the current character splits its answer between "l" and "o"; a recurrent model can answer both,
 because its state remembers what came before.
 
-A text becomes a sorted vocabulary of its distinct characters, integer ids, one-hot inputs X and
+A text becomes a vocabulary of its distinct characters sorted by code point, integer ids, one-hot inputs X and
 next-character targets y: X[t] is one_hot(text[t]) and y[t] is the id of text[t + 1], so a text of n
 characters gives n - 1 steps. The models (trained in rnncore.chars_model) are
 
@@ -116,7 +116,8 @@ class StatelessWeights:
 @dataclass(frozen=True)
 class Forward:
     probs: np.ndarray   # (steps, vocab) p[t]: probability of every next character after text[:t + 1]
-    hidden: np.ndarray  # (steps, units) h[t], the recurrent state after reading text[t]; (steps, 0) stateless
+    hidden: np.ndarray  # (steps, units) h[t] after reading text[t] (LSTM: its output h, not its memory c);
+                        # (steps, 0) for the stateless model
 
 
 def _sigmoid(z):
