@@ -45,7 +45,7 @@ MIN_TEXT_CHARS = 2      # one step: a character and the one after it
 MAX_TEXT_CHARS = 2000   # with chars_model's caps, the longest text trains in about a minute (see there)
 MAX_VOCAB = 200         # distinct characters: keeps the stateless layer (vocab, vocab) under 40,000 weights
 MAX_SAMPLE_CHARS = 500  # characters generated per sample
-MIN_TEMPERATURE, MAX_TEMPERATURE = 0.05, 5.0  # 0.05: all but argmax; 5: near uniform (logits / 5)
+MIN_TEMPERATURE, MAX_TEMPERATURE = 0.05, 5.0  # 0.05: almost always the likeliest; 5: logits / 5, far flatter
 GATES = {"SimpleRNN": 1, "LSTM": 4, "GRU": 3}  # blocks of `units` columns in Wx, Wh, b
 
 
