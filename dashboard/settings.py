@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from rnncore import memory, tasks, training
+from rnncore import gates, memory, tasks, training
 from rnncore.caps import ACTIVATIONS, MAX_STEPS
 
 
@@ -141,6 +141,33 @@ SETTINGS |= _settings(  # Keras lab page (caps: rnncore.tasks and rnncore.traini
     Setting("lab_epochs", "Epochs", 10, 1, training.MAX_EPOCHS, 1),
     Setting("lab_seed", "Seed", 42, 0, 9999, 1,
             help="Draws the data, the initial weights and the batch order: same settings, same run."),
+)
+
+SETTINGS |= _settings(  # gated cells page (caps: rnncore.gates); the recall task's k is the Keras lab's lab_k
+    Setting("gate_units", "Units per layer", 3, 1, 8, 1,
+            help="The same number of units in the SimpleRNN, the LSTM and the GRU."),
+    Setting("gate_steps", "Time steps", 12, 2, 40, 1),
+    Setting("gate_pattern", "Input", "noise", options=memory.PATTERNS,
+            help="pulse: 1 into every input at t = 0, then zeros; steady: 1 at every step; noise: a random "
+                 "input at every step (drawn from the seed)."),
+    Setting("gate_forget_bias", "LSTM forget-gate bias", 1.0, -gates.MAX_FORGET_BIAS, gates.MAX_FORGET_BIAS, 0.5,
+            help="Keras' unit_forget_bias starts it at 1: the forget gate then lets sigma(1) = 0.73 of the cell "
+                 "through per step. Used by the LSTM above and by the pulse experiment."),
+    Setting("gate_pulse_steps", "Steps after the pulse", 30, 5, 100, 1),
+    Setting("gate_log", "Log scale", True, help="A value kept at a fraction f per step falls on a straight "
+                                                "line on a log axis."),
+    Setting("gate_hold_value", "Value written at t = 0", 0.8, -3.0, 3.0, 0.1,
+            help="The cell stores tanh(value): the candidate g = tanh(value) passes a wide-open input gate."),
+    Setting("gate_keras", "Check with Keras", False,
+            help="Runs keras.layers.LSTM and GRU with the same weights; the first time loads TensorFlow "
+                 "(a few seconds)."),
+)
+
+SETTINGS |= _settings(  # backpropagation through time page (its layer: the by-hand page's settings)
+    Setting("bptt_log", "Log scale", True,
+            help="A contribution that shrinks by the same factor at each step back is a straight line."),
+    Setting("bptt_tape", "Check with tf.GradientTape", False,
+            help="Computes the same gradients with TensorFlow; the first time loads TensorFlow (a few seconds)."),
 )
 
 SETTINGS |= _settings(  # presets and links: where a run's weights come from (dashboard/experiment.py)
