@@ -169,3 +169,59 @@ def notebook_code(style: str, w: RNNWeights, X=None, sequence_length=None, origi
     about = [f"# Activation: {w.activation}. Weights: {origin or 'as shown in the dashboard'}, written out exactly."]
     lines = header[:1] + about + header[1:] + [""] + _data_lines(X, w, lengths, b_shape) + [""] + body
     return "\n".join(lines) + "\n"
+
+
+# --- Gated cells: Keras 3 SimpleRNN, LSTM and GRU side by side, with the exact weights -------------------
+
+def _layer_lines(name: str, keras_class: str, weights: list[tuple[str, np.ndarray, str]], units: int,
+                 extra: str = "") -> list[str]:
+    """One Keras layer built, loaded with `weights` (variable name, array, shape comment) and run on X_batch."""
+    lines = [_np_array(var, array, "float32", comment) for var, array, comment in weights]
+    lines += [f"layer = keras.layers.{keras_class}({units}, return_sequences=True, return_state=True{extra})",
+              "layer.build((None, n_steps, n_inputs))",
+              f"layer.set_weights([{', '.join(var for var, _, _ in weights)}])  # kernel, recurrent_kernel, bias",
+              "outputs_and_states = [keras.ops.convert_to_numpy(a) for a in layer(X_batch)]",
+              f"outputs[\"{name}\"], states[\"{name}\"] = outputs_and_states[:2]  # (batch, steps, units), (batch, units)"]
+    if keras_class == "LSTM":
+        lines.append("cell = outputs_and_states[2]  # (batch, units): the LSTM's last cell state c[T-1]")
+    return lines + [""]
+
+
+def gated_notebook_code(X, simple: RNNWeights, lstm, gru, origin: str = "") -> str:
+    """Python source that runs the same X (batch, steps, inputs) through Keras 3 `SimpleRNN`, `LSTM` and
+    `GRU` holding the exact weights `simple` (rnncore's basic cell), `lstm` and `gru` (rnncore.gates'
+    GatedWeights, Keras' layout). It leaves `outputs` and `states` (dicts by layer name) and `cell`."""
+    for name, w, kind in (("lstm", lstm, "lstm"), ("gru", gru, "gru")):
+        if getattr(w, "kind", None) != kind:
+            raise ValueError(f"{name} must be GatedWeights of kind {kind!r} (from rnncore.gates.init_weights)")
+    if simple.activation != "tanh":
+        raise ValueError(f"the SimpleRNN beside the gated cells uses tanh, got {simple.activation!r}")
+    X, _ = check_inputs(X, simple)
+    for w in (lstm, gru):
+        check_inputs(X, w)
+    units = {simple.n_neurons, lstm.n_units, gru.n_units}
+    if len(units) != 1:
+        raise ValueError(f"the three layers must have the same number of units, got {sorted(units)}")
+    (n_units,) = units
+    lines = ["# Recurrence Lab: one sequence through SimpleRNN, LSTM and GRU with Keras 3 (TensorFlow 2).",
+             f"# Weights: {origin or 'as shown in the dashboard'}, written out exactly.",
+             "import os", "os.environ.setdefault(\"KERAS_BACKEND\", \"tensorflow\")", "",
+             "import keras", "import numpy as np", "",
+             f"n_inputs, n_units, n_steps = {X.shape[2]}, {n_units}, {X.shape[1]}",
+             _np_array("X_batch", X, "float32", "(batch, steps, inputs)"),
+             "outputs, states = {}, {}", ""]
+    lines += _layer_lines("SimpleRNN", "SimpleRNN", [("Wx", simple.Wx, "(inputs, units)"),
+                                                      ("Wy", simple.Wy, "(units, units)"),
+                                                      ("b", simple.b, "(units,)")], n_units)
+    lines += _layer_lines("LSTM", "LSTM", [
+        ("lstm_kernel", lstm.kernel, "(inputs, 4 * units): gates i, f, c, o side by side"),
+        ("lstm_recurrent", lstm.recurrent_kernel, "(units, 4 * units)"),
+        ("lstm_bias", lstm.bias, "(4 * units,): the f block holds the forget bias")], n_units)
+    lines += _layer_lines("GRU", "GRU", [
+        ("gru_kernel", gru.kernel, "(inputs, 3 * units): gates z, r, h side by side"),
+        ("gru_recurrent", gru.recurrent_kernel, "(units, 3 * units)"),
+        ("gru_bias", gru.bias, "(2, 3 * units): input-side row, recurrent-side row (reset_after=True)")],
+        n_units)
+    lines += ["for name in outputs:", "    print(name, \"outputs (batch, steps, units) =\\n\", outputs[name])",
+              "print(\"LSTM cell state c[T-1] =\\n\", cell)"]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,54 @@
+"""rnncore.bptt's totals by tf.GradientTape: the check the BPTT page runs when asked.
+
+The same forward pass and loss as rnncore.bptt (the basic cell, L = 0.5 * ||Y[T-1] - target||^2, lengths
+by rnncore's rule), written in TF ops in float64 with one Wx, Wy, b: the tape differentiates through
+every step and adds the contributions itself. TensorFlow is imported on the first call, after the
+inputs are checked.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from rnncore.bptt import Backprop, check_target
+from rnncore.cell import valid_mask
+from rnncore.config import RNNWeights
+from rnncore.validate import check_inputs
+
+
+@dataclass(frozen=True)
+class TapeTotals:
+    loss: float
+    dWx: np.ndarray   # (inputs, neurons)
+    dWy: np.ndarray   # (neurons, neurons)
+    db: np.ndarray    # (neurons,)
+
+    def largest_difference(self, r: Backprop) -> float:
+        """The largest |tape - rnncore| over the three totals, relative where a value exceeds 1."""
+        gaps = [np.abs(a - b) / np.maximum(1.0, np.abs(b)) for a, b in
+                ((self.dWx, r.dWx), (self.dWy, r.dWy), (self.db, r.db))]
+        with np.errstate(invalid="ignore"):
+            largest = max(float(g.max()) for g in gaps)
+        return largest if np.isfinite(largest) else float("inf")
+
+
+def tape_totals(X, w: RNNWeights, target=None, sequence_length=None) -> TapeTotals:
+    if not isinstance(w, RNNWeights):
+        raise ValueError(f"w must be RNNWeights (from rnncore.init_weights), got {type(w).__name__}")
+    X, lengths = check_inputs(X, w, sequence_length)
+    batch, steps, _ = X.shape
+    target = check_target(target, batch, w.n_neurons)
+    from rnncore.tfimport import tf, tf_activation
+
+    tf, act = tf(), tf_activation(w.activation)
+    live = tf.constant(valid_mask(lengths, batch, steps))             # (batch, steps)
+    Xt = tf.constant(X.astype(np.float64))
+    Wx, Wy, b = (tf.Variable(a.astype(np.float64)) for a in (w.Wx, w.Wy, w.b))
+    with tf.GradientTape() as tape:
+        state = tf.zeros([batch, w.n_neurons], tf.float64)            # Y[-1] = 0
+        for t in range(steps):
+            state = tf.where(live[:, t, None], act(Xt[:, t] @ Wx + state @ Wy + b), state)
+        loss = 0.5 * tf.reduce_sum(tf.square(state - tf.constant(target)))
+    dWx, dWy, db = tape.gradient(loss, [Wx, Wy, b], unconnected_gradients=tf.UnconnectedGradients.ZERO)
+    return TapeTotals(float(loss), dWx.numpy(), dWy.numpy(), db.numpy())
