@@ -338,3 +338,117 @@ def unroll_cost(df: pd.DataFrame) -> alt.FacetChart:
     ).properties(width=150, height=200).facet(
         column=alt.Column("measure:N", title=None, sort=list(dict.fromkeys(df["measure"])))
     ).resolve_scale(y="independent")
+
+
+# Gated cells page: every activation on one diverging scale, so 0 (a closed gate) is white everywhere,
+# an open gate (near 1) blue, a negative candidate or output red.
+def gate_heatmaps(df: pd.DataFrame, title: str, width_step: int = 14) -> alt.FacetChart:
+    """One heatmap per gate (panels stacked in `order`): time across, one row per unit.
+
+    df: gate (panel label), order, step, unit, value. Values beyond +-1 (an LSTM's cell state) take the
+    end colours; the tooltip has the exact value."""
+    return alt.Chart(df).mark_rect().encode(
+        x=alt.X("step:O", title="Time step t", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("unit:O", title="Unit"),
+        color=alt.Color("value:Q", title="Activation",
+                        scale=alt.Scale(scheme=VALUE_SCHEME, domain=[-1, 1], clamp=True)),
+        tooltip=[alt.Tooltip("gate:N", title="Gate"), alt.Tooltip("step:O", title="t"),
+                 alt.Tooltip("unit:O", title="Unit"), alt.Tooltip("value:Q", title="Value", format=VALUE_FORMAT)],
+    ).properties(width=alt.Step(width_step), height=alt.Step(16)).facet(
+        row=alt.Row("gate:N", title=None, sort=alt.SortField("order"), header=alt.Header(labelAngle=0,
+                                                                                          labelAlign="left")),
+    ).properties(title=title)
+
+
+CELL_OUTPUT_DASH = {"cell state c[t]": [1, 0], "output h[t]": [5, 3]}
+
+
+def cell_and_output(df: pd.DataFrame) -> alt.Chart:
+    """The LSTM's cell state (solid) and output (dashed) over time, one colour per unit.
+
+    df: step, unit, series ("cell state c[t]" | "output h[t]"), value."""
+    return alt.Chart(df).mark_line(point=alt.OverlayMarkDef(size=20)).encode(
+        x=alt.X("step:Q", title="Time step t", axis=alt.Axis(tickMinStep=1)),
+        y=alt.Y("value:Q", title="Value"),
+        color=neuron_color("unit", "Unit", shown=sorted(df["unit"].unique())),
+        strokeDash=alt.StrokeDash("series:N", title=None, sort=list(CELL_OUTPUT_DASH),
+                                  legend=alt.Legend(symbolType="stroke"),
+                                  scale=alt.Scale(domain=list(CELL_OUTPUT_DASH), range=list(CELL_OUTPUT_DASH.values()))),
+        tooltip=[alt.Tooltip("series:N", title="Series"), alt.Tooltip("step:Q", title="t"),
+                 alt.Tooltip("unit:N", title="Unit"), alt.Tooltip("value:Q", title="Value", format=VALUE_FORMAT)],
+    ).properties(height=280)
+
+
+def kept_by_forget_bias(df: pd.DataFrame, log_scale: bool = True, fade: float = 0.01) -> alt.LayerChart:
+    """The fraction of a written value still in the cell, one line per forget bias; the student's own
+    bias (`chosen`) thick; a dotted rule where it has faded (`fade`, 1%). df: bias, step, kept, chosen."""
+    lines = alt.Chart(df)
+    if log_scale:  # a log axis has no place for 0 (sigma(-10)^t underflows)
+        lines = lines.transform_filter("datum.kept > 0")
+    y = alt.Y("kept:Q", title="Fraction of the value kept c[t] / c[0]",
+              scale=alt.Scale(type="log") if log_scale else alt.Scale(zero=True, domain=[0, 1]))
+    lines = lines.mark_line(point=alt.OverlayMarkDef(size=16)).encode(
+        x=alt.X("step:Q", title="Steps since the value was written"),
+        y=y,
+        color=alt.Color("bias:Q", title="Forget bias", scale=alt.Scale(scheme="viridis")),
+        detail="bias:N",
+        strokeWidth=alt.condition("datum.chosen", alt.value(3.5), alt.value(1.3)),
+        tooltip=[alt.Tooltip("bias:Q", title="Forget bias", format="g"), alt.Tooltip("step:Q", title="Steps"),
+                 alt.Tooltip("kept:Q", title="Kept", format=NUMBER_FORMAT)],
+    )
+    rule = alt.Chart(pd.DataFrame({"kept": [fade], "label": [f"{fade:.0%}: faded"]})).mark_rule(
+        color=BASELINE_COLOR, strokeDash=[2, 2]).encode(y="kept:Q", tooltip=alt.Tooltip("label:N", title="Line"))
+    return alt.layer(lines, rule).properties(height=320)
+
+
+def hold_trace(df: pd.DataFrame, k: int) -> alt.LayerChart:
+    """A hand-set LSTM over time: its gates, cell state and output, with a rule at t = k (the read).
+
+    df: step, series, value."""
+    lines = alt.Chart(df).mark_line(point=alt.OverlayMarkDef(size=20)).encode(
+        x=alt.X("step:Q", title="Time step t", axis=alt.Axis(tickMinStep=1)),
+        y=alt.Y("value:Q", title="Value"),
+        color=alt.Color("series:N", title=None, sort=list(dict.fromkeys(df["series"]))),
+        tooltip=[alt.Tooltip("series:N", title="Series"), alt.Tooltip("step:Q", title="t"),
+                 alt.Tooltip("value:Q", title="Value", format=VALUE_FORMAT)])
+    read = alt.Chart(pd.DataFrame({"step": [k], "label": [f"t = k = {k}: the value is read"]})).mark_rule(
+        color=BASELINE_COLOR, strokeDash=[4, 3]).encode(x="step:Q", tooltip=alt.Tooltip("label:N", title="Rule"))
+    return alt.layer(lines, read).properties(height=300)
+
+
+# BPTT page: the three shared weights, one colour each; Wy, the page's subject, drawn thickest.
+WEIGHT_COLORS = {"Wx": "#4c78a8", "Wy": "#e45756", "b": "#9d755d"}
+
+
+def contribution_norms(df: pd.DataFrame, log_scale: bool = True) -> alt.Chart:
+    """The size of each step's contribution to dL/dWx, dL/dWy and dL/db against the step.
+
+    df: step, weight ("Wx" | "Wy" | "b"), value (a Frobenius norm; inf rows left out by the caller)."""
+    chart = alt.Chart(df)
+    if log_scale:
+        chart = chart.transform_filter("datum.value > 0")
+    return chart.mark_line(point=alt.OverlayMarkDef(size=40)).encode(
+        x=alt.X("step:Q", title="Step t", axis=alt.Axis(tickMinStep=1)),
+        y=alt.Y("value:Q", title="Size of step t's contribution ‖dW[t]‖",
+                scale=alt.Scale(type="log") if log_scale else alt.Scale(zero=True)),
+        color=alt.Color("weight:N", title="Weight", sort=list(WEIGHT_COLORS),
+                        scale=alt.Scale(domain=list(WEIGHT_COLORS), range=list(WEIGHT_COLORS.values()))),
+        strokeWidth=alt.condition("datum.weight == 'Wy'", alt.value(3.5), alt.value(1.5)),
+        tooltip=[alt.Tooltip("weight:N", title="Weight"), alt.Tooltip("step:Q", title="Step t"),
+                 alt.Tooltip("value:Q", title="‖contribution‖", format=NUMBER_FORMAT)],
+    ).properties(height=320)
+
+
+def contribution_panels(df: pd.DataFrame, columns: int = 6) -> alt.FacetChart:
+    """Each step's contribution to dL/dWy as a small matrix, then their sum: the one gradient Wy gets.
+
+    df: panel (e.g. "t = 3", "sum"), order, row, col, value. One colour scale for every panel."""
+    bound = max(float(df["value"].abs().max()), 1e-12) if len(df) else 1.0
+    return alt.Chart(df).mark_rect().encode(
+        x=alt.X("col:O", title="To neuron"),
+        y=alt.Y("row:O", title="From neuron"),
+        color=value_color(title="dL/dWy", domain=(-bound, bound)),
+        tooltip=[alt.Tooltip("panel:N", title="Panel"), alt.Tooltip("row:O", title="From neuron"),
+                 alt.Tooltip("col:O", title="To neuron"), alt.Tooltip("value:Q", title="Value", format=".6g")],
+    ).properties(width=alt.Step(14), height=alt.Step(14)).facet(
+        facet=alt.Facet("panel:N", title=None, sort=alt.SortField("order")), columns=columns)
