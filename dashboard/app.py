@@ -25,6 +25,8 @@ page = st.navigation([
     st.Page(PAGES / "lengths.py", title="Sequence lengths", icon=":material/straighten:", url_path="lengths"),
     st.Page(PAGES / "memory.py", title="Memory and state", icon=":material/memory:", url_path="memory"),
     st.Page(PAGES / "keras_lab.py", title="Keras lab", icon=":material/science:", url_path="keras_lab"),
+    st.Page(PAGES / "gated.py", title="Gated cells", icon=":material/tune:", url_path="gated"),
+    st.Page(PAGES / "bptt.py", title="Backpropagation through time", icon=":material/undo:", url_path="bptt"),
 ])
 presenter.presenter_style()
 try:
