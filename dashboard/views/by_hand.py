@@ -3,6 +3,7 @@ import numpy as np
 import streamlit as st
 
 from dashboard.sections import by_hand as parts
+from dashboard.sections import predict
 from dashboard import chart_cache, compute, experiment, inputs_table, notices
 
 PAGE_KEYS = (*parts.LAYER_KEYS, "example", "step", "neuron", "tf1_check")
@@ -32,10 +33,12 @@ table_text.markdown(
     f"Rows with **t = 0** are the batch fed to the first placeholder (the lesson's `X_t0`), rows with "
     f"**t = 1** the second (`X_t1`), and so on. Click a cell to change it. Cells outside the lesson's "
     f"4 examples × 2 steps × 3 inputs start at **{inputs_table.NEW_CELL_VALUE:g}**; values you typed "
-    "come back when a slider shrinks the table and grows it again.\n\n"
-    "**Try:** in the lesson's batch, example 1 gets all zeros at t = 1. Yet its outputs at t = 1 below "
-    "are not zero: with `b` = 0, they come entirely from `Y[0] · Wy`, the network's memory of t = 0.")
+    "come back when a slider shrinks the table and grows it again.")
 table_text.button("Reset the table to the lesson's batch", on_click=inputs_table.reset)
+if predict.predict_first("by_hand.zero_input", table_text):
+    table_text.markdown(
+        "**Try:** in the lesson's batch, example 1 gets all zeros at t = 1. Yet its outputs at t = 1 below "
+        "are not zero: with `b` = 0, they come entirely from `Y[0] · Wy`, the network's memory of t = 0.")
 
 w = experiment.layer_weights(settings)  # drawn from the seed, or the book's (with a warning if they don't fit)
 Y = compute.manual_outputs(X, w)  # (batch, steps, neurons)

@@ -4,6 +4,7 @@ import streamlit as st
 
 from dashboard import chart_cache, compute, experiment, notices, presenter, ragged, settings
 from dashboard.sections import lengths as lengths_view
+from dashboard.sections import predict
 from dashboard.controls import select, slider
 
 LENGTH_KEYS = tuple(key for key in settings.SETTINGS if key.startswith("len"))
@@ -51,8 +52,9 @@ st.subheader("The outputs, told the lengths and not")
 bound = max(1.0, float(np.abs(without_lengths.outputs).max()), float(np.abs(with_lengths.outputs).max()))
 told, not_told = st.columns(2)
 with told:
-    st.markdown("**With `sequence_length`**: for t ≥ length the output is 0 and the state is copied through, "
-                "so the final state (outlined) is the output at step length − 1, or zeros for a length of 0.")
+    st.markdown("**With `sequence_length`**: for t ≥ length the output is 0 and the state is copied through"
+                + (", so the final state (outlined) is the output at step length − 1, or zeros for a length of 0."
+                   if predict.predict_first("lengths.final_state") else "."))
     lengths_view.outputs_panel("Y[t] with lengths", with_lengths, lengths, lengths - 1, bound)
 with not_told:
     st.markdown("**Without `sequence_length`**: the padding zeros go through the cell like data, "

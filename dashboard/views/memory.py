@@ -4,6 +4,7 @@ import streamlit as st
 
 from dashboard import chart_cache, experiment, notices, presenter
 from dashboard.sections import memory as view
+from dashboard.sections import predict
 from dashboard.controls import select, slider, toggle
 
 PAGE_KEYS = ("seed", "neurons", "activation", "mem_radius", "mem_steps", "mem_pattern", "mem_amplitude",
@@ -33,6 +34,7 @@ compared = view.radii(radius)
 norms = view.state_norms(neurons, seed, activation, compared, steps, pattern, amplitude)  # (radii, steps)
 own = norms[compared.index(radius)]
 
+predict.predict_first("memory.exploding")
 st.subheader("1. How long an input lives in the state")
 chart_column, text_column = st.columns([3, 2])
 with chart_column:

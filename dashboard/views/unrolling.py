@@ -2,6 +2,7 @@
 import streamlit as st
 
 from dashboard import experiment, notices, presenter, settings
+from dashboard.sections import predict
 from dashboard.sections import unrolling as sweep
 from dashboard.controls import select, slider, toggle
 from rnncore.graphs import PATHS
@@ -45,6 +46,7 @@ if not sweep.tensorflow_loaded():
         tf()
 rows = sweep.sweep_with_progress(paths, points, m.needs_run)
 
+predict.predict_first("unrolling.static_ops")
 st.subheader(f"{metric} against the number of steps")
 chart_column, text_column = st.columns([3, 2])
 cost_spec = sweep.cost_chart_spec(rows, metric, log_scale)

@@ -1,0 +1,197 @@
+"""Predict-first questions: what a student answers before seeing an experiment, and its true answer.
+
+Students who first commit to a prediction learn more from a demonstration than students who only watch it
+(Crouch, Fagen, Callan and Mazur, Am. J. Phys. 72, 2004). Each `Question` names the page whose
+experiment answers it and that experiment's exact settings (the page's URL keys), and computes its
+truth with rnncore for exactly those settings: no answer is typed in. A question is a number or a choice.
+
+Pages ask them alone (dashboard/sections/predict.py); a class session asks them together
+(rnncore/classroom.py stores the answers, the truth comes from here). To add one: append a `Question`
+to `QUESTIONS` with a truth function of its own below. Truth functions may import TensorFlow (lazily);
+callers cache them, rnncore does not.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Callable
+from urllib.parse import urlencode
+
+import numpy as np
+
+MAX_ABS_NUMBER = 1e12  # a number answer past this is refused (the class store uses the same bound)
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str                        # "<page>.<name>"
+    page: str                      # url_path of the page whose experiment answers it
+    objective: int                 # the lesson objective it serves: 1 recurrence, 2 memory and state, 3 TensorFlow
+    prompt: str
+    truth_of: Callable[[], object] = field(repr=False)  # rnncore computes it, for exactly `settings`
+    explanation: str = ""          # one line, shown beside the truth
+    choices: tuple[str, ...] = ()  # empty: the answer is a number
+    settings: dict = field(default_factory=dict)  # the page's URL settings of the experiment
+    tolerance: float = 0.0         # number questions: relative error still counted right
+
+    @property
+    def kind(self) -> str:
+        return "choice" if self.choices else "number"
+
+    @property
+    def query(self) -> dict[str, str]:
+        """The settings as URL parameters (booleans as true/false, as the pages' links write them)."""
+        return {key: str(value).lower() if isinstance(value, bool) else str(value)
+                for key, value in self.settings.items()}
+
+    @property
+    def link(self) -> str:
+        """The experiment's relative link: its page with the question's settings."""
+        return self.page + (f"?{urlencode(self.query)}" if self.settings else "")
+
+    def truth(self):
+        """The true answer (a float for a number question, one of `choices` for a choice)."""
+        value = self.truth_of()
+        if self.choices:
+            if value not in self.choices:
+                raise RuntimeError(f"question {self.id}: the truth {value!r} is not one of its choices")
+            return value
+        return float(value)
+
+    def parse(self, raw) -> float | str:
+        """A student's answer as this question takes it; ValueError with a short reason otherwise."""
+        if self.choices:
+            if raw not in self.choices:
+                raise ValueError(f"choose one of: {', '.join(self.choices)}")
+            return raw
+        if isinstance(raw, bool):
+            raise ValueError("the answer is a number")
+        try:
+            value = float(raw)
+        except (TypeError, ValueError):
+            raise ValueError("the answer is a number") from None
+        if not math.isfinite(value) or abs(value) > MAX_ABS_NUMBER:
+            raise ValueError(f"give a finite number within ±{MAX_ABS_NUMBER:g}")
+        return value
+
+    def is_right(self, answer, truth) -> bool:
+        if self.choices:
+            return answer == truth
+        return abs(float(answer) - truth) <= self.tolerance * max(abs(truth), 1e-12)
+
+
+# --- truths, each for its question's settings ------------------------------------------------------------
+
+_LESSON = {"inputs": 3, "neurons": 5, "seed": 42, "scale": 1.0, "activation": "tanh"}
+
+
+def _lesson_run(lengths=None):
+    from rnncore.config import init_weights
+    from rnncore.manual import run_manual
+    from rnncore.presets import LESSON_X
+
+    return run_manual(LESSON_X, init_weights(3, 5, 42), sequence_length=lengths)
+
+
+def _zero_input_output() -> str:
+    return "No: it is not zero" if np.any(_lesson_run().outputs[1, 1] != 0) else "Yes: all zero"
+
+
+def _weight_count() -> int:
+    from rnncore.config import init_weights
+
+    w = init_weights(3, 5, 42)
+    return w.Wx.size + w.Wy.size + w.b.size  # the same at any number of steps: the steps share them
+
+
+def _static_ops() -> int:
+    from rnncore.config import init_weights
+    from rnncore.graphs import measure
+
+    return measure("static", 100, init_weights(), run=False).op_count
+
+
+def _dynamic_ops() -> int:
+    from rnncore.config import init_weights
+    from rnncore.graphs import measure
+
+    return measure("dynamic", 100, init_weights(), run=False).op_count
+
+
+FINAL_STATE_CHOICES = ("its output at t = 0", "its output at t = 1", "zeros")
+
+
+def _final_state_with_lengths() -> str:
+    run = _lesson_run(lengths=[2, 1, 2, 2])
+    state, outputs = run.state[1], run.outputs[1]
+    for choice, candidate in zip(FINAL_STATE_CHOICES, (outputs[0], outputs[1], np.zeros_like(state))):
+        if np.array_equal(state, candidate):
+            return choice
+    raise RuntimeError("the final state is none of the choices")
+
+
+def _pulse_after_29(radius: float) -> str:
+    from rnncore import memory
+
+    w = memory.memory_weights(5, 42, radius, "linear")
+    norms = memory.state_norms(memory.impulse_response(w, memory.input_pattern(30, "pulse", 1.0, 42)))
+    return "above" if norms[29] > norms[0] else "below"
+
+
+def _fade_step() -> int:
+    from rnncore import memory
+
+    w = memory.memory_weights(5, 42, 0.8, "linear")
+    step = memory.fade_step(memory.state_norms(memory.impulse_response(w, memory.input_pattern(30, "pulse", 1.0, 42))))
+    return -1 if step is None else step
+
+
+QUESTIONS: dict[str, Question] = {q.id: q for q in (
+    Question("by_hand.zero_input", "by_hand", 1,
+             "In the lesson's batch, example 1's input at t = 1 is all zeros, and b = 0. Is its output Y[1] zero?",
+             _zero_input_output,
+             "Y[1] = tanh(X[1]·Wx + Y[0]·Wy + b): with X[1] = 0 and b = 0 what is left is Y[0]·Wy, the network's "
+             "memory of t = 0.",
+             choices=("Yes: all zero", "No: it is not zero"), settings={**_LESSON, "steps": 2}),
+    Question("by_hand.weight_count", "by_hand", 1,
+             "The lesson's layer (3 inputs, 5 neurons) unrolled over 20 steps: how many weights does it have?",
+             _weight_count,
+             "Wx (3×5) + Wy (5×5) + b (5) = 45, whatever the number of steps: every step shares the same weights.",
+             settings={**_LESSON, "steps": 20}),
+    Question("unrolling.static_ops", "unrolling", 3,
+             "How many operations will static_rnn's forward graph have at 100 steps (3 inputs, 5 neurons)?",
+             _static_ops,
+             "static_rnn copies the cell once per step: the graph grows by a fixed number of operations per step.",
+             settings={"unr_max_steps": 100, "unr_tf1": True, "unr_metric": "Operations"}, tolerance=0.1),
+    Question("unrolling.dynamic_ops", "unrolling", 3,
+             "And dynamic_rnn's forward graph, at 100 steps?",
+             _dynamic_ops,
+             "dynamic_rnn builds one cell inside a while_loop: the same graph at 2 steps or 200.",
+             settings={"unr_max_steps": 100, "unr_tf1": True, "unr_metric": "Operations"}, tolerance=0.1),
+    Question("lengths.final_state", "lengths", 3,
+             "Example 1 has length 1 in a batch of 2 steps. Told the lengths, what is its final state?",
+             _final_state_with_lengths,
+             "Past a sequence's length the state is copied through, so the final state is the last valid output.",
+             choices=FINAL_STATE_CHOICES,
+             settings={**_LESSON, "steps": 2, "batch": 4, "len0": 2, "len1": 1, "len2": 2, "len3": 2}),
+    Question("memory.exploding", "memory", 2,
+             "A linear cell whose Wy has spectral radius 1.1 gets one pulse at t = 0. Is ‖Y[29]‖ above or "
+             "below ‖Y[0]‖?",
+             lambda: _pulse_after_29(1.1),
+             "Each step multiplies the state by Wy: above a radius of 1 the pulse grows, roughly like 1.1^t.",
+             choices=("above", "below"),
+             settings={"activation": "linear", "mem_radius": 1.1, "mem_pattern": "pulse", "mem_steps": 30,
+                       "neurons": 5, "seed": 42}),
+    Question("memory.fading", "memory", 2,
+             "Spectral radius 0.8, linear: at which step t does the pulse first fall below 1% of ‖Y[0]‖? "
+             "(-1: never within 30 steps)",
+             _fade_step,
+             "The state shrinks by roughly the radius per step (0.8^t < 0.01 from t = 21); Wy's other eigenvalues "
+             "and directions move the exact step.",
+             settings={"activation": "linear", "mem_radius": 0.8, "mem_pattern": "pulse", "mem_steps": 30,
+                       "neurons": 5, "seed": 42}, tolerance=0.15),
+)}
+
+
+def for_page(page: str) -> list[Question]:
+    return [q for q in QUESTIONS.values() if q.page == page]
