@@ -452,3 +452,23 @@ def contribution_panels(df: pd.DataFrame, columns: int = 6) -> alt.FacetChart:
                  alt.Tooltip("col:O", title="To neuron"), alt.Tooltip("value:Q", title="Value", format=".6g")],
     ).properties(width=alt.Step(14), height=alt.Step(14)).facet(
         facet=alt.Facet("panel:N", title=None, sort=alt.SortField("order")), columns=columns)
+
+
+def class_answers(df: pd.DataFrame, truth, kind: str) -> alt.LayerChart:
+    """The class's answers with the truth marked. df: answer (a choice's text, or a number).
+    kind "choice": a bar per choice (every choice shown, the true one green); "number": a histogram
+    with a rule at the truth."""
+    if kind == "choice":
+        bars = alt.Chart(df).mark_bar().encode(
+            x=alt.X("answer:N", title="Answer", sort=None, axis=alt.Axis(labelAngle=0, labelLimit=160)),
+            y=alt.Y("count:Q", title="Students"),
+            color=alt.condition(alt.datum.answer == truth, alt.value("#2ca02c"), alt.value("#9ecae1")),
+            tooltip=[alt.Tooltip("answer:N", title="Answer"), alt.Tooltip("count:Q", title="Students")])
+        return alt.layer(bars).properties(title=f"The class's answers (green: the truth, {truth})")
+    bars = alt.Chart(df).mark_bar(color="#9ecae1").encode(
+        x=alt.X("answer:Q", bin=alt.Bin(maxbins=20), title="Answer"),
+        y=alt.Y("count():Q", title="Students"),
+        tooltip=[alt.Tooltip("answer:Q", bin=True, title="Answers in"), alt.Tooltip("count():Q", title="Students")])
+    rule = alt.Chart(pd.DataFrame({"truth": [truth]})).mark_rule(color="#2ca02c", size=3).encode(
+        x="truth:Q", tooltip=[alt.Tooltip("truth:Q", title="The truth")])
+    return alt.layer(bars, rule).properties(title=f"The class's answers (green line: the truth, {truth:g})")

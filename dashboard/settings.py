@@ -179,4 +179,5 @@ SETTINGS |= _settings(  # presets and links: where a run's weights come from (da
 
 # Keys that may appear in a URL without being a widget's setting.
 URL_EXTRAS = ("preset", "presenter",
-              "x")  # x: the by-hand page's edited input table (dashboard/inputs_table.py checks it)
+              "x",  # x: the by-hand page's edited input table (dashboard/inputs_table.py checks it)
+              "code", "secret", "student")  # a class session's link (rnncore.classroom checks them)
