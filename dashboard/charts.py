@@ -455,14 +455,15 @@ def contribution_panels(df: pd.DataFrame, columns: int = 6) -> alt.FacetChart:
 
 
 def class_answers(df: pd.DataFrame, truth, kind: str) -> alt.LayerChart:
-    """The class's answers with the truth marked. df: answer (a choice's text, or a number).
-    kind "choice": a bar per choice (every choice shown, the true one green); "number": a histogram
+    """The class's answers with the truth marked. df: answer (a choice's text, or a number); for a choice
+    also count and is_truth. kind "choice": a bar per choice (every choice shown, the true one green); "number": a histogram
     with a rule at the truth."""
     if kind == "choice":
         bars = alt.Chart(df).mark_bar().encode(
             x=alt.X("answer:N", title="Answer", sort=None, axis=alt.Axis(labelAngle=0, labelLimit=160)),
             y=alt.Y("count:Q", title="Students"),
-            color=alt.condition(alt.datum.answer == truth, alt.value("#2ca02c"), alt.value("#9ecae1")),
+            color=alt.Color("is_truth:N", scale=alt.Scale(domain=[True, False], range=["#2ca02c", "#9ecae1"]),
+                            legend=None),
             tooltip=[alt.Tooltip("answer:N", title="Answer"), alt.Tooltip("count:Q", title="Students")])
         return alt.layer(bars).properties(title=f"The class's answers (green: the truth, {truth})")
     bars = alt.Chart(df).mark_bar(color="#9ecae1").encode(
