@@ -76,6 +76,20 @@ PRESETS = {p.name: p for p in (
            "Four sequences of lengths 6, 3, 1 and 5, padded to 6 steps: told the lengths or not.",
            ragged.RAGGED_BATCH | {"neurons": 5, "seed": 42, "scale": 1.0, "activation": "tanh"},
            ("steps", *(key for key in ragged.RAGGED_BATCH if key.startswith("len")))),
+    Preset("forget_gate", "How long an LSTM keeps a value", "gated",
+           "Keras starts an LSTM's forget-gate bias at 1: a written value keeps 73% per step and is below 1% "
+           "within 15 steps. Raise the bias and it lasts.",
+           {"gate_forget_bias": 1.0, "gate_pulse_steps": 30, "gate_log": True},
+           ("gate_forget_bias", "gate_pulse_steps", "gate_log")),
+    Preset("hold", "Hold a value for 50 steps", "gated",
+           "Gates set by hand write a value once, keep it for k = 50 steps and clear it: the recall task "
+           "the Keras lab trains for, solved without training.",
+           {"lab_k": 50, "gate_hold_value": 0.8}, ("lab_k", "gate_hold_value")),
+    Preset("vanishing", "A vanishing gradient, step by step", "bptt",
+           "The lesson's network over 20 steps: the error shrinks at each step back, so the early steps' "
+           "contributions to the one shared Wy are 100,000 times smaller than the last step's.",
+           _LESSON_LAYER | {"steps": 20, "step": 19, "bptt_log": True},
+           ("steps", "scale", "activation", "example", "step", "neuron", "bptt_log")),
 )}
 
 

@@ -25,6 +25,12 @@ PAGES = (
     ("views/keras_lab.py", "Keras lab",
      "The lesson's lab inside the app: train small Keras `SimpleRNN`, `LSTM` and `GRU` models on tasks "
      "that need memory, and compare them with a naive baseline.", (2, 3)),
+    ("views/gated.py", "Gated cells",
+     "Look inside LSTM and GRU: every gate at every step beside a SimpleRNN, how the forget gate's bias decides "
+     "how long a value lasts, and a value held for k steps by gates set by hand.", (2, 3)),
+    ("views/bptt.py", "Backpropagation through time",
+     "Walk back from a loss on the last output one step at a time, with the numbers filled in: each step adds "
+     "its contribution to the one shared `Wy`, and early ones vanish or explode.", (2,)),
 )
 
 st.title("Recurrence Lab")
