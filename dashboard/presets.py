@@ -87,7 +87,7 @@ PRESETS = {p.name: p for p in (
            {"lab_k": 50, "gate_hold_value": 0.8}, ("lab_k", "gate_hold_value")),
     Preset("vanishing", "A vanishing gradient, step by step", "bptt",
            "The lesson's network over 20 steps: the error shrinks at each step back, so the early steps' "
-           "contributions to the one shared Wy are 100,000 times smaller than the last step's.",
+           "contributions to the one shared Wy are some 60,000 times smaller than the last step's.",
            _LESSON_LAYER | {"steps": 20, "step": 19, "bptt_log": True},
            ("steps", "scale", "activation", "example", "step", "neuron", "bptt_log")),
 )}
