@@ -146,6 +146,28 @@ def _fade_step() -> int:
     return -1 if step is None else step
 
 
+def _pulse_visible_after(forget_bias: float, steps: int) -> str:
+    from rnncore import gates
+
+    return "yes" if gates.pulse_kept(forget_bias, steps) else "no"
+
+
+LARGEST_STEP_CHOICES = ("t = 1, the first step that adds anything", "a step in the middle", "t = 19, the last step")
+
+
+def _largest_dWy_step() -> str:
+    """The BPTT page's network at 20 steps: the lesson's batch at t = 0, 1, zeros after (its input table's
+    default), seeded weights; the loss on the last output."""
+    from rnncore import bptt
+    from rnncore.config import init_weights
+    from rnncore.presets import LESSON_X
+
+    X = np.zeros((4, 20, 3), np.float32)                # (batch, steps, inputs)
+    X[:, :2] = LESSON_X
+    step = bptt.backprop(X, init_weights(3, 5, 42)).largest_dWy_step
+    return LARGEST_STEP_CHOICES[0] if step == 1 else LARGEST_STEP_CHOICES[2] if step == 19 else LARGEST_STEP_CHOICES[1]
+
+
 QUESTIONS: dict[str, Question] = {q.id: q for q in (
     Question("by_hand.zero_input", "by_hand", 1,
              "In the lesson's batch, example 1's input at t = 1 is all zeros, and b = 0. Is its output Y[1] zero?",
@@ -189,7 +211,20 @@ QUESTIONS: dict[str, Question] = {q.id: q for q in (
              "The state shrinks by roughly the radius per step (0.8^t < 0.01 from t = 21); Wy's other eigenvalues "
              "and directions move the exact step.",
              settings={"activation": "linear", "mem_radius": 0.8, "mem_pattern": "pulse", "mem_steps": 30,
-                       "neurons": 5, "seed": 42}, tolerance=0.15),
+                       "neurons": 5, "seed": 42}, tolerance=0.15),    Question("gated.pulse_20", "gated", 2,
+             "An LSTM's forget-gate bias is 1 (Keras' default) and nothing new is written after t = 0. Will at "
+             "least 1% of the value written at t = 0 still be in the cell after 20 steps?",
+             lambda: _pulse_visible_after(1.0, 20),
+             "The forget gate keeps σ(1) = 0.73 per step: 0.73^20 = 0.2%, so the value has faded. A bias of 5 "
+             "keeps 0.993 per step, 87% after 20 steps.",
+             choices=("yes", "no"), settings={"gate_forget_bias": 1.0, "gate_pulse_steps": 20}),
+    Question("bptt.largest_dWy", "bptt", 2,
+             "The lesson's network over 20 steps, a loss on the last output. Walking back, every step adds a "
+             "contribution to the one shared Wy. Which step's contribution is the largest?",
+             _largest_dWy_step,
+             "The error shrinks at every step back (tanh's slope times Wy): the last step's contribution is "
+             "tens of thousands of times the early steps'. Training barely hears the distant past.",
+             choices=LARGEST_STEP_CHOICES, settings={**_LESSON, "steps": 20, "batch": 4, "weights": "seeded"}),
 )}
 
 
