@@ -6,7 +6,7 @@ from dashboard import experiment, notices
 from dashboard.chart_cache import show
 from dashboard.controls import toggle
 from dashboard.sections import bptt as view
-from dashboard.sections import by_hand
+from dashboard.sections import by_hand, predict
 
 PAGE_KEYS = (*by_hand.LAYER_KEYS, "example", "step", "neuron", "bptt_log", "bptt_tape")
 
@@ -47,6 +47,7 @@ st.markdown(
 view.step_section(r, w)
 
 st.subheader("3. One Wy, a sum of contributions")
+answered = predict.predict_first("bptt.largest_dWy")
 st.markdown(
     "Step t adds Y[t−1]ᵀ · d[t] to the gradient of `Wy` (step 0 adds nothing: there is no Y[−1]). Below, "
     "each step's contribution as a small matrix, and, last, their **sum**: the only gradient `Wy` ever "
@@ -65,7 +66,7 @@ text_column.markdown(
     "when a neuron saturates. **Try** 20 steps with the weight scale at 0.3, then at 2.\n\n"
     + view.vanish_text(r))
 largest = r.largest_dWy_step
-text_column.metric("Largest contribution to Wy from step", f"t = {largest}")
+text_column.metric("Largest contribution to Wy from step", f"t = {largest}" if answered else "predict first")
 text_column.metric("‖dL/dWy‖, the sum", f"{np.linalg.norm(r.dWy):.6g}")
 if log_scale and (r.dWy_norms == 0).any():
     text_column.caption("A log axis has no place for 0: the zero contributions (step 0's to Wy, at least) "

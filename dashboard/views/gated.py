@@ -5,6 +5,7 @@ from dashboard import experiment, notices, presenter
 from dashboard.chart_cache import show
 from dashboard.controls import select, slider, toggle
 from dashboard.sections import gated as view
+from dashboard.sections import predict
 from rnncore import gates
 
 PAGE_KEYS = ("seed", "gate_units", "gate_steps", "gate_pattern", "gate_forget_bias", "gate_pulse_steps", "gate_log",
@@ -59,6 +60,7 @@ first.metric("Largest |c[t]|", f"{abs(shown['LSTM']['cell']).max():.4f}")
 last.metric("Largest |h[t]|", f"{abs(shown['LSTM']['outputs']).max():.4f}")
 
 st.subheader("3. How long does the cell keep a value? The forget-gate bias")
+answered = predict.predict_first("gated.pulse_20")
 pulse_steps = slider("gate_pulse_steps")
 kept = view.pulse_kept_over_time(view.biases(forget_bias), pulse_steps)
 own = kept[view.biases(forget_bias).index(forget_bias)]
@@ -78,7 +80,7 @@ faded = view.faded_after(forget_bias)
 one, two, three = chart_column.columns(3)
 one.metric("Kept per step σ(bias)", f"{gates.kept_fraction(forget_bias, 1):.4f}")
 two.metric(f"Kept after {pulse_steps} steps", f"{own[-1]:.4g}")
-three.metric("Below 1% after", f"{faded} steps" if faded else "never (200 steps)")
+three.metric("Below 1% after", (f"{faded} steps" if faded else "never (200 steps)") if answered else "predict first")
 
 st.subheader("4. Hold a value for k steps, with the gates set by hand")
 k_column, value_column = st.columns(2)
