@@ -19,7 +19,7 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "docs" / "screenshots"
-PAGES = ("overview", "by_hand", "unrolling", "lengths", "memory", "keras_lab")
+PAGES = ("overview", "by_hand", "unrolling", "lengths", "memory", "keras_lab", "gated", "bptt")
 URL_PATHS = {"overview": ""}  # the default page lives at /; /overview shows Streamlit's "Page not found"
 MAX_SCREENSHOT_HEIGHT = 9000  # px: a long page is cut here
 
