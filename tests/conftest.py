@@ -1,8 +1,12 @@
 import os
+import tempfile
+from pathlib import Path
 
 # Before anything imports TensorFlow: the lesson's BasicRNNCell needs legacy Keras.
 os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# The class sessions and finished runs of a test run go to a database of its own, never the user's.
+os.environ.setdefault("RECURRENCE_LAB_DB_PATH", str(Path(tempfile.mkdtemp(prefix="recurrence-lab-")) / "lab.sqlite3"))
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -109,7 +109,8 @@ def instructor(code: str, secret: str) -> None:
                   "a laptop. The code works for 12 hours.")
     show.caption("This page's own link holds your instructor secret: keep it to yourself (it lets you reopen "
                  "this panel after a reload).")
-    qr.image(classroom.qr_png(join_link, scale=6), caption="Join link", width=180)
+    if join_link.startswith("http"):  # the page's own address is unknown outside a browser (AppTest)
+        qr.image(classroom.qr_png(join_link, scale=6), caption="Join link", width=180)
     st.subheader("Ask a question")
     st.selectbox("Question", list(QUESTIONS), key="class_question",
                  format_func=lambda qid: f"{QUESTIONS[qid].page}: {QUESTIONS[qid].prompt}")
