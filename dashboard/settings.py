@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from rnncore import gates, memory, tasks, training
+from rnncore import chars_model, gates, memory, tasks, text, training
 from rnncore.caps import ACTIVATIONS, MAX_STEPS
 
 
@@ -26,6 +26,11 @@ class Setting:
     step: float | None = None
     options: tuple = ()      # choice settings
     help: str = ""
+    max_chars: int | None = None  # text settings (a str default, no options): longest value a link carries
+
+    @property
+    def is_text(self) -> bool:
+        return isinstance(self.default, str) and not self.options
 
     def parse(self, raw: str):
         """The value a URL string stands for; ValueError with a short reason when it is not allowed."""
@@ -33,6 +38,10 @@ class Setting:
             if raw not in self.options:
                 raise ValueError(f"must be one of {', '.join(map(str, self.options))}")
             return raw
+        if self.is_text:  # free text: the text lab's training text, checked by rnncore
+            if len(raw) > self.max_chars:
+                raise ValueError(f"is {len(raw)} characters long; a link carries at most {self.max_chars}")
+            return text.check_text(raw, "it")
         if isinstance(self.default, bool):
             if raw.lower() not in ("true", "false"):
                 raise ValueError("must be true or false")
@@ -168,6 +177,27 @@ SETTINGS |= _settings(  # backpropagation through time page (its layer: the by-h
             help="A contribution that shrinks by the same factor at each step back is a straight line."),
     Setting("bptt_tape", "Check with tf.GradientTape", False,
             help="Computes the same gradients with TensorFlow; the first time loads TensorFlow (a few seconds)."),
+)
+
+SETTINGS |= _settings(  # text lab page (caps: rnncore.text and rnncore.chars_model)
+    # 300 characters: up to ~2.7 kB once percent-encoded (9 bytes for a 3-byte character), well within the
+    # 8 kB request line nginx and most proxies accept; longer texts are typed, not linked
+    Setting("text", "Training text", "hello", max_chars=300,
+            help=f"{text.MIN_TEXT_CHARS} to {text.MAX_TEXT_CHARS} printable characters (letters, digits, "
+                 "punctuation, spaces, emoji and new lines; no tabs or control characters)."),
+    Setting("text_cell", "Cell", "SimpleRNN", options=training.CELLS),
+    Setting("text_units", "Units", chars_model.UNITS, 1, chars_model.MAX_UNITS, 1,
+            help="Neurons in the recurrent layer: the size of its state h[t]."),
+    Setting("text_epochs", "Epochs", chars_model.EPOCHS, 1, chars_model.MAX_EPOCHS, 1,
+            help="One epoch is one Adam step on the whole text (one sequence, one batch)."),
+    Setting("text_seed", "Seed", 42, 0, 9999, 1, help="Draws the initial weights of both models."),
+    Setting("text_neuron", "Neuron", 0, 0, chars_model.MAX_UNITS - 1, 1),
+    Setting("text_temperature", "Temperature", 1.0, text.MIN_TEMPERATURE, 2.0, 0.05,
+            help="Divides the logits before the softmax: below 1 the likeliest character wins more often, "
+                 "above 1 the choice is closer to uniform."),
+    Setting("text_sample_chars", "Characters to sample", 100, 10, text.MAX_SAMPLE_CHARS, 10),
+    Setting("text_sample_seed", "Sampling seed", 0, 0, 9999, 1,
+            help="Draws the sampled characters: same seed, same text."),
 )
 
 SETTINGS |= _settings(  # presets and links: where a run's weights come from (dashboard/experiment.py)
