@@ -27,3 +27,21 @@ def test_the_app_keeps_keras_state_between_runs(monkeypatch):
     at = open_page("overview")
     at.run()
     assert not calls
+
+
+def test_streamlits_private_clean_up_hook_is_still_there():
+    """dashboard/serving.py switches off a private function of Streamlit's; an upgrade that removes or
+    renames it must fail here, with what to do, not silently bring back ~200 ms per re-render."""
+    import streamlit
+
+    hook = getattr(script_runner, "_clean_problem_modules", None)
+    assert callable(hook), (
+        f"Streamlit {streamlit.__version__} has no callable streamlit.runtime.scriptrunner.script_runner."
+        "_clean_problem_modules: dashboard/serving.py's switch no longer applies. Find where this version "
+        "calls keras.backend.clear_session() after a script run and switch that off instead (then update "
+        "serving.py, this test and the pin in requirements.txt).")
+    import inspect
+
+    assert "clear_session" in inspect.getsource(STREAMLIT_CLEAN_UP), (
+        "Streamlit's _clean_problem_modules no longer clears Keras: serving.py's switch may be unneeded; "
+        "measure a re-render with Keras loaded (make bench) before removing it.")
