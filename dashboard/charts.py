@@ -342,21 +342,21 @@ def unroll_cost(df: pd.DataFrame) -> alt.FacetChart:
 
 # Gated cells page: every activation on one diverging scale, so 0 (a closed gate) is white everywhere,
 # an open gate (near 1) blue, a negative candidate or output red.
-def gate_heatmaps(df: pd.DataFrame, title: str, width_step: int = 14) -> alt.FacetChart:
-    """One heatmap per gate (panels stacked in `order`): time across, one row per unit.
+def gate_heatmaps(df: pd.DataFrame, title: str, width_step: int = 14, legend: bool = True) -> alt.FacetChart:
+    """One heatmap per gate (panels stacked in `order`, each titled above): time across, one row per unit.
 
     df: gate (panel label), order, step, unit, value. Values beyond +-1 (an LSTM's cell state) take the
-    end colours; the tooltip has the exact value."""
+    end colours; the tooltip has the exact value. `legend=False` for all but one of charts set side by side."""
     return alt.Chart(df).mark_rect().encode(
-        x=alt.X("step:O", title="Time step t", axis=alt.Axis(labelAngle=0)),
+        x=alt.X("step:O", title="Time step t", axis=alt.Axis(labelAngle=0, labelOverlap=True)),
         y=alt.Y("unit:O", title="Unit"),
-        color=alt.Color("value:Q", title="Activation",
+        color=alt.Color("value:Q", title="Activation", legend=alt.Legend() if legend else None,
                         scale=alt.Scale(scheme=VALUE_SCHEME, domain=[-1, 1], clamp=True)),
         tooltip=[alt.Tooltip("gate:N", title="Gate"), alt.Tooltip("step:O", title="t"),
                  alt.Tooltip("unit:O", title="Unit"), alt.Tooltip("value:Q", title="Value", format=VALUE_FORMAT)],
     ).properties(width=alt.Step(width_step), height=alt.Step(16)).facet(
-        row=alt.Row("gate:N", title=None, sort=alt.SortField("order"), header=alt.Header(labelAngle=0,
-                                                                                          labelAlign="left")),
+        row=alt.Row("gate:N", title=None, sort=alt.SortField("order"),
+                    header=alt.Header(labelAngle=0, labelOrient="top", labelAnchor="start", labelFontWeight="bold")),
     ).properties(title=title)
 
 
