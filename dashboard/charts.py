@@ -349,7 +349,7 @@ def gate_heatmaps(df: pd.DataFrame, title: str, width_step: int = 14, legend: bo
     end colours; the tooltip has the exact value. `legend=False` for all but one of charts set side by side."""
     return alt.Chart(df).mark_rect().encode(
         x=alt.X("step:O", title="Time step t", axis=alt.Axis(labelAngle=0, labelOverlap=True)),
-        y=alt.Y("unit:O", title="Unit"),
+        y=alt.Y("unit:O", title="Unit", axis=alt.Axis(labelOverlap=False)),  # every unit's row labelled
         color=alt.Color("value:Q", title="Activation", legend=alt.Legend() if legend else None,
                         scale=alt.Scale(scheme=VALUE_SCHEME, domain=[-1, 1], clamp=True)),
         tooltip=[alt.Tooltip("gate:N", title="Gate"), alt.Tooltip("step:O", title="t"),
@@ -405,10 +405,14 @@ def hold_trace(df: pd.DataFrame, k: int) -> alt.LayerChart:
     """A hand-set LSTM over time: its gates, cell state and output, with a rule at t = k (the read).
 
     df: step, series, value."""
+    series = list(dict.fromkeys(df["series"]))
+    dashes = [[6, 3] if name.endswith("gate f") else [2, 3] if name.endswith("gate o") else [1, 0] for name in series]
     lines = alt.Chart(df).mark_line(point=alt.OverlayMarkDef(size=20)).encode(
         x=alt.X("step:Q", title="Time step t", axis=alt.Axis(tickMinStep=1)),
         y=alt.Y("value:Q", title="Value"),
-        color=alt.Color("series:N", title=None, sort=list(dict.fromkeys(df["series"]))),
+        color=alt.Color("series:N", title=None, sort=series),
+        # f and o both sit at 1 while the value is held: dashed and dotted, so neither hides the other
+        strokeDash=alt.StrokeDash("series:N", title=None, sort=series, scale=alt.Scale(domain=series, range=dashes)),
         tooltip=[alt.Tooltip("series:N", title="Series"), alt.Tooltip("step:Q", title="t"),
                  alt.Tooltip("value:Q", title="Value", format=VALUE_FORMAT)])
     read = alt.Chart(pd.DataFrame({"step": [k], "label": [f"t = k = {k}: the value is read"]})).mark_rule(
