@@ -113,3 +113,15 @@ def test_the_keras_check_agrees_and_the_notebook_code_holds_the_exact_weights():
     gaps = {label: float(value) for label, value in metrics(at).items() if label.startswith("Largest |Keras")}
     assert set(gaps) == {"Largest |Keras − NumPy|, LSTM", "Largest |Keras − NumPy|, GRU"}
     assert max(gaps.values()) < 1e-5
+
+
+def test_k_is_one_setting_with_the_keras_lab_both_ways():
+    at = open_page("keras_lab")
+    at.slider(key="lab_k").set_value(37).run()
+    at.switch_page("views/gated.py").run()
+    assert_clean(at)
+    assert at.slider(key="lab_k").value == 37 and metrics(at)["Cell at t = k = 37"] == f"{hold_cell(37, 0.8)[37]:.6f}"
+    at.slider(key="lab_k").set_value(23).run()
+    at.switch_page("views/keras_lab.py").run()
+    assert_clean(at)
+    assert at.slider(key="lab_k").value == 23
