@@ -44,6 +44,8 @@ def _key_value(key: str):
         s = SETTINGS[key]
         if s.options:
             good = [str(o) for o in s.options]
+        elif s.is_text:
+            good = [s.default, "mississippi", "a\nb", "é🙂", "x" * s.max_chars, "x" * (s.max_chars + 1)]
         elif isinstance(s.default, bool):
             good = ["true", "false", "True"]
         else:
