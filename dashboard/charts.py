@@ -477,3 +477,57 @@ def class_answers(df: pd.DataFrame, truth, kind: str) -> alt.LayerChart:
     rule = alt.Chart(pd.DataFrame({"truth": [truth]})).mark_rule(color="#2ca02c", size=3).encode(
         x="truth:Q", tooltip=[alt.Tooltip("truth:Q", title="The truth")])
     return alt.layer(bars, rule).properties(title=f"The class's answers (green line: the truth, {truth:g})")
+
+
+TEXT_MODEL_COLORS = {"RNN": "#1b9e77", "stateless": "#666666"}  # the text lab's two models
+
+
+def text_loss_curves(df: pd.DataFrame) -> alt.LayerChart:
+    """The text lab's training: cross-entropy per epoch of both models, on a log axis.
+
+    df: epoch, model ("RNN" | "stateless"), loss (nats per character)."""
+    curves = alt.Chart(df).encode(
+        x=alt.X("epoch:Q", title="Epoch", axis=alt.Axis(tickMinStep=1), scale=alt.Scale(domainMin=1)),
+        y=alt.Y("loss:Q", title="Cross-entropy per character (log scale)", scale=alt.Scale(type="log")),
+        color=alt.Color("model:N", title="Model", sort=list(TEXT_MODEL_COLORS),
+                        scale=alt.Scale(domain=list(TEXT_MODEL_COLORS), range=list(TEXT_MODEL_COLORS.values())),
+                        legend=alt.Legend(orient="top")))
+    points = curves.mark_circle(size=25, opacity=1).encode(
+        tooltip=[alt.Tooltip("model:N", title="Model"), alt.Tooltip("epoch:Q", title="Epoch"),
+                 alt.Tooltip("loss:Q", title="Loss", format=NUMBER_FORMAT)])
+    return alt.layer(curves.mark_line(), points).properties(height=280, width="container")
+
+
+TEXT_ROW = "text"  # the row under the text lab's heatmap that spells the text out
+
+
+def text_state_heatmap(df: pd.DataFrame, bound: float = 1.0) -> alt.LayerChart:
+    """The hidden state over a text: one row per neuron, one column per character read, the text spelt
+    out in a last row underneath. df: position, char (as shown), row ("h0", "h1", ...), neuron, value."""
+    rows = [*dict.fromkeys(df["row"]), TEXT_ROW]
+    x = alt.X("position:O", title="Position in the text (the character read)",
+              axis=alt.Axis(labelOverlap=True, labelAngle=0))
+    y = alt.Y("row:N", title="Neuron", sort=rows, scale=alt.Scale(domain=rows),
+              axis=alt.Axis(labelExpr=f"datum.value == '{TEXT_ROW}' ? 'text' : slice(datum.value, 1)"))
+    cells = alt.Chart(df).mark_rect().encode(
+        x=x, y=y, color=value_color(title="h[t]", domain=(-bound, bound)),
+        tooltip=[alt.Tooltip("position:O", title="Position"), alt.Tooltip("char:N", title="Character read"),
+                 alt.Tooltip("neuron:O", title="Neuron"), alt.Tooltip("value:Q", title="h[t]", format=VALUE_FORMAT)])
+    letters = alt.Chart(df[df["neuron"] == 0].assign(row=TEXT_ROW)).mark_text(fontSize=13, font="monospace").encode(
+        x=x, y=y, text="char:N", tooltip=[alt.Tooltip("position:O", title="Position"),
+                                          alt.Tooltip("char:N", title="Character read")])
+    return alt.layer(cells, letters).properties(width="container", height=alt.Step(16))
+
+
+def text_by_activation(df: pd.DataFrame, bound: float = 1.0) -> alt.LayerChart:
+    """A text laid out in lines, each character's box coloured by one neuron's activation after reading it.
+
+    df: position, line, column, char (as shown), value."""
+    x = alt.X("column:O", axis=None)
+    y = alt.Y("line:O", axis=None)
+    boxes = alt.Chart(df).mark_rect(stroke="white", strokeWidth=1).encode(
+        x=x, y=y, color=value_color(title="h[t]", domain=(-bound, bound)),
+        tooltip=[alt.Tooltip("position:O", title="Position"), alt.Tooltip("char:N", title="Character read"),
+                 alt.Tooltip("value:Q", title="h[t]", format=VALUE_FORMAT)])
+    letters = alt.Chart(df).mark_text(fontSize=14, font="monospace").encode(x=x, y=y, text="char:N")
+    return alt.layer(boxes, letters).properties(width="container", height=alt.Step(24))
