@@ -96,3 +96,10 @@ def test_the_gradient_tape_check_agrees():
     assert_clean(at)
     assert metrics(at)["Loss by TensorFlow"] == f"{reference(steps=4).loss:.6g}"
     assert float(metrics(at)["Largest |tape − by hand|"]) < 1e-5
+
+
+def test_every_cap_at_once_renders():
+    """20 steps of 16 x 16 contributions: 5376 rows in the panels chart, past Altair's DataFrame guard."""
+    at = open_page("bptt", {"steps": "20", "neurons": "16", "inputs": "8", "batch": "8", "scale": "3",
+                            "activation": "linear", "step": "19", "neuron": "15", "example": "7"})
+    assert not at.warning and len(charts(at)) == 2

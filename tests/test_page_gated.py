@@ -123,3 +123,9 @@ def test_k_is_one_url_key_with_the_keras_lab():
         assert at.slider(key="lab_k").value == 37 and not at.warning
         if label:
             assert metrics(at)[label] == f"{hold_cell(37, 0.8)[37]:.6f}"
+
+
+def test_every_cap_at_once_renders():
+    at = open_page("gated", {"gate_units": "8", "gate_steps": "40", "gate_pulse_steps": "100", "lab_k": "99",
+                             "gate_forget_bias": "-10", "gate_hold_value": "-3"})
+    assert not at.warning and metrics(at)["Cell at t = k = 99"] == f"{hold_cell(99, -3.0)[99]:.6f}"
