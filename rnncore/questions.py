@@ -168,6 +168,26 @@ def _largest_dWy_step() -> str:
     return LARGEST_STEP_CHOICES[0] if step == 1 else LARGEST_STEP_CHOICES[2] if step == 19 else LARGEST_STEP_CHOICES[1]
 
 
+AFTER_L_CHOICES = ('"l", almost surely', '"o", almost surely', '"l" or "o", about half each',
+                   'any of the four letters, about a quarter each')
+_HELLO = {"text": "hello", "text_cell": "SimpleRNN", "text_units": 16, "text_epochs": 100, "text_seed": 42}
+
+
+def _stateless_after_l() -> str:
+    """What the stateless model, trained on "hello" with the page's defaults, predicts after the first "l"."""
+    from rnncore import chars_model, text
+
+    run = chars_model.train(_HELLO["text"], _HELLO["text_cell"], _HELLO["text_units"], _HELLO["text_epochs"],
+                            _HELLO["text_seed"])
+    p = text.forward_stateless(run.stateless, text.encode(run.text).ids[:-1]).probs[2]  # (vocab,) after "hel"
+    p_l, p_o = p[run.vocab.index("l")], p[run.vocab.index("o")]
+    if max(p_l, p_o) > 0.9:
+        return AFTER_L_CHOICES[0 if p_l > p_o else 1]
+    if abs(p_l - 0.5) < 0.1 and abs(p_o - 0.5) < 0.1:
+        return AFTER_L_CHOICES[2]
+    return AFTER_L_CHOICES[3]
+
+
 QUESTIONS: dict[str, Question] = {q.id: q for q in (
     Question("by_hand.zero_input", "by_hand", 1,
              "In the lesson's batch, example 1's input at t = 1 is all zeros, and b = 0. Is its output Y[1] zero?",
@@ -225,6 +245,14 @@ QUESTIONS: dict[str, Question] = {q.id: q for q in (
              "The error shrinks at every step back (tanh's slope times Wy): the last step's contribution is "
              "tens of thousands of times the early steps'. Training barely hears the distant past.",
              choices=LARGEST_STEP_CHOICES, settings={**_LESSON, "steps": 20, "batch": 4, "weights": "seeded"}),
+    Question("text_lab.stateless_after_l", "text_lab", 2,
+             'Both models train on "hello". The stateless one sees only the current character. After the first '
+             '"l" the next character is "l"; after the second it is "o". What will the stateless model predict '
+             'after "l"?',
+             _stateless_after_l,
+             'Both "l"s look the same to it, so it gives one answer for both: its best is half "l", half "o". '
+             "The RNN's state tells the two apart, so it can be sure both times.",
+             choices=AFTER_L_CHOICES, settings=_HELLO),
 )}
 
 
