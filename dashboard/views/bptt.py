@@ -63,7 +63,9 @@ text_column.markdown(
     "The size of each step's contribution to `Wx`, `Wy` (thick) and `b`. Each step back multiplies the error "
     "by one more factor diag(s[t]) · Wyᵀ: where those factors stretch less than 1 the contributions "
     "**vanish** going back, where they stretch more they **explode**. tanh's slope is at most 1, and near 0 "
-    "when a neuron saturates. **Try** 20 steps with the weight scale at 0.3, then at 2.\n\n"
+    "when a neuron saturates. `Wx` hears only from steps whose input is not 0 (past the lesson's 2 steps the "
+    "input table holds zeros unless you edit it on *Recurrence by hand*). **Try** the `vanishing` preset's 20 "
+    "steps, then move the weight scale and the activation and watch where the red line starts to fall.\n\n"
     + view.vanish_text(r))
 largest = r.largest_dWy_step
 text_column.metric("Largest contribution to Wy from step", f"t = {largest}" if answered else "predict first")
