@@ -27,6 +27,7 @@ page = st.navigation([
     st.Page(PAGES / "keras_lab.py", title="Keras lab", icon=":material/science:", url_path="keras_lab"),
     st.Page(PAGES / "gated.py", title="Gated cells", icon=":material/tune:", url_path="gated"),
     st.Page(PAGES / "bptt.py", title="Backpropagation through time", icon=":material/undo:", url_path="bptt"),
+    st.Page(PAGES / "text_lab.py", title="Text lab", icon=":material/text_fields:", url_path="text_lab"),
     st.Page(PAGES / "classroom.py", title="Class session", icon=":material/groups:", url_path="class"),
 ])
 presenter.presenter_style()
