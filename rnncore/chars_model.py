@@ -10,10 +10,10 @@ the mean cross-entropy over all steps). rnncore.text holds the encoding and the 
 reproduces these models' predictions; the result carries Keras's own predictions so that agreement can
 be checked (tests/test_text.py).
 
-Reproducibility and threads, as in rnncore.training (whose lock this shares: one Keras training at a
-time per process, and `training.busy()` covers both): every weight is drawn by a Keras initializer with
-its own integer seed, there is no shuffling, and TF's gradient-registry entries traced for the run are
-removed afterwards, so a server running many trainings does not grow.
+Reproducibility and threads, as in rnncore.training (whose `training_slot` this shares: runs may overlap,
+and `training.busy()` covers both): every weight is drawn by a Keras initializer with its own integer
+seed, there is no shuffling, and TF's gradient-registry entries traced for the runs are removed when the
+last run in progress ends, so a server running many trainings does not grow.
 """
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rnncore.text import CharRNNWeights, StatelessWeights, encode
-from rnncore.training import CELLS, _custom_gradients, _forget_custom_gradients, _train_lock
+from rnncore.training import CELLS, training_slot
 from rnncore.validate import check_int
 
 # Defaults: on "hello" the recurrent model gets every next character right after ~30 epochs for seeds
@@ -114,29 +114,24 @@ def train(text, cell: str = "SimpleRNN", units: int = UNITS, epochs: int = EPOCH
     keras = keras()
     X, y = encoded.X[np.newaxis], encoded.y[np.newaxis]  # (1, steps, vocab), (1, steps): one sequence
     rnn_loss, stateless_loss, stopped = [], [], False
-    with _train_lock:
+    with training_slot():
         start = time.perf_counter()
-        keras.utils.set_random_seed(seed)  # process-wide generators: reset under the lock, as training does
-        registered = _custom_gradients()
-        try:
-            rnn, stateless = build_models(cell, units, len(encoded.vocab), seed)
-            for epoch in range(1, epochs + 1):
-                rnn_loss.append(float(rnn.train_on_batch(X, y)))
-                stateless_loss.append(float(stateless.train_on_batch(X, y)))
-                if on_epoch is not None:
-                    on_epoch(TextEpoch(epoch, rnn_loss[-1], stateless_loss[-1], epochs))
-                if should_stop is not None and should_stop() and epoch < epochs:
-                    stopped = True
-                    break
-            with _keras_lock:
-                probe = keras.Model(rnn.inputs, [rnn.layers[0].output, rnn.outputs[0]])  # (h, p) at every step
-            # a traced predict: calling the recurrent layer eagerly took 2.4 s on 2000 characters, this 0.13 s
-            keras_hidden, keras_probs = probe.predict_on_batch(X)
-            keras_stateless_probs = stateless(X)  # eager: one matmul
-            Wx, Wh, b, Wy, by = rnn.get_weights()
-            weights = CharRNNWeights(cell, Wx, Wh, b, Wy, by), StatelessWeights(*stateless.get_weights())
-        finally:
-            _forget_custom_gradients(registered)
+        rnn, stateless = build_models(cell, units, len(encoded.vocab), seed)
+        for epoch in range(1, epochs + 1):
+            rnn_loss.append(float(rnn.train_on_batch(X, y)))
+            stateless_loss.append(float(stateless.train_on_batch(X, y)))
+            if on_epoch is not None:
+                on_epoch(TextEpoch(epoch, rnn_loss[-1], stateless_loss[-1], epochs))
+            if should_stop is not None and should_stop() and epoch < epochs:
+                stopped = True
+                break
+        with _keras_lock:
+            probe = keras.Model(rnn.inputs, [rnn.layers[0].output, rnn.outputs[0]])  # (h, p) at every step
+        # a traced predict: calling the recurrent layer eagerly took 2.4 s on 2000 characters, this 0.13 s
+        keras_hidden, keras_probs = probe.predict_on_batch(X)
+        keras_stateless_probs = stateless(X)  # eager: one matmul
+        Wx, Wh, b, Wy, by = rnn.get_weights()
+        weights = CharRNNWeights(cell, Wx, Wh, b, Wy, by), StatelessWeights(*stateless.get_weights())
         seconds = time.perf_counter() - start
     return TextResult(encoded.text, encoded.vocab, np.array(rnn_loss), np.array(stateless_loss), *weights,
                       np.asarray(keras_probs)[0], np.asarray(keras_hidden)[0], np.asarray(keras_stateless_probs)[0],

@@ -6,20 +6,26 @@ loss curves and a progress bar), stops early when `should_stop()` says so, and r
 histories and floats beside two baselines: the naive last-value forecast and the training mean.
 
 Reproducibility and threads: a run is defined by its data and (cells, units, epochs, seed). Every
-weight is drawn by a Keras initializer given its own integer seed (stateless draws) and the batches are
-shuffled by a NumPy generator seeded with `seed`, so no global random state decides anything. Training
-is still one run at a time per process: `train` holds a lock for the whole run (a second caller waits;
-`busy()` tells a page to say so), and sets `keras.utils.set_random_seed(seed)` inside it, because that
-call resets process-wide generators that two runs at once would share. Another thread resetting Keras
-meanwhile (Streamlit calls `keras.backend.clear_session()` after every script run of every session)
-changes no number of a run (tested).
+weight is drawn by a Keras initializer given its own integer seed (stateless draws), the batches are
+shuffled by a NumPy generator seeded with `seed`, and no layer here draws at run time (no dropout), so no
+global random state decides anything: `keras.utils.set_random_seed` is not called (it decided nothing,
+tested: drawing from the global generators in between changes no number), and two runs may train at once
+in two threads with the same numbers as one after the other (tested). `training_slot()` counts the runs in
+progress (`busy()`: any); TF's gradient registry is cleaned when the last one ends (see
+`_forget_custom_gradients`). Another thread resetting Keras meanwhile (Streamlit calls
+`keras.backend.clear_session()` after every script run of every session) changes no number of a run
+(tested).
 
 `measure_unroll` builds the same layers with `unroll=True` and `unroll=False` and measures their graphs.
 """
 from __future__ import annotations
 
+import io
+import json
 import threading
 import time
+import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,7 +41,9 @@ MAX_EPOCHS = 30
 BATCH_SIZE = 32
 LEARNING_RATE = 0.005  # Adam; the default 0.001 needs several times more epochs on these tasks
 
-_train_lock = threading.Lock()
+_runs_lock = threading.Lock()  # guards the two below
+_active_runs = 0               # training runs in progress in this process
+_registry_before: set = set()  # TF's custom-gradient names when the first of them began
 
 
 @dataclass(frozen=True)
@@ -69,9 +77,62 @@ class EpochReport:
     total: int              # epochs asked for over all cells
 
 
+RESULT_FORMAT = 1  # of result_to_bytes; a payload of another format is refused
+
+
+def result_to_bytes(result: LabResult) -> bytes:
+    """`result` as a NumPy .npz: the arrays as they are, the rest as one JSON text (no pickle, so a
+    payload read back from a shared database cannot run code)."""
+    meta = {"format": RESULT_FORMAT, "cells": [h.cell for h in result.histories],
+            "seconds": [h.seconds for h in result.histories], "naive_mse": result.naive_mse,
+            "mean_mse": result.mean_mse, "stopped": result.stopped}
+    arrays = {f"{name}_{i}": getattr(h, name) for i, h in enumerate(result.histories)
+              for name in ("train_loss", "valid_mse", "valid_prediction")}
+    buffer = io.BytesIO()
+    np.savez(buffer, meta=np.array(json.dumps(meta)), **arrays)
+    return buffer.getvalue()
+
+
+def result_from_bytes(payload: bytes) -> LabResult:
+    """The LabResult `result_to_bytes` wrote; ValueError for anything else."""
+    try:
+        with np.load(io.BytesIO(payload), allow_pickle=False) as npz:
+            meta = json.loads(str(npz["meta"]))
+            if meta.get("format") != RESULT_FORMAT:
+                raise ValueError(f"result format {meta.get('format')!r}, expected {RESULT_FORMAT}")
+            histories = tuple(CellHistory(cell, npz[f"train_loss_{i}"], npz[f"valid_mse_{i}"], float(seconds),
+                                          npz[f"valid_prediction_{i}"])
+                              for i, (cell, seconds) in enumerate(zip(meta["cells"], meta["seconds"])))
+    except (OSError, EOFError, KeyError, TypeError, AttributeError, zipfile.BadZipFile) as exc:  # ValueError passes
+        raise ValueError(f"not a stored Keras lab result: {exc}") from exc
+    return LabResult(histories, float(meta["naive_mse"]), float(meta["mean_mse"]), bool(meta["stopped"]))
+
+
 def busy() -> bool:
-    """True while a training run holds the lock (a new run would wait for it)."""
-    return _train_lock.locked()
+    """True while any training run is in progress in this process."""
+    return _active_runs > 0
+
+
+@contextmanager
+def training_slot():
+    """Count one training run for as long as the block lasts; runs may overlap.
+
+    When the last run in progress ends, the custom gradients registered since the first one began are
+    dropped from TF's registry (see `_forget_custom_gradients`): earlier, another run may still be
+    tracing with its own entries, and the entries cannot be told apart by run. On a server that always
+    has a run in progress they wait for a quiet moment (~12 MB a model meanwhile)."""
+    global _active_runs, _registry_before
+    with _runs_lock:
+        if _active_runs == 0:
+            _registry_before = _custom_gradients()
+        _active_runs += 1
+    try:
+        yield
+    finally:
+        with _runs_lock:
+            _active_runs -= 1
+            if _active_runs == 0:
+                _forget_custom_gradients(_registry_before)
 
 
 def check_cells(cells) -> tuple[str, ...]:
@@ -125,8 +186,7 @@ def train(data: TaskData, cells=CELLS, units: int = 16, epochs: int = 10, seed: 
         stopped = should_stop is not None and should_stop() and done < epochs * len(cells)
         return stopped
 
-    with _train_lock:
-        keras.utils.set_random_seed(seed)
+    with training_slot():
         for cell in cells:
             histories.append(_train_cell(keras, data, cell, units, epochs, seed, report))
             if stopped:
@@ -138,25 +198,21 @@ def train(data: TaskData, cells=CELLS, units: int = 16, epochs: int = 10, seed: 
 def _train_cell(keras, data: TaskData, cell: str, units: int, epochs: int, seed: int, report) -> CellHistory:
     """One model trained for `epochs` epochs, or until `report(...)` returns True."""
     start = time.perf_counter()
-    registered = _custom_gradients()
-    try:
-        model = build_model(cell, units, seed)
-        model.compile(optimizer=keras.optimizers.Adam(LEARNING_RATE), loss="mse", jit_compile=False)
-        rng = np.random.default_rng(seed)  # the same batches for every cell
-        train_loss, valid_mse = [], []
-        for epoch in range(1, epochs + 1):
-            order = rng.permutation(len(data.X_train))
-            fit = model.fit(data.X_train[order], data.y_train[order], batch_size=BATCH_SIZE, epochs=1,
-                            shuffle=False, verbose=0)
-            prediction = np.asarray(model.predict_on_batch(data.X_valid), np.float64)  # (n_valid, 1)
-            train_loss.append(float(fit.history["loss"][0]))
-            valid_mse.append(float(np.mean((prediction - data.y_valid) ** 2)))
-            if report(cell, epoch, train_loss[-1], valid_mse[-1]):
-                break
-        return CellHistory(cell, np.array(train_loss), np.array(valid_mse), time.perf_counter() - start,
-                           prediction[:, 0])
-    finally:
-        _forget_custom_gradients(registered)
+    model = build_model(cell, units, seed)
+    model.compile(optimizer=keras.optimizers.Adam(LEARNING_RATE), loss="mse", jit_compile=False)
+    rng = np.random.default_rng(seed)  # the same batches for every cell
+    train_loss, valid_mse = [], []
+    for epoch in range(1, epochs + 1):
+        order = rng.permutation(len(data.X_train))
+        fit = model.fit(data.X_train[order], data.y_train[order], batch_size=BATCH_SIZE, epochs=1,
+                        shuffle=False, verbose=0)
+        prediction = np.asarray(model.predict_on_batch(data.X_valid), np.float64)  # (n_valid, 1)
+        train_loss.append(float(fit.history["loss"][0]))
+        valid_mse.append(float(np.mean((prediction - data.y_valid) ** 2)))
+        if report(cell, epoch, train_loss[-1], valid_mse[-1]):
+            break
+    return CellHistory(cell, np.array(train_loss), np.array(valid_mse), time.perf_counter() - start,
+                       prediction[:, 0])
 
 
 def _gradient_registry() -> dict:
@@ -181,8 +237,8 @@ def _forget_custom_gradients(before: set) -> None:
     registry, which nothing ever removes; Keras's train step traces one (the distribution strategy's
     `all_reduce`) and its closure holds the whole traced training graph: about 12 MB per model trained,
     measured. It is needed only while that graph is traced, and the model is dropped after training,
-    so the entries can go. Training runs one at a time (the lock), and no other code here traces
-    custom gradients, so the entries registered meanwhile are this model's.
+    so the entries can go once no run is in progress (`training_slot`): no other code here traces custom
+    gradients, so the entries registered meanwhile are the runs'.
     """
     registry = _gradient_registry()
     for name in _custom_gradients() - before:

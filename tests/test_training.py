@@ -43,6 +43,13 @@ def test_the_same_seed_trains_the_same_model():
     first, again = (training.train(data, ["SimpleRNN"], units=4, epochs=2, seed=3) for _ in range(2))
     np.testing.assert_array_equal(first.histories[0].valid_mse, again.histories[0].valid_mse)
     np.testing.assert_array_equal(first.histories[0].valid_prediction, again.histories[0].valid_prediction)
+    from rnncore.tfimport import keras
+
+    keras().utils.set_random_seed(1234)  # the global generators, reset elsewhere, decide nothing
+    keras().random.normal((3,))
+    np.random.seed(99)
+    reseeded = training.train(data, ["SimpleRNN"], units=4, epochs=2, seed=3)
+    np.testing.assert_array_equal(first.histories[0].valid_prediction, reseeded.histories[0].valid_prediction)
     other = training.train(data, ["SimpleRNN"], units=4, epochs=2, seed=4)
     assert not np.array_equal(first.histories[0].valid_prediction, other.histories[0].valid_prediction)
 
@@ -120,6 +127,54 @@ def test_keras_clear_session_from_another_thread_changes_nothing():
     assert len(clears) > 10
     for a, b in zip(alone.histories, disturbed.histories):
         np.testing.assert_array_equal(a.valid_prediction, b.valid_prediction)
+
+
+def test_two_runs_at_once_are_the_runs_one_after_the_other():
+    """No lock: two threads train together (different settings, and the same twice), with the numbers
+    of serial runs, and both are counted as in progress while they overlap."""
+    import threading
+
+    data = make_task("sine", n_examples=100, steps=10, seed=3)
+    jobs = [(("SimpleRNN", "GRU"), 6), (("LSTM",), 7), (("SimpleRNN", "GRU"), 6)]
+    serial = [training.train(data, cells, units=4, epochs=3, seed=seed) for cells, seed in jobs]
+    both_running = threading.Barrier(len(jobs), timeout=120)
+    overlapping, results = [], [None] * len(jobs)
+
+    def run(index: int, cells, seed) -> None:
+        def on_epoch(report) -> None:
+            if report.done == 1:  # every run waits here for the others: they overlap for sure
+                both_running.wait()
+                overlapping.append(training._active_runs)
+        results[index] = training.train(data, cells, units=4, epochs=3, seed=seed, on_epoch=on_epoch)
+
+    threads = [threading.Thread(target=run, args=(i, *job)) for i, job in enumerate(jobs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert overlapping == [len(jobs)] * len(jobs) and not training.busy()
+    for alone, together in zip(serial, results):
+        for a, b in zip(alone.histories, together.histories, strict=True):
+            np.testing.assert_array_equal(a.valid_prediction, b.valid_prediction)
+            np.testing.assert_array_equal(a.train_loss, b.train_loss)
+
+
+def test_a_result_goes_through_bytes_without_pickle(sine_run):
+    _, result = sine_run
+    again = training.result_from_bytes(training.result_to_bytes(result))
+    assert (again.naive_mse, again.mean_mse, again.stopped) == (result.naive_mse, result.mean_mse, result.stopped)
+    for a, b in zip(result.histories, again.histories, strict=True):
+        assert (a.cell, a.seconds) == (b.cell, b.seconds)
+        for name in ("train_loss", "valid_mse", "valid_prediction"):
+            np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
+    import io
+    import pickle
+
+    pickled = io.BytesIO()
+    np.save(pickled, np.array([object()], dtype=object), allow_pickle=True)
+    for payload in (b"", b"not an npz", pickle.dumps(result), pickled.getvalue()):
+        with pytest.raises(ValueError):
+            training.result_from_bytes(payload)
 
 
 def test_training_leaves_no_graph_behind():
