@@ -28,7 +28,7 @@ page = st.navigation([
     st.Page(PAGES / "gated.py", title="Gated cells", icon=":material/tune:", url_path="gated"),
     st.Page(PAGES / "bptt.py", title="Backpropagation through time", icon=":material/undo:", url_path="bptt"),
     st.Page(PAGES / "text_lab.py", title="Text lab", icon=":material/text_fields:", url_path="text_lab"),
-    st.Page(PAGES / "classroom.py", title="Class session", icon=":material/groups:", url_path="class"),
+    st.Page(PAGES / "class.py", title="Class session", icon=":material/groups:"),
 ])
 presenter.presenter_style()
 try:

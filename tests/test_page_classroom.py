@@ -8,7 +8,7 @@ from rnncore.questions import QUESTIONS
 
 
 def _instructor():
-    at = open_page("classroom")
+    at = open_page("class")
     at.button(key="class_start").click().run()
     assert_clean(at)
     code, secret = at.query_params["code"], at.query_params["secret"]
@@ -18,7 +18,7 @@ def _instructor():
 
 
 def _student(code):
-    at = open_page("classroom", {"code": code})
+    at = open_page("class", {"code": code})
     at.button(key="class_join").click().run()
     assert_clean(at)
     assert at.query_params["student"]
@@ -62,13 +62,13 @@ def test_a_question_end_to_end_with_three_students():
 
 def test_a_wrong_secret_cannot_reveal_and_gets_a_message():
     teacher, code, secret = _instructor()
-    at = open_page("classroom", {"code": code, "secret": "x" * 32})
+    at = open_page("class", {"code": code, "secret": "x" * 32})
     assert any("instructor link cannot be used" in w.value for w in at.warning)
     assert not any(b.key == "class_reveal" for b in at.button)
 
 
 def test_a_made_up_join_code_gets_a_message():
-    at = open_page("classroom")
+    at = open_page("class")
     at.text_input(key="class_join_code").set_value("ZZZZZZ").run()
     at.button(key="class_join").click().run()
     assert_clean(at)
@@ -85,6 +85,6 @@ def test_ending_gives_the_csv_and_the_link_stops_working():
     teacher.button(key="class_end").click().run()
     assert_clean(teacher)
     [download] = [d for d in teacher.get("download_button")]
-    again = open_page("classroom", {"code": code, "secret": secret})
+    again = open_page("class", {"code": code, "secret": secret})
     assert any("ended" in w.value for w in again.warning)
     assert json.dumps(QUESTIONS["by_hand.weight_count"].id) and download

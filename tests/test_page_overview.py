@@ -9,7 +9,7 @@ from pathlib import Path
 from apptest import open_page
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = ("by_hand", "unrolling", "lengths", "memory", "keras_lab")
+PAGES = ("by_hand", "unrolling", "lengths", "memory", "keras_lab", "gated", "bptt", "text_lab", "class")
 
 
 def test_overview_states_the_lessons_three_objectives():

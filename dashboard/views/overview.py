@@ -31,6 +31,9 @@ PAGES = (
     ("views/bptt.py", "Backpropagation through time",
      "Walk back from a loss on the last output one step at a time, with the numbers filled in: each step adds "
      "its contribution to the one shared `Wy`, and early ones vanish or explode.", (2,)),
+    ("views/class.py", "Class session",
+     "Predict first, together: the instructor asks a question, every student answers on a phone, then the "
+     "class sees the truth beside its own answers and opens the experiment.", (1, 2, 3)),
 )
 
 st.title("Recurrence Lab")
