@@ -1,7 +1,15 @@
-"""The Keras lab page through AppTest: training on demand, the numbers shown are rnncore's, the store, the stop."""
+"""The Keras lab page through AppTest: training on demand as shared jobs, the numbers shown are rnncore's,
+the store, the stop, the queue.
+
+Each test's page talks to a job queue and a database of the test's own (`view.lab_queue` patched, the
+SQLite file in a temporary folder). AppTest does not run the live fragment's timer, so a test waits for
+the job itself (`finish`) and then reruns the page. Tests that need a run in progress hold it at its
+start with a gate, so nothing depends on timing."""
 from __future__ import annotations
 
 import json
+import threading
+import time
 
 import numpy as np
 import pytest
@@ -11,11 +19,75 @@ from apptest import assert_clean, open_page
 from dashboard.sections import keras_lab as view
 from dashboard.settings import SETTINGS
 from rnncore import training
+from rnncore.jobs import JobQueue
 from rnncore.tasks import make_task
 
 # Small settings: two cells, 100 series of 10 steps, 2 epochs of 4 units (a few seconds with TF loaded).
 SMALL = {"lab_examples": 100, "lab_steps": 10, "lab_units": 4, "lab_epochs": 2, "lab_seed": 7}
 SMALL_SETTINGS = view.LabSettings("sine", 100, 10, 10, ("SimpleRNN", "GRU"), 4, 2, 7)
+
+
+WAIT_S = 120  # a deadline for a broken queue, never reached by a working one
+
+
+def make_queue(monkeypatch, tmp_path, workers: int = 2) -> JobQueue:
+    """A job queue and a database of the caller's own, used by the page from now on."""
+    monkeypatch.setenv("RECURRENCE_LAB_DB_PATH", str(tmp_path / "lab.sqlite3"))
+    queue = JobQueue(workers=workers, result_cache=view.StoredResults())
+    monkeypatch.setattr(view, "lab_queue", lambda: queue)
+    return queue
+
+
+@pytest.fixture(scope="module", autouse=True)
+def module_queue(tmp_path_factory):
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        queue = make_queue(monkeypatch, tmp_path_factory.mktemp("lab"))
+        yield queue
+        queue.close()
+
+
+@pytest.fixture
+def fresh_queue(monkeypatch, tmp_path):
+    queue = make_queue(monkeypatch, tmp_path)
+    yield queue
+    queue.close()
+
+
+@pytest.fixture
+def gated_runs(monkeypatch):
+    """training.train counted, each run held at its start until the test sets the gate."""
+    gate, calls, real = threading.Event(), [], training.train
+
+    def counted(*args, **kwargs):
+        calls.append(args[1:4])  # cells, units, epochs
+        assert gate.wait(WAIT_S), "the test never opened the gate"
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(training, "train", counted)
+    yield gate, calls
+    gate.set()
+
+
+def started(calls: list) -> None:
+    """Until a worker has begun a run (held at its start by the gate)."""
+    deadline = time.monotonic() + WAIT_S
+    while not calls:
+        assert time.monotonic() < deadline, "no run started"
+        time.sleep(0.05)
+
+
+def finish(at) -> None:
+    """Wait for the run this session waits for (if any) to end, then rerun the page as its poll would."""
+    ticket = at.session_state[view.TICKET] if view.TICKET in at.session_state else None
+    deadline = time.monotonic() + WAIT_S
+    while ticket is not None and not view.lab_queue().wait(ticket, timeout=1).finished:
+        assert time.monotonic() < deadline, "the run never finished"
+    at.run()
+    assert_clean(at)
+
+
+def progress_texts(at) -> list[str]:
+    return [element.proto.text for element in at.get("progress")]
 
 
 def charts(at) -> list[dict]:
@@ -41,15 +113,14 @@ def small_page():
 
 @pytest.fixture(scope="module")
 def trained():
-    view._store.clear()  # the store is process-wide: start from an empty one
     at = small_page()
     at.button(key="lab_train").click().run()
     assert_clean(at)
+    finish(at)
     return at
 
 
 def test_the_page_opens_at_its_defaults_and_trains_nothing():
-    view._store.clear()
     at = open_page("keras_lab")
     assert at.selectbox(key="lab_task").value == "sine" and at.slider(key="lab_k").value == 10
     assert at.slider(key="lab_epochs").value == 10 and at.slider(key="lab_examples").value == 1000
@@ -113,7 +184,7 @@ def test_a_stopped_run_shows_its_curves_so_far_and_is_not_stored():
     assert_clean(at)
     assert any("stopped after 1 of 4 epochs (Stop was pressed)" in w.value for w in at.warning)
     assert not at.dataframe and len(charts(at)) == 1
-    assert view.kept(settings.key) is None
+    assert view.stored(settings.key) is None
 
 
 def test_no_cell_turned_on_gives_a_notice_and_no_train_button():
@@ -148,10 +219,92 @@ def test_measure_the_graphs_shows_unroll_true_and_false():
     assert set(frame["cell"]) == {"SimpleRNN"} and set(frame["unroll"]) == {"False", "True"}
     operations = frame[frame["measure"] == "graph operations"].set_index("unroll")["value"]
     assert operations["True"] > operations["False"]
-    rows = view.kept(view.unroll_key(view.LabSettings("recall", 1000, 50, 4, ("SimpleRNN",), 3, 10, 42)))
+    rows = view.stored(view.unroll_key(view.LabSettings("recall", 1000, 50, 4, ("SimpleRNN",), 3, 10, 42)))
     assert rows is not None and {row["steps"] for row in rows} == {5}
     assert operations.to_dict() == {str(row["unroll"]): row["op_count"] for row in rows}
     assert spec["spec"]["encoding"]["xOffset"]["field"] == "unroll"
+
+
+def test_identical_concurrent_training_requests_run_once(fresh_queue, gated_runs):
+    gate, calls = gated_runs
+    first, second = small_page(), small_page()  # two students, the same settings
+    first.button(key="lab_train").click().run()
+    second.button(key="lab_train").click().run()  # while the first one's run is held at its start
+    assert_clean(first), assert_clean(second)
+    assert any("you joined their run (1 other student waiting" in i.value for i in second.info)
+    assert any("2 students are waiting for this run" in text for text in progress_texts(second))
+    gate.set()
+    finish(first), finish(second)
+    assert calls == [(("SimpleRNN", "GRU"), 4, 2)]  # trained once
+    assert first.dataframe[0].value.equals(second.dataframe[0].value)
+    assert first.caption[-1].value == second.caption[-1].value  # the same run's training times
+
+
+def test_a_student_behind_another_run_sees_a_place_in_the_queue(monkeypatch, tmp_path, gated_runs):
+    gate, calls = gated_runs
+    queue = make_queue(monkeypatch, tmp_path, workers=1)
+    try:
+        first, second = small_page(), small_page()
+        second.slider(key="lab_seed").set_value(8).run()  # other settings: a run of its own
+        first.button(key="lab_train").click().run()
+        started(calls)  # the one worker has taken the first run
+        second.button(key="lab_train").click().run()
+        assert_clean(second)
+        (waiting,) = progress_texts(second)
+        assert waiting.startswith("Waiting: place 1 in the queue. Expected in about ")
+        gate.set()
+        finish(first), finish(second)
+        assert len(calls) == 2 and first.dataframe and second.dataframe
+    finally:
+        queue.close()
+
+
+def test_one_students_stop_leaves_the_others_run_going(fresh_queue, gated_runs):
+    gate, calls = gated_runs
+    first, second = small_page(), small_page()
+    first.button(key="lab_train").click().run()
+    second.button(key="lab_train").click().run()
+    ticket = second.session_state[view.TICKET]
+    started(calls)
+    first.button(key="lab_stop").click().run()
+    assert_clean(first)
+    assert view.TICKET not in first.session_state and not first.get("progress") and not first.dataframe
+    assert fresh_queue.status(ticket).state == "running" and fresh_queue.status(ticket).waiters == 1
+    gate.set()
+    finish(second)
+    assert fresh_queue.status(ticket).state == "done" and len(calls) == 1 and second.dataframe
+    first.run()  # the run the first student left finished for the other one: stored, so shown here too
+    assert first.dataframe[0].value.equals(second.dataframe[0].value)
+
+
+def test_a_full_queue_gives_a_clear_message(monkeypatch, tmp_path, gated_runs):
+    gate, _ = gated_runs
+    queue = make_queue(monkeypatch, tmp_path, workers=1)
+    queue.max_waiting = 1
+    try:
+        pages = [small_page() for _ in range(3)]
+        for seed, at in zip((7, 8, 9), pages):
+            at.slider(key="lab_seed").set_value(seed).run()
+            at.button(key="lab_train").click().run()
+        assert_clean(pages[2])
+        assert any("The queue is full" in e.value for e in pages[2].error)
+        assert view.TICKET not in pages[2].session_state
+    finally:
+        gate.set()
+        queue.close()
+
+
+def test_a_stored_result_is_read_without_pickle(fresh_queue):
+    """What another server process stored is what the page shows; a foreign payload is not trusted."""
+    settings = view.LabSettings("sine", 100, 10, 10, ("SimpleRNN",), 4, 2, 7)
+    result = training.LabResult((training.CellHistory("SimpleRNN", np.array([0.5, 0.25]), np.array([0.3, 0.125]),
+                                                      1.0, np.zeros(20)),), 0.5, 0.25, False)
+    view.StoredResults().put(settings.key, result)
+    assert view.stored(settings.key).histories[0].final_mse == 0.125
+    from rnncore import store
+
+    store.put_result(view.StoredResults.text(settings.key), "keras_lab.train", b"\x80\x04not an npz")
+    assert view.stored(settings.key) is None
 
 
 @pytest.mark.parametrize("query", [

@@ -1,28 +1,39 @@
-"""The Keras lab page's settings, its store of finished runs, live training, and its tidy frames.
+"""The Keras lab page's settings, its training runs as shared jobs, and its tidy frames.
 
-Finished runs are kept with `st.cache_data` (shared by every session of the server, like every cache
-here): a link to settings someone has already trained shows their result at once, without training.
-Training itself never runs inside a cached function: it runs only when Train is pressed, reports every
-epoch to the page, and its result is then stored under its settings. A run cut short (Stop, or any
-setting changed while it trains, which restarts the page) is not stored; its curves so far are kept in
-this session's state and shown with a note.
+A training run is a job of the process's queue (`rnncore.jobs.default_queue()`), named by its settings
+(`LabSettings.key`): a student who presses Train with settings someone is already training joins that
+run and sees the same live curves; settings already trained show their stored result at once; other
+settings wait in the queue, where the page shows the student's place and an estimate. The live part of
+the page is a fragment that polls the job every POLL_S seconds (no script run is held open). Stop ends
+only this student's wait: the run goes on while anyone else waits for it. Finished results are kept in
+`rnncore.store`'s results table (shared by every server process), through `StoredResults`.
 """
 from __future__ import annotations
 
+import json
+import logging
+import threading
+import uuid
 from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
 
 from dashboard import chart_cache, charts
-from rnncore import tasks, training
+from rnncore import jobs, store, tasks, training
 
 CELL_KEYS = {"SimpleRNN": "lab_simple", "LSTM": "lab_lstm", "GRU": "lab_gru"}
 PAGE_KEYS = ("lab_task", "lab_steps", "lab_k", "lab_examples", *CELL_KEYS.values(), "lab_units", "lab_epochs",
              "lab_seed")
-STORE_ENTRIES = 64    # finished runs and graph measurements: a few kB each
-PARTIAL = "_lab_partial"  # session state: the curves of the run in progress (or cut short)
+WAITER = "_lab_waiter"    # session state: this student's id in the job queue
+TICKET = "_lab_ticket"    # session state: this student's claim on a run until it ends or they stop waiting
+PARTIAL = "_lab_partial"  # session state: the curves of a run this student stopped waiting for
 BASELINES = {"naive": "naive: last value read", "mean": "mean of the training targets"}
+POLL_S = 1.0   # the live fragment's polling period: a default epoch takes about 1 s on 2 cores
+LEASE_S = 30.0  # a waiter whose page has not polled for this long has left (a closed tab calls no leave)
+MEASURE_TIMEOUT_S = 300  # the graph measurement of the largest settings took 4.3 s of CPU (README "Caps")
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -43,32 +54,55 @@ class LabSettings:
 
     @property
     def key(self) -> tuple:
-        """What decides a run; a setting the task does not use is left out, so it splits no cache."""
+        """What decides a run; a setting the task does not use is left out, so it splits no job."""
         return ("train", self.task, self.examples, self.length, self.cells, self.units, self.epochs, self.seed,
                 training.LEARNING_RATE, training.BATCH_SIZE)
 
 
-@st.cache_data(max_entries=STORE_ENTRIES, show_spinner=False)
-def _store(key: tuple, _value=None):
-    """`st.cache_data` used as a store: returns the value kept under `key`; LookupError if none is.
+class StoredResults:
+    """The job queue's `result_cache` over the database's results table, so that every server process
+    sees a run any of them finished. Keys are the settings tuples, stored as their JSON text; a training
+    result as NumPy npz (`training.result_to_bytes`), graph measurements as JSON: nothing is unpickled."""
 
-    A first call with `_value` runs this body and caches `_value` under `key` (arguments starting with
-    `_` are not part of the key); a call without it returns the cached value or raises, and an
-    exception is never cached."""
-    if _value is None:
-        raise LookupError(key)
-    return _value
+    CODECS = {"train": (training.result_to_bytes, training.result_from_bytes),
+              "unroll": (lambda rows: json.dumps(rows).encode(), lambda payload: json.loads(payload))}
+
+    @staticmethod
+    def text(key: tuple) -> str:
+        return json.dumps(key)
+
+    def get(self, key: tuple):
+        if key[0] not in self.CODECS:
+            return None
+        stored = store.get_result(self.text(key))
+        if stored is None or stored.kind != f"keras_lab.{key[0]}":
+            return None
+        try:
+            return self.CODECS[key[0]][1](stored.payload)
+        except ValueError:  # written by another version: train it again rather than fail the page
+            _log.exception("stored result %s could not be read", self.text(key))
+            return None
+
+    def put(self, key: tuple, value) -> None:
+        if key[0] in self.CODECS:
+            store.put_result(self.text(key), f"keras_lab.{key[0]}", self.CODECS[key[0]][0](value))
 
 
-def kept(key: tuple):
-    try:
-        return _store(key)
-    except LookupError:
-        return None
+_configure_lock = threading.Lock()
 
 
-def keep(key: tuple, value) -> None:
-    _store(key, _value=value)
+def lab_queue() -> jobs.JobQueue:
+    """The process's job queue, given the database as its result cache and a lease, once."""
+    queue = jobs.default_queue()
+    with _configure_lock:
+        if queue.result_cache is None:
+            queue.result_cache, queue.lease_s = StoredResults(), LEASE_S
+    return queue
+
+
+def stored(key: tuple):
+    """The finished run (or measurement) for `key` that any process stored, or None."""
+    return lab_queue().result_cache.get(key)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -115,41 +149,127 @@ def times_text(result: training.LabResult) -> str:
     return "Training time of this run: " + ", ".join(f"{h.cell} {h.seconds:.1f} s" for h in result.histories) + "."
 
 
-def train_live(s: LabSettings, chart_place, progress_place) -> training.LabResult:
-    """Train with a progress bar and live curves; store and return the result.
+def waiter_id() -> str:
+    if WAITER not in st.session_state:
+        st.session_state[WAITER] = uuid.uuid4().hex
+    return st.session_state[WAITER]
 
-    Pressing Stop (or changing any setting) restarts the page, which ends this run at its next update
-    of the page, between two epochs; the curves so far stay in st.session_state[PARTIAL]."""
+
+def submit(s: LabSettings) -> tuple[str, str] | None:
+    """Train pressed: join or queue the run for `s`. Returns a notice (level, text) or None."""
     data = data_for(s)
-    baselines = baselines_frame(tasks.naive_mse(data.X_valid, data.y_valid),
-                                tasks.mean_mse(data.y_train, data.y_valid))
-    rows = []
-    st.session_state[PARTIAL] = {"key": s.key, "rows": rows, "baselines": baselines, "total": len(s.cells) * s.epochs}
-    waiting = "another training run on this server must finish first; " if training.busy() else ""
-    progress = progress_place.progress(0.0, text=f"Starting: {waiting}the first run loads TensorFlow (a few s)…")
 
-    def on_epoch(report: training.EpochReport) -> None:
-        rows.extend(history_rows(report))
-        progress.progress(report.done / report.total,
-                          text=f"{report.cell}: epoch {report.epoch} of {s.epochs} (validation MSE "
-                               f"{report.valid_mse:.4g})")
-        chart_place.altair_chart(charts.loss_curves(pd.DataFrame(rows), baselines))
+    def run(on_progress, should_stop) -> training.LabResult:
+        return training.train(data, s.cells, s.units, s.epochs, s.seed, on_epoch=on_progress,
+                              should_stop=should_stop)
 
-    result = training.train(data, s.cells, s.units, s.epochs, s.seed, on_epoch=on_epoch)
-    keep(s.key, result)
-    del st.session_state[PARTIAL]
-    progress_place.empty()
-    return result
+    try:
+        ticket = lab_queue().submit(s.key, run, waiter_id())
+    except jobs.QueueFull as full:
+        return "error", str(full)
+    status = lab_queue().status(ticket)
+    if status.state == "done":
+        return "info", "These settings were trained before: this is the stored run. Change the seed to train anew."
+    st.session_state[TICKET] = ticket
+    others = status.waiters - 1
+    return ("info", f"Someone is already training these settings: you joined their run ({others} other "
+                    f"student{'s' if others != 1 else ''} waiting for it).") if others else None
+
+
+def stop_waiting(stop: bool = False) -> None:
+    """Leave this student's run (Stop, or settings changed): keep its curves so far as PARTIAL."""
+    ticket = st.session_state.pop(TICKET, None)
+    if ticket is None:
+        return
+    status = lab_queue().status(ticket)
+    lab_queue().leave(ticket)
+    if status.state != "done":
+        st.session_state[PARTIAL] = {"key": ticket.key, "rows": rows_of(status.progress), "stop": stop}
+
+
+def settle(s: LabSettings) -> tuple[str, str] | None:
+    """Before drawing: drop this student's claim on a run that ended or whose settings are no longer
+    the page's. Returns a notice for a run that failed or ended without a waiter."""
+    ticket = st.session_state.get(TICKET)
+    if ticket is None:
+        return None
+    if ticket.key != s.key:
+        stop_waiting()
+        return None
+    status = lab_queue().status(ticket)
+    if not status.finished:
+        return None
+    del st.session_state[TICKET]
+    if status.state == "failed":
+        return "error", "This training run failed on the server (its log has the details). Press Train to try again."
+    if status.state == "stopped":
+        st.session_state[PARTIAL] = {"key": s.key, "rows": rows_of(status.progress), "stop": False}
+    return None
+
+
+def waiting(s: LabSettings) -> bool:
+    """Whether this student waits for a run of `s` (then the page shows `live_run`)."""
+    ticket = st.session_state.get(TICKET)
+    return ticket is not None and ticket.key == s.key
+
+
+def rows_of(progress) -> list[dict]:
+    return [row for report in progress for row in history_rows(report)]
+
+
+def duration_text(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
+
+
+@chart_cache.cached_spec
+def live_spec(key: tuple, done: int, _rows: list[dict], _baselines: pd.DataFrame):
+    """The loss chart after `done` epochs of the run `key`: built once however many students watch."""
+    return charts.loss_curves(pd.DataFrame(_rows), _baselines)
+
+
+@st.fragment(run_every=POLL_S)
+def live_run(s: LabSettings) -> None:
+    """This student's run as it stands: place and estimate while queued, curves while training. When it
+    ends, the whole page reruns (and shows the result without polling)."""
+    ticket = st.session_state.get(TICKET)
+    if ticket is None or ticket.key != s.key:
+        return
+    status = lab_queue().status(ticket)
+    if status.finished:
+        st.rerun()
+    total = len(s.cells) * s.epochs
+    watchers = (f" {status.waiters} students are waiting for this run." if status.waiters > 1 else "")
+    if status.state == "queued":
+        st.progress(0.0, text=f"Waiting: place {status.place} in the queue. Expected in about "
+                              f"{duration_text(status.estimate_s)}.{watchers}")
+        st.caption("Runs with other settings are ahead of this one; as many train at once as the server has "
+                   "cores. Stop leaves the queue.")
+        return
+    if not status.progress:
+        st.progress(0.0, text=f"Starting: the first run of a server loads TensorFlow (a few s).{watchers}")
+        return
+    last = status.progress[-1]
+    st.progress(last.done / total, text=f"{last.cell}: epoch {last.epoch} of {s.epochs} (validation MSE "
+                                        f"{last.valid_mse:.4g}). About {duration_text(status.estimate_s)} left."
+                                        f"{watchers}")
+    data = data_for(s)
+    baselines = baselines_frame(tasks.naive_mse(data.X_valid, data.y_valid), tasks.mean_mse(data.y_train, data.y_valid))
+    st.vega_lite_chart(live_spec(s.key, len(status.progress), rows_of(status.progress), baselines))
 
 
 def partial_for(s: LabSettings) -> dict | None:
-    """This session's last run with these settings, if it was cut short: its curves so far ("frame"),
-    "baselines", and epochs "done" of "total"; None if there is none."""
+    """This session's last run with these settings, if it stopped waiting for it: its curves so far
+    ("frame"), "baselines", epochs "done" of "total", and whether Stop was pressed ("stop"); else None."""
     partial = st.session_state.get(PARTIAL)
     if partial is None or partial["key"] != s.key or not partial["rows"]:
         return None
-    return {"frame": pd.DataFrame(partial["rows"]), "baselines": partial["baselines"],
-            "done": len(partial["rows"]) // 2, "total": partial["total"]}
+    data = data_for(s)
+    baselines = partial.get("baselines")
+    if baselines is None:
+        baselines = baselines_frame(tasks.naive_mse(data.X_valid, data.y_valid),
+                                    tasks.mean_mse(data.y_train, data.y_valid))
+    return {"frame": pd.DataFrame(partial["rows"]), "baselines": baselines, "done": len(partial["rows"]) // 2,
+            "total": partial.get("total") or len(s.cells) * s.epochs, "stop": partial.get("stop", False)}
 
 
 UNROLL_MEASURES = {"op_count": ("graph operations", 1), "graphdef_bytes": ("GraphDef (kB)", 1e-3),
@@ -160,15 +280,22 @@ def unroll_key(s: LabSettings) -> tuple:
     return ("unroll", s.cells, s.length, s.units)
 
 
-def measure_unroll(s: LabSettings, progress_place) -> list[dict]:
-    rows = []
-    bar = progress_place.progress(0.0, text="Building the graphs (the first time loads TensorFlow)…")
-    for done, cell in enumerate(s.cells, 1):
-        rows += training.measure_unroll(cell, s.length, s.units)
-        bar.progress(done / len(s.cells), text=f"{cell} measured")
-    keep(unroll_key(s), rows)
-    progress_place.empty()
-    return rows
+def measure_unroll(s: LabSettings) -> list[dict] | str:
+    """The graph measurement of `s`'s cells, as a job of the same queue (shared and stored like a run);
+    a few seconds, so the script waits for it. Returns the rows, or a message if there is no room."""
+    def measure(on_progress, should_stop) -> list[dict]:
+        return [row for cell in s.cells for row in training.measure_unroll(cell, s.length, s.units)]
+
+    try:
+        ticket = lab_queue().submit(unroll_key(s), measure, waiter_id())
+    except jobs.QueueFull as full:
+        return str(full)
+    with st.spinner("Building the graphs (the first time loads TensorFlow)…"):
+        status = lab_queue().wait(ticket, timeout=MEASURE_TIMEOUT_S)
+    lab_queue().leave(ticket)
+    if status.state != "done":
+        return "The measurement did not finish; press the button again."
+    return status.result
 
 
 @chart_cache.cached_spec

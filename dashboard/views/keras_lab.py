@@ -27,7 +27,8 @@ with st.sidebar:
     st.caption(f"Caps: {training.MAX_UNITS} units, {training.MAX_EPOCHS} epochs, {tasks.MAX_EXAMPLES} series "
                f"of at most {tasks.MAX_TASK_STEPS} steps. Batches of {training.BATCH_SIZE}, Adam with learning "
                f"rate {training.LEARNING_RATE}. A run at the defaults took 19 s on our shared two-core server, "
-               "TensorFlow's first import included; the largest allowed run takes minutes.")
+               "TensorFlow's first import included; the largest allowed run takes minutes. Runs with "
+               "different settings take turns in one queue for the whole server.")
 settings = view.LabSettings(task, examples, steps, k, cells, units, epochs, seed)
 
 st.subheader("1. Train")
@@ -35,28 +36,35 @@ if not cells:
     st.warning("Turn on at least one of SimpleRNN, LSTM and GRU in the sidebar to train.")
 train_column, stop_column, note_column = st.columns([1, 1, 4])
 train = train_column.button("Train", type="primary", key="lab_train", disabled=not cells)
-stop = stop_column.button("Stop", key="lab_stop", help="Ends training after the epoch in progress.")
-progress_place, chart_place = st.empty(), st.empty()
-result = view.kept(settings.key) if cells else None
-if train and result is not None:
-    note_column.info("These settings were trained before: this is the stored run. Change the seed to train anew.")
-elif train:
-    result = view.train_live(settings, chart_place, progress_place)
+stop = stop_column.button("Stop", key="lab_stop", help="Stops your wait for the run. The run itself goes on "
+                          "while other students wait for it, and ends when nobody does.")
+notice = view.settle(settings)  # a run of this student's that ended, or is for settings no longer shown
+if stop:
+    view.stop_waiting(stop=True)
+elif train and cells:
+    notice = view.submit(settings) or notice
+if notice is not None:
+    level, text = notice
+    (note_column.info if level == "info" else st.error)(text)
+result = view.stored(settings.key) if cells and not view.waiting(settings) else None
 
-if result is not None:
-    chart_place.vega_lite_chart(view.loss_spec(settings.key, result))
+if view.waiting(settings):
+    view.live_run(settings)  # polls the run while it is queued or training
+elif result is not None:
+    st.vega_lite_chart(view.loss_spec(settings.key, result))
     st.dataframe(view.results_table(result), column_config={
         "validation MSE": st.column_config.NumberColumn(format="%.6f"),
         "÷ naive MSE": st.column_config.NumberColumn(format="%.3f")})
     st.caption(view.times_text(result) + " Times vary with the load on the server; the numbers do not.")
 elif (partial := view.partial_for(settings)) is not None:
-    chart_place.altair_chart(charts.loss_curves(partial["frame"], partial["baselines"]))
+    st.altair_chart(charts.loss_curves(partial["frame"], partial["baselines"]))
     st.warning(f"Training stopped after {partial['done']} of {partial['total']} epochs "
-               f"({'Stop was pressed' if stop else 'the page restarted'}). A stopped run is not kept: "
-               "press Train to run it in full.")
+               f"({'Stop was pressed' if partial['stop'] or stop else 'you left the run'}). The run goes on while "
+               "other students wait for it; press Train to join it again, or to train it in full.")
 elif cells:
-    st.info("Press **Train** to train these models. Training runs only when you press it; a run already "
-            "trained with the same settings (by anyone on this server) shows up here at once.")
+    st.info("Press **Train** to train these models. A run with the same settings is trained once for the "
+            "whole server: anyone who presses Train meanwhile watches the same run, and a finished one "
+            "shows up here at once.")
 
 chart_text, try_text = st.columns(2)
 chart_text.markdown(
@@ -85,10 +93,12 @@ st.markdown(
     f"This builds the forward graph of each model above both ways, for {settings.length} steps and "
     f"{units} units, and times it on a batch of 32.")
 measure = st.button("Measure the graphs", key="lab_measure", disabled=not cells)
-measure_place = st.empty()
-unroll_rows = view.kept(view.unroll_key(settings)) if cells else None
+unroll_rows = view.stored(view.unroll_key(settings)) if cells else None
 if measure and unroll_rows is None:
-    unroll_rows = view.measure_unroll(settings, measure_place)
+    unroll_rows = view.measure_unroll(settings)
+    if isinstance(unroll_rows, str):
+        st.error(unroll_rows)
+        unroll_rows = None
 if unroll_rows is not None:
     st.vega_lite_chart(view.unroll_spec(view.unroll_key(settings), unroll_rows))
     st.markdown(
