@@ -45,3 +45,56 @@ def test_streamlits_private_clean_up_hook_is_still_there():
     assert "clear_session" in inspect.getsource(STREAMLIT_CLEAN_UP), (
         "Streamlit's _clean_problem_modules no longer clears Keras: serving.py's switch may be unneeded; "
         "measure a re-render with Keras loaded (make bench) before removing it.")
+
+
+def test_tensorflow_is_preloaded_in_a_served_process_only(monkeypatch):
+    """AppTest's runtime is a mock, so the page tests never preload; a real server does, unless
+    RECURRENCE_LAB_PRELOAD_TF=0."""
+    from streamlit.runtime import Runtime
+
+    from dashboard import serving
+
+    monkeypatch.delenv(serving.PRELOAD_ENV, raising=False)
+    assert not serving.preload_wanted()  # no runtime, or AppTest's mock
+    monkeypatch.setattr(Runtime, "_instance", object.__new__(Runtime))
+    assert serving.preload_wanted()
+    for off in ("0", "false", "off"):
+        monkeypatch.setenv(serving.PRELOAD_ENV, off)
+        assert not serving.preload_wanted()
+    monkeypatch.setattr(serving, "_preload", None)
+    first = serving.preload_tensorflow()
+    assert serving.preload_tensorflow() is first  # once per process
+    first.join(120)
+    import sys
+
+    assert not first.is_alive() and "tensorflow" in sys.modules and "keras" in sys.modules
+
+
+def test_a_served_process_imports_tensorflow_in_the_background(tmp_path):
+    """A live server with the default setting maps TensorFlow's library after a first view of the
+    overview page, a TensorFlow-free page: nobody opened a TensorFlow page."""
+    import asyncio
+    import time
+
+    from tests.browser.conftest import running_server
+    from tests.class_load import Student, server_family
+
+    def tensorflow_mapped(server) -> bool:
+        return any("libtensorflow" in m.path for m in server.memory_maps())
+
+    async def open_overview(base_url: str) -> list:
+        student = Student(base_url, 0)
+        await student.connect()
+        try:
+            return (await student.open("/")).errors
+        finally:
+            await student.close()
+
+    with running_server(tmp_path / "streamlit.log") as base_url:
+        server = server_family(int(base_url.rsplit(":", 1)[1]))
+        assert not tensorflow_mapped(server)
+        assert asyncio.run(open_overview(base_url)) == []
+        deadline = time.monotonic() + 120
+        while not tensorflow_mapped(server):
+            assert time.monotonic() < deadline, "the server never imported TensorFlow"
+            time.sleep(0.5)
