@@ -11,7 +11,9 @@ slider p95 stays within the target. It starts its own `streamlit run dashboard/a
 127.0.0.1, or attaches to one with --url (and --pid for its CPU and memory). Classes are tried in
 increasing size on the same server; a class that misses the target ends the ladder unless --all-sizes.
 
-Only sliders for now: training and the class question are later actions of the lesson script.
+With --train, the class then presses Train on the Keras lab (train_check): one student alone, the whole
+class at once with the same settings, and the class with a seed each; each student polls as the page's
+fragment does until the result shows. The class question is a later action of the lesson script.
 Wire details (Streamlit 1.67, pinned): /work/shared/notes/streamlit-wire.md; they are Streamlit internals,
 so `check_wire()` fails loudly if a field this tool relies on disappears.
 
@@ -52,6 +54,7 @@ RUN_TIMEOUT_S = 120     # one script run; the first TensorFlow page of a fresh s
 SAMPLE_S = 0.5          # the server's memory is sampled this often while a class is connected
 EARLY_FOR_RERUN = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_EARLY_FOR_RERUN")
 FINISHED_OK = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_SUCCESSFULLY")
+FRAGMENT_OK = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_FRAGMENT_RUN_SUCCESSFULLY")
 
 
 def check_wire() -> None:
@@ -89,9 +92,13 @@ class Run:
 class Student:
     """One WebSocket session: what the browser would send, and what it learns from the server's replies."""
 
-    def __init__(self, base_url: str, index: int, same: bool = False):
-        self.base_url, self.index, self.same = base_url.rstrip("/"), index, same
+    def __init__(self, base_url: str, index: int, same: bool = False, cookie: str | None = None):
+        self.base_url, self.index, self.same, self.cookie = base_url.rstrip("/"), index, same, cookie
         self.ws = None
+        self.upstream = None           # behind deploy/nginx.conf.template: the process nginx chose (its header)
+        self.buttons: dict = {}        # a button's key -> its widget id, from the last full run
+        self.texts: list = []          # markdown, alerts and progress texts of the last run (or fragment run)
+        self.fragment_id = ""          # the fragment the page asked to rerun every few seconds, if any
         self.page_name = self.page_hash = self.query = ""
         self.sliders: dict = {}        # query-param key -> the Slider element of the last run
         self.widget_states: dict = {}  # widget id -> WidgetState: what this student has moved
@@ -103,7 +110,9 @@ class Student:
         path = urlsplit(self.base_url).path.rstrip("/")
         self.ws = await websockets.connect(f"ws://{host}{path}/_stcore/stream", origin=f"http://{host}",
                                            subprotocols=["streamlit"], max_size=None, open_timeout=30,
-                                           ping_interval=None)
+                                           ping_interval=None,
+                                           additional_headers={"Cookie": self.cookie} if self.cookie else None)
+        self.upstream = self.ws.response.headers.get("X-Lab-Upstream")
 
     async def close(self) -> None:
         if self.ws is not None:
@@ -146,13 +155,26 @@ class Student:
             run.errors.append(f"the page did not change after {key} moved to {url_number(target)}")
         return run
 
-    async def _rerun(self) -> Run:
+    async def click(self, key: str) -> Run:
+        """Press the button whose key is `key`: its trigger travels with this one rerun only."""
+        if key not in self.buttons:
+            return Run(0.0, [f"no button {key!r} on /{self.page_name} (buttons: {sorted(self.buttons)})"])
+        trigger = WidgetState(id=self.buttons[key], trigger_value=True)
+        return await self._rerun(extra=[trigger])
+
+    async def poll(self) -> Run:
+        """What the browser does every run_every seconds for a polling fragment (a full rerun if none)."""
+        return await self._rerun(fragment_id=self.fragment_id)
+
+    async def _rerun(self, extra=(), fragment_id: str = "") -> Run:
         message = BackMsg()
         client = message.rerun_script
         client.query_string = self.query
         client.page_name = self.page_name
         client.page_script_hash = self.page_hash
-        client.widget_states.widgets.extend(self.widget_states.values())
+        client.widget_states.widgets.extend([*self.widget_states.values(), *extra])
+        if fragment_id:
+            client.fragment_id, client.is_auto_rerun = fragment_id, True
         start = time.perf_counter()
         errors = []
         try:
@@ -165,7 +187,7 @@ class Student:
         return Run(time.perf_counter() - start, errors)
 
     async def _until_finished(self, errors: list) -> None:
-        sliders, digest = {}, hashlib.sha256()
+        sliders, buttons, texts, digest = {}, {}, [], hashlib.sha256()
         while True:
             reply = ForwardMsg()
             reply.ParseFromString(await self.ws.recv())
@@ -174,6 +196,8 @@ class Student:
                 self.page_hash = reply.navigation.page_script_hash
             elif kind == "page_info_changed":
                 self.query = reply.page_info_changed.query_string
+            elif kind == "auto_rerun":
+                self.fragment_id = reply.auto_rerun.fragment_id
             elif kind == "page_not_found":
                 errors.append(f"page not found: /{self.page_name}")
             elif kind == "delta" and reply.delta.WhichOneof("type") == "new_element":
@@ -182,18 +206,25 @@ class Student:
                 what = element.WhichOneof("type")
                 if what == "slider" and element.slider.query_param_key:
                     sliders[element.slider.query_param_key] = element.slider
+                elif what == "button":
+                    buttons[element.button.id.rsplit("-", 1)[-1]] = element.button.id  # ids end in "-<key>"
+                elif what in ("markdown", "alert", "progress"):
+                    texts.append(getattr(element, what).body if what != "progress" else element.progress.text)
                 elif what == "exception":
                     errors.append(f"exception on the page: {element.exception.message[:300]}")
                 elif what == "alert" and element.alert.format == element.alert.ERROR:
                     errors.append(f"error box on the page: {element.alert.body[:300]}")
             elif kind == "script_finished":
                 if reply.script_finished == EARLY_FOR_RERUN:
-                    sliders, digest = {}, hashlib.sha256()
+                    sliders, buttons, texts, digest = {}, {}, [], hashlib.sha256()
                     continue  # the page asked for a rerun at once (entry_guard): the student waits for it
-                if reply.script_finished != FINISHED_OK:
+                if reply.script_finished not in (FINISHED_OK, FRAGMENT_OK):
                     errors.append(f"script finished with status {reply.script_finished}")
                 if sliders:
                     self.sliders = sliders
+                if buttons:
+                    self.buttons = buttons
+                self.texts = texts
                 self.page_digest = digest.digest()
                 return
 
@@ -294,6 +325,92 @@ async def run_class(base_url: str, students: int, link: str = LINK, sliders=SLID
         await asyncio.gather(*(s.close() for s in present), return_exceptions=True)
     result["peak_rss_mb"] = peak[0]
     return result
+
+
+# ---------------------------------------------------------------- a class presses Train
+
+TRAIN_LINK = "/keras_lab"   # the lab at its defaults (3 cells, 10 epochs, 1000 series of 50 steps)
+TINY_LINK = "/keras_lab?lab_examples=100&lab_steps=10&lab_units=4&lab_epochs=2&lab_lstm=false&lab_gru=false"
+POLL_S = 1.0                # the page's fragment polls this often (dashboard/sections/keras_lab.py POLL_S)
+TRAIN_TIMEOUT_S = 900       # one student's wait for a result, queue included
+RESULT_TEXT = "Training time of this run"       # the caption under a finished run's table
+VISIBLE_STATE = ("Waiting: place ", "Starting", "epoch ", RESULT_TEXT)  # what the page shows after Train
+TRAIN_RATIO_TARGET = 1.2    # issue 12: the last of a class with the same settings within 1.2x one run
+
+
+async def train_and_wait(student: Student, link: str) -> dict:
+    """Open `link`, press Train, poll as the page's fragment does until the result shows. Returns the
+    wait, whether the first page after Train showed a place in the queue, a run or the result, and errors."""
+    opened = await student.open(link)
+    if opened.errors:
+        return {"seconds": None, "visible": False, "place": None, "errors": opened.errors}
+    start = time.perf_counter()
+    run = await student.click("lab_train")
+    errors = list(run.errors)
+    visible = any(text.startswith(VISIBLE_STATE) or RESULT_TEXT in text for text in student.texts)
+    places = [text for text in student.texts if text.startswith("Waiting: place ")]
+    while not errors and not any(RESULT_TEXT in text for text in student.texts):
+        if time.perf_counter() - start > TRAIN_TIMEOUT_S:
+            errors.append(f"no result within {TRAIN_TIMEOUT_S} s")
+            break
+        await asyncio.sleep(POLL_S)
+        errors += (await student.poll()).errors
+    return {"seconds": time.perf_counter() - start, "visible": visible,
+            "place": places[0].split(".")[0] if places else None, "errors": errors}
+
+
+async def run_train(base_url: str, students: int, link: str, same: bool, seed: int) -> dict:
+    """`students` open the lab and press Train at the same moment: with `same`, all with seed `seed`;
+    else student i with seed + i (so nobody's run is stored already). Returns the waits, errors, and
+    how many saw no place in the queue, no run and no result right after pressing Train."""
+    sep = "&" if "?" in link else "?"
+    class_ = [Student(base_url, i) for i in range(students)]
+    await asyncio.gather(*(s.connect() for s in class_))
+    try:
+        outcomes = await asyncio.gather(*(train_and_wait(s, f"{link}{sep}lab_seed={seed + (0 if same else s.index)}")
+                                          for s in class_))
+    finally:
+        await asyncio.gather(*(s.close() for s in class_), return_exceptions=True)
+    waits = [o["seconds"] for o in outcomes if not o["errors"]]
+    errors = [e for o in outcomes for e in o["errors"]]
+    return {"students": students, "same": same, "link": link, "count": len(outcomes), "errors": len(errors),
+            "first_error": errors[0] if errors else None, "without_visible_state": sum(not o["visible"] for o in outcomes),
+            "queued": sum(o["place"] is not None for o in outcomes),
+            **({"p50_s": percentile(waits, 50), "p95_s": percentile(waits, 95), "max_s": max(waits)} if waits else {})}
+
+
+async def train_check(base_url: str, students: int, log=print) -> dict:
+    """The issue's two Train targets: one student alone, then the class with those settings' neighbour
+    seed (same settings: last result within 1.2x one run), then the class with a seed each on tiny
+    settings (nobody without a visible place). Seeds are drawn at random: a stored run would be instant."""
+    import random
+
+    seed = random.randrange(0, 9000 - 2 * students)
+    alone = await run_train(base_url, 1, TRAIN_LINK, True, seed)
+    log(f"one student trains alone: {alone}")
+    same = await run_train(base_url, students, TRAIN_LINK, True, seed + 1)
+    log(f"{students} students, the same settings: {same}")
+    different = await run_train(base_url, students, TINY_LINK, False, seed + 2)
+    log(f"{students} students, a seed each (tiny runs): {different}")
+    ratio = same["max_s"] / alone["max_s"] if "max_s" in same and "max_s" in alone else math.inf
+    return {"alone": alone, "same": same, "different": different, "ratio": ratio}
+
+
+def train_markdown(figures: dict) -> str:
+    alone, same, different = figures["alone"], figures["same"], figures["different"]
+    n = same["students"]
+    rows = [("one student alone, defaults", alone), (f"{n} at once, the same settings (defaults)", same),
+            (f"{n} at once, a seed each (tiny runs: 1 cell, 2 epochs, 100 series)", different)]
+    out = ["| who presses Train | p50 (s) | p95 (s) | last (s) | errors | saw a place in the queue | "
+           "saw nothing (no place, run or result) |", "|---|---:|---:|---:|---:|---:|---:|"]
+    out += [f"| {name} | {_seconds(f, 'p50_s')} | {_seconds(f, 'p95_s')} | {_seconds(f, 'max_s')} | {f['errors']} | "
+            f"{f['queued']} | {f['without_visible_state']} |" for name, f in rows]
+    met = figures["ratio"] <= TRAIN_RATIO_TARGET and same["errors"] == 0
+    out += ["", f"Same settings: the last result after {figures['ratio']:.2f}x one run (target "
+            f"{TRAIN_RATIO_TARGET}x): {'met' if met else '**NOT met**'}. A seed each: "
+            f"{different['without_visible_state']} of {different['students']} saw nothing after pressing Train "
+            f"(target 0): {'met' if different['without_visible_state'] == 0 and different['errors'] == 0 else '**NOT met**'}."]
+    return "\n".join(out) + "\n"
 
 
 def within_target(figures: dict, target_s: float) -> bool:
@@ -401,6 +518,8 @@ def main(argv=None) -> dict:
     parser.add_argument("--pid", type=int, help="with --url: the server's process id (else found by its port)")
     parser.add_argument("--all-sizes", action="store_true", help="go on after a class misses the target")
     parser.add_argument("--no-warmup", action="store_true", help="skip the untimed first student")
+    parser.add_argument("--train", action="store_true",
+                        help="then the Train action: one student alone, the class with the same settings, a seed each")
     parser.add_argument("--same", action="store_true",
                         help="every student moves to the same value (else each by its own amount: no shared cache hits)")
     args = parser.parse_args(argv)
@@ -414,7 +533,12 @@ def main(argv=None) -> dict:
         report |= asyncio.run(run_ladder(base_url, args.students, args.link, args.sliders.split(","), args.moves,
                                          args.target, server, args.all_sizes, not args.no_warmup, args.same,
                                          log=lambda line: print(line, file=sys.stderr, flush=True)))
+        if args.train:
+            report["train"] = asyncio.run(train_check(base_url, max(args.students),
+                                                      log=lambda line: print(line, file=sys.stderr, flush=True)))
     print(markdown(report))
+    if args.train:
+        print(train_markdown(report["train"]))
     return report
 
 
