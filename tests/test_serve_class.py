@@ -1,0 +1,159 @@
+"""Two Streamlit processes behind nginx on 127.0.0.1, as `make serve-class REPLICAS=2` starts them
+(deploy/serve_class.py with deploy/nginx.conf.template): pages load through the proxy, a student stays on
+one process (the lab_route cookie), and a run trained through one process shows through the other (the
+database they share). The processes get a database of their own, and do not preload TensorFlow (only the
+training process needs it, and the 2 cores are shared)."""
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.browser.conftest import free_port
+from tests.class_load import RESULT_TEXT, TINY_LINK, Student, train_and_wait
+
+ROOT = Path(__file__).resolve().parents[1]
+START_TIMEOUT_S = 150
+
+
+def get(url: str, cookie: str | None = None):
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return response.status, response.headers, response.read()
+
+
+def consecutive_free_ports() -> int:
+    """A port p of 127.0.0.1 with p and p + 1 free (serve_class.py numbers its processes from p)."""
+    import socket
+
+    for _ in range(100):
+        first = free_port()
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", first + 1))
+            except OSError:
+                continue
+        return first
+    raise AssertionError("no two consecutive free ports")
+
+
+@pytest.fixture(scope="module")
+def proxy(tmp_path_factory):
+    """The proxy's base URL and the two processes' addresses."""
+    if not os.path.exists("/usr/sbin/nginx"):
+        pytest.skip("/usr/sbin/nginx is missing: run `make nginx` (Debian's nginx)")
+    run_dir = tmp_path_factory.mktemp("serve")
+    port, first = free_port(), consecutive_free_ports()
+    backends = [f"127.0.0.1:{first}", f"127.0.0.1:{first + 1}"]
+    env = {**os.environ, "RECURRENCE_LAB_DB_PATH": str(run_dir / "lab.sqlite3"), "RECURRENCE_LAB_PRELOAD_TF": "0"}
+    process = subprocess.Popen([sys.executable, "deploy/serve_class.py", "--replicas", "2", "--port", str(port),
+                                "--first-backend-port", str(first), "--run-dir", str(run_dir)],
+                               cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        line = process.stdout.readline()  # "Serving ..." once every process answers, or why not
+        assert line.startswith("Serving 2 Streamlit processes"), line + (run_dir / "error.log").read_text(errors="replace") \
+            if (run_dir / "error.log").exists() else line
+        base_url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while True:
+            try:
+                if get(f"{base_url}/_stcore/health")[0] == 200:
+                    break
+            except OSError:
+                assert time.monotonic() < deadline, "nginx never answered"
+                time.sleep(0.2)
+        yield base_url, backends
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def lab_route(headers) -> list[str]:
+    """The lab_route cookies a response sets (Streamlit sets its own XSRF cookie beside it)."""
+    return [c for c in headers.get_all("Set-Cookie") or [] if c.startswith("lab_route=")]
+
+
+def route_to(base_url: str, backend: str) -> str:
+    """A cookie header that nginx routes to `backend`: fresh visitors until one lands there."""
+    for _ in range(60):
+        _, headers, _ = get(base_url + "/")
+        if headers["X-Lab-Upstream"] == backend:
+            return lab_route(headers)[0].split(";")[0]
+    raise AssertionError(f"60 fresh visitors and none routed to {backend}")
+
+
+def test_pages_load_through_the_proxy_and_fresh_visitors_spread(proxy):
+    base_url, backends = proxy
+    for path in ("/", "/keras_lab", "/by_hand", "/_stcore/health"):
+        status, headers, body = get(base_url + path)
+        assert status == 200 and headers["X-Lab-Upstream"] in backends
+        (cookie,) = lab_route(headers)
+        assert "HttpOnly" in cookie and "Path=/" in cookie
+    assert b"<title>" in get(base_url + "/keras_lab")[2]
+    for backend in backends:  # both are used: each gets some fresh visitors
+        route_to(base_url, backend)
+
+
+def test_a_student_stays_on_one_process(proxy):
+    base_url, backends = proxy
+    for backend in backends:
+        cookie = route_to(base_url, backend)
+        for path in ("/", "/keras_lab", "/static/", "/_stcore/health"):
+            try:
+                _, headers, _ = get(base_url + path, cookie)
+            except urllib.error.HTTPError as error:  # a 404 still says which process answered
+                headers = error.headers
+            assert headers["X-Lab-Upstream"] == backend and not lab_route(headers)
+
+        async def sessions() -> list:
+            students = [Student(base_url, i, cookie=cookie) for i in range(3)]  # the same browser, reconnecting
+            upstreams = []
+            for student in students:
+                await student.connect()
+                run = await student.open("/lengths?steps=5")
+                assert not run.errors, run.errors
+                upstreams.append(student.upstream)
+                await student.close()
+            return upstreams
+
+        assert asyncio.run(sessions()) == [backend] * 3
+
+
+def test_a_run_trained_through_one_process_shows_through_the_other(proxy):
+    base_url, (first, second) = proxy
+    link = TINY_LINK + "&lab_seed=31"
+
+    async def train_then_look() -> tuple:
+        trainer = Student(base_url, 0, cookie=route_to(base_url, first))
+        looker = Student(base_url, 1, cookie=route_to(base_url, second))
+        await trainer.connect()
+        await looker.connect()
+        try:
+            before = await looker.open(link)  # nothing trained yet: the looker's page says so
+            assert not before.errors and not any(RESULT_TEXT in t for t in looker.texts)
+            trained = await train_and_wait(trainer, link)
+            trained_texts = list(trainer.texts)
+            after = await looker.open(link)  # the same link, through the other process
+            assert not after.errors, after.errors
+            return trained, trained_texts, list(looker.texts), trainer.upstream, looker.upstream
+        finally:
+            await trainer.close()
+            await looker.close()
+
+    trained, trained_texts, looked_texts, trainer_upstream, looker_upstream = asyncio.run(train_then_look())
+    assert (trainer_upstream, looker_upstream) == (first, second)
+    assert not trained["errors"], trained["errors"]
+    caption = [t for t in trained_texts if RESULT_TEXT in t]
+    assert len(caption) == 1 and caption == [t for t in looked_texts if RESULT_TEXT in t]  # the same run's times
