@@ -3,7 +3,7 @@ import pytest
 
 from apptest import tensorflow_imported_by
 
-TF_FREE_PAGES = ["overview", "lengths", "memory", "keras_lab", "gated", "bptt"]
+TF_FREE_PAGES = ["overview", "lengths", "memory", "keras_lab", "gated", "bptt", "text_lab"]
 
 
 @pytest.mark.parametrize("page", TF_FREE_PAGES)
