@@ -13,6 +13,7 @@ import pyarrow as pa
 import streamlit as st
 
 from dashboard import chart_cache, compute, controls, equation, experiment, pinning, presenter
+from dashboard.sections import shared
 from dashboard.settings import SETTINGS
 from rnncore.config import AGREEMENT, RNNResult, RNNWeights
 
@@ -111,34 +112,22 @@ def _show_table(Y: np.ndarray, where=st) -> None:
 def what_if_section(X: np.ndarray, settings: dict, Y: np.ndarray) -> None:
     """Pin this run; once pinned, the baseline dashed beside the current run and their difference."""
     recorded = {**settings, "table": table_digest(X)}
-    kept = pinning.pinned(st.session_state, PAGE)
-    left, right = st.columns([1, 3])
-    left.button("Pin as baseline", icon=":material/push_pin:", key="pin", on_click=pinning.pin,
-                args=(st.session_state, PAGE, recorded), kwargs={"outputs": Y},
-                help="Keep this run's outputs; change settings, then compare the new run with them.")
+    kept = shared.pin_controls(PAGE, recorded, {"outputs": Y}, ("pin", "unpin"),
+                               "Nothing pinned yet. Pin this run, change one thing (the seed, the scale, a cell of "
+                               "the table), and the charts below compare the new run with it.")
     if kept is None:
-        right.caption("Nothing pinned yet. Pin this run, change one thing (the seed, the scale, a cell of "
-                      "the table), and the charts below compare the new run with it.")
         chart_cache.show(chart_cache.outputs_over_time(Y))
         return
-    left.button("Unpin", key="unpin", on_click=pinning.unpin, args=(st.session_state, PAGE))
-    changed = pinning.changed_settings(kept.settings, recorded)
-    right.markdown("**Changed since the pin:** " + (", ".join(
-        "the input table" if key == "table" else f"{key} {old} → {new}" for key, (old, new) in changed.items())
-        or "nothing yet: the dashed and solid lines coincide."))
-    comparison = pinning.compare(kept.arrays["outputs"], Y)
-    chart_cache.show(chart_cache.outputs_with_baseline(Y, kept.arrays["outputs"]))
+    comparison = shared.compared_outputs(Y, kept)
     notes = [comparison.note] if comparison.note else []
-    if {"inputs", "neurons"} & set(changed):
+    if {"inputs", "neurons"} & set(pinning.changed_settings(kept.settings, recorded)):
         notes.append("The weights' shape changed, so they were drawn afresh: neuron i here is not the "
                      "baseline's neuron i, and nearly every number is expected to differ.")
     st.markdown(f"**Current − baseline**: largest difference {comparison.max_abs_difference:.6f}. "
                 + " ".join(notes))
-    chart_cache.show(chart_cache.difference_heatmap(comparison.difference))
 
 
 def take_away_section(X: np.ndarray, w: RNNWeights, Y: np.ndarray, settings: dict) -> None:
     """The link to this experiment, and its numbers and notebook code to download."""
-    experiment.share_link()
     run = experiment.Run.of(X, w, RNNResult(Y, Y[:, -1]), origin=experiment.origin(settings), settings=settings)
-    experiment.export_panel(run, PAGE)
+    shared.take_away(run, PAGE)

@@ -11,6 +11,7 @@ import numpy as np
 import streamlit as st
 
 from dashboard import chart_cache, charts, compute, experiment, pinning, ragged
+from dashboard.sections import shared
 from rnncore.config import AGREEMENT, RNNResult
 
 PAGE = "lengths"
@@ -114,26 +115,18 @@ def tensorflow_check(X: np.ndarray, weights: tuple, lengths, with_lengths: RNNRe
 
 def what_if(run: RNNResult, settings: dict) -> None:
     st.subheader("What if? Pin a baseline and compare")
-    baseline = pinning.pinned(st.session_state, PAGE)
-    pin_column, unpin_column, _ = st.columns([1, 1, 3])
-    pin_column.button("Pin as baseline", key="lengths_pin", on_click=pinning.pin,
-                      args=(st.session_state, PAGE, settings), kwargs={"outputs": run.outputs, "state": run.state})
-    unpin_column.button("Unpin", key="lengths_unpin", on_click=pinning.unpin, args=(st.session_state, PAGE),
-                        disabled=baseline is None)
+    baseline = shared.pin_controls(PAGE, settings, {"outputs": run.outputs, "state": run.state},
+                                   ("lengths_pin", "lengths_unpin"),
+                                   "Pin this run (with sequence_length), then change one length: the outputs are "
+                                   "drawn against the pinned ones (dashed), with their difference.")
     if baseline is None:
-        st.caption("Pin this run (with sequence_length), then change one length: the outputs are drawn "
-                   "against the pinned ones (dashed), with their difference.")
         return
-    changes = pinning.changed_settings(baseline.settings, settings)
-    listed = "; ".join(f"{key} {old} → {new}" for key, (old, new) in changes.items())
-    st.markdown("Changed since the pin: " + (listed or "nothing yet. Move a length and look again."))
-    outputs = pinning.compare(baseline.arrays["outputs"], run.outputs)
     state = pinning.compare(baseline.arrays["state"], run.state, axes=("example", "neuron"))
+    outputs = pinning.compare(baseline.arrays["outputs"], run.outputs)
     if outputs.note:  # the state's axes are among the outputs', so this note covers both
         st.info(f"The runs differ in shape ({outputs.note}).", icon=":material/straighten:")
     st.markdown("Solid lines are the current run, dashed the pinned one; the heatmap below is current minus "
                 "baseline. Lengthen a sequence by one step: only that example changes, from its old length on, "
                 "and its final state moves to the new last step.")
     _metric_pair("|current − baseline|", outputs.max_abs_difference, state.max_abs_difference)
-    chart_cache.show(chart_cache.outputs_with_baseline(run.outputs, baseline.arrays["outputs"]))
-    chart_cache.show(chart_cache.difference_heatmap(outputs.difference))
+    shared.compared_outputs(run.outputs, baseline)

@@ -4,7 +4,7 @@ import streamlit as st
 
 from dashboard import chart_cache, compute, experiment, notices, presenter, ragged, settings
 from dashboard.sections import lengths as lengths_view
-from dashboard.sections import predict
+from dashboard.sections import predict, shared
 from dashboard.controls import select, slider
 
 LENGTH_KEYS = tuple(key for key in settings.SETTINGS if key.startswith("len"))
@@ -68,6 +68,5 @@ with st.expander("Check it with TensorFlow: `dynamic_rnn(cell, X, sequence_lengt
 layer = {"inputs": n_inputs, "neurons": n_neurons, "seed": seed, "scale": scale, "activation": activation}
 settings = layer | {"steps": steps, "batch": batch, "lengths": lengths.tolist()}
 lengths_view.what_if(with_lengths, settings)
-experiment.share_link()
-experiment.export_panel(experiment.Run.of(X, experiment.weights_from_settings(layer), with_lengths, lengths,
-                                          experiment.origin(layer), settings), "lengths")
+shared.take_away(experiment.Run.of(X, experiment.weights_from_settings(layer), with_lengths, lengths,
+                                   experiment.origin(layer), settings), "lengths")

@@ -1,0 +1,44 @@
+"""Sections two or more pages share, written once: what-if (pin a baseline, compare), and take-away
+(the experiment's link, its files and notebook code)."""
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from dashboard import chart_cache, experiment, pinning
+
+
+def pin_controls(page: str, recorded: dict, arrays: dict, keys: tuple[str, str], empty: str) -> pinning.Pin | None:
+    """*Pin as baseline* and *Unpin*, then what changed since the pin; returns the pin (None: nothing pinned).
+
+    `recorded`: the settings that made this run (compared with the pin's); `arrays`: what to keep of it,
+    e.g. outputs (batch, steps, neurons); `keys`: the two buttons' keys; `empty`: the hint shown unpinned."""
+    kept = pinning.pinned(st.session_state, page)
+    pin_column, unpin_column, note = st.columns([1, 1, 3])
+    pin_column.button("Pin as baseline", icon=":material/push_pin:", key=keys[0], on_click=pinning.pin,
+                      args=(st.session_state, page, recorded), kwargs=arrays,
+                      help="Keep this run's outputs; change settings, then compare the new run with them.")
+    unpin_column.button("Unpin", key=keys[1], on_click=pinning.unpin, args=(st.session_state, page),
+                        disabled=kept is None)
+    if kept is None:
+        note.caption(empty)
+        return None
+    changed = pinning.changed_settings(kept.settings, recorded)
+    note.markdown("Changed since the pin: " + ("; ".join(
+        "the input table" if key == "table" else f"{key} {old} → {new}" for key, (old, new) in changed.items())
+        or "nothing yet: the dashed and solid lines coincide."))
+    return kept
+
+
+def compared_outputs(current: np.ndarray, kept: pinning.Pin) -> pinning.Comparison:
+    """The current outputs solid beside the pinned ones dashed, and current − baseline as a heatmap."""
+    comparison = pinning.compare(kept.arrays["outputs"], current)
+    chart_cache.show(chart_cache.outputs_with_baseline(current, kept.arrays["outputs"]))
+    chart_cache.show(chart_cache.difference_heatmap(comparison.difference))
+    return comparison
+
+
+def take_away(run: experiment.Run, page: str) -> None:
+    """The link to this experiment, and its numbers and notebook code to download."""
+    experiment.share_link()
+    experiment.export_panel(run, page)
