@@ -27,9 +27,10 @@ from rnncore import init_weights, run_manual
 from rnncore.config import MAX_ABS_INPUT
 from tests.apptest import open_page
 
-PAGES = ("overview", "by_hand", "unrolling", "lengths", "memory", "keras_lab")
+PAGES = ("overview", "by_hand", "unrolling", "lengths", "memory", "keras_lab", "text_lab")
 CASES_PER_PAGE = 40
-WIDGET_KINDS = ("slider", "selectbox", "toggle", "checkbox", "number_input", "radio", "select_slider")
+WIDGET_KINDS = ("slider", "selectbox", "toggle", "checkbox", "number_input", "radio", "select_slider",
+                "text_area")
 
 HOSTILE_VALUES = ("nan", "NaN", "inf", "-inf", "Infinity", "1e30", "-1e30", "1e-30", "-1", "-0", "",
                   " ", "abc", "None", "null", "true", "0x10", "1_000", "3.5", "2.0", " 3", "1,2", "[1]",
