@@ -31,6 +31,10 @@ PAGES = (
     ("views/bptt.py", "Backpropagation through time",
      "Walk back from a loss on the last output one step at a time, with the numbers filled in: each step adds "
      "its contribution to the one shared `Wy`, and early ones vanish or explode.", (2,)),
+    ("views/text_lab.py", "Text lab",
+     "Type a word, train a character RNN on it in a second beside a model with no state, and see why “hello” "
+     "needs a state: each model's guess at every letter, the state over the text, a neuron's colouring, "
+     "sampled text.", (2, 3)),
     ("views/class.py", "Class session",
      "Predict first, together: the instructor asks a question, every student answers on a phone, then the "
      "class sees the truth beside its own answers and opens the experiment.", (1, 2, 3)),
