@@ -527,9 +527,11 @@ def text_by_activation(df: pd.DataFrame, bound: float = 1.0) -> alt.LayerChart:
     df: position, line, column, char (as shown), value."""
     x = alt.X("column:O", axis=None)
     y = alt.Y("line:O", axis=None)
+    color = alt.Color("value:Q", title="h[t]", scale=alt.Scale(scheme=VALUE_SCHEME, domain=[-bound, bound]),
+                      legend=alt.Legend(orient="top", direction="horizontal", gradientLength=160))
     boxes = alt.Chart(df).mark_rect(stroke="white", strokeWidth=1).encode(
-        x=x, y=y, color=value_color(title="h[t]", domain=(-bound, bound)),
+        x=x, y=y, color=color,
         tooltip=[alt.Tooltip("position:O", title="Position"), alt.Tooltip("char:N", title="Character read"),
                  alt.Tooltip("value:Q", title="h[t]", format=VALUE_FORMAT)])
     letters = alt.Chart(df).mark_text(fontSize=14, font="monospace").encode(x=x, y=y, text="char:N")
-    return alt.layer(boxes, letters).properties(width="container", height=alt.Step(24))
+    return alt.layer(boxes, letters).properties(width=alt.Step(20), height=alt.Step(24))
