@@ -30,7 +30,7 @@ PAGE_KEYS = ("text", "text_cell", "text_units", "text_epochs", "text_seed", "tex
              "text_sample_chars", "text_sample_seed")
 POLL_S = 0.5        # seconds between two looks at a running job: a default run is ~1 s, 100 epochs
 SHOWN_CHARS = 160   # the heatmap and the coloured text show the text's first characters (a screen's width)
-LINE_CHARS = 24     # characters per line of the coloured text: 24 boxes still fit a phone's 390 px
+LINE_CHARS = 16     # characters per line of the coloured text: 16 boxes of 20 px fit a phone's 390 px
 KEPT_TICKETS = 4    # finished runs this session keeps (a few kB to 1 MB each)
 TOP_K = 3
 TICKETS, WAITER, LINKED = "_text_tickets", "_text_waiter", "_text_linked"  # Session State

@@ -52,10 +52,11 @@ elif status is not None:
     st.error(f"Training failed: {status.error}")
 elif problem is None:
     st.info("Press **Train**: both models train on this text (in about a second at the defaults).")
-st.markdown(
-    "**Reading the chart.** Cross-entropy per character (log scale): 0 is a model sure of every next "
-    "character. On *hello* the stateless model cannot go below ln 2 / 2 ≈ 0.35: at the two “l”s the best "
-    "it can do is half “l”, half “o”. The RNN's loss keeps falling.")
+if result is not None or status is not None and status.progress:
+    st.markdown(
+        "**Reading the chart.** Cross-entropy per character (log scale): 0 is a model sure of every next "
+        "character. On *hello* the stateless model cannot go below ln 2 / 2 ≈ 0.35: at the two “l”s the best "
+        "it can do is half “l”, half “o”. The RNN's loss keeps falling.")
 
 if result is not None:
     reading = view.reading(settings.key, result)
@@ -97,8 +98,9 @@ if result is not None:
         st.warning(f"This prompt cannot be used: {prompt_problem}.", icon=":material/edit:")
     else:
         st.code((prompt or text[0]) + sampled, language=None, wrap_lines=True)
-    st.caption("Each next character is drawn from the RNN's probabilities, divided by the temperature in "
-               "the exponent; the sampling seed makes the draw repeatable.")
+    st.caption("Each next character is drawn from softmax(logits / temperature) after the prompt and the "
+               "characters drawn so far; the sampling seed makes the draw repeatable. After the text's last "
+               "character the model never learnt what comes next, so there it guesses.")
     view.export_panel(settings, reading)
 
 st.subheader("What to try")
