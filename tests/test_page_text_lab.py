@@ -182,3 +182,15 @@ def test_stop_ends_a_long_run_and_keeps_nothing():
         time.sleep(0.3)
         at.run()
         assert_clean(at)
+
+
+def test_the_state_heatmap_spells_the_text_under_one_row_per_neuron():
+    run = chars_model.train("hello", units=3, epochs=2)
+    reading = view.reading(("heatmap test",), run)
+    spec = view.state_spec(("heatmap test",), reading)
+    cells, letters = spec["layer"]
+    assert cells["encoding"]["y"]["scale"]["domain"] == ["h0", "h1", "h2", "text"]
+    assert [t["field"] for t in cells["encoding"]["tooltip"]] == ["position", "char", "neuron", "value"]
+    assert letters["mark"]["type"] == "text" and letters["encoding"]["text"]["field"] == "char"
+    colour = view.neuron_spec(("heatmap test",), 1, reading)["layer"][0]["encoding"]["color"]
+    assert colour["scale"]["domain"] == [-1.0, 1.0] and colour["field"] == "value"
