@@ -19,7 +19,7 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "docs" / "screenshots"
-PAGES = ("overview", "by_hand", "unrolling", "lengths", "memory", "keras_lab", "gated", "bptt")
+PAGES = ("overview", "by_hand", "unrolling", "lengths", "memory", "keras_lab", "gated", "bptt", "text_lab")
 URL_PATHS = {"overview": ""}  # the default page lives at /; /overview shows Streamlit's "Page not found"
 MAX_SCREENSHOT_HEIGHT = 9000  # px: a long page is cut here
 
@@ -157,3 +157,46 @@ def test_clearing_a_table_cell_gives_a_note_and_the_link_keeps_the_table(app, pa
         assert abs(shown_y(other) - expected) <= 1e-6
     finally:
         fresh.close()
+
+
+PHONE = {"width": 390, "height": 844}  # an iPhone 12-14 in portrait, CSS pixels
+
+
+def _sideways_overflow(page) -> int:
+    """How many pixels the page's content is wider than the window (0: no sideways scrolling)."""
+    return page.evaluate("""() => {
+        const main = document.querySelector("[data-testid='stMain']");
+        return Math.max(document.documentElement.scrollWidth, main.scrollWidth) - window.innerWidth;
+    }""")
+
+
+def _train_text_lab(app, page) -> None:
+    """Train "hello" at the defaults, skip the question, wait for the table of guesses."""
+    app.open(page, "text_lab")
+    page.locator(".st-key-text_train button").click()
+    page.get_by_text("Trained in").wait_for(timeout=app.RUN_TIMEOUT_MS)
+    page.get_by_role("button", name="Skip").click()
+    page.locator("[data-testid='stDataFrame']").first.wait_for(timeout=app.RUN_TIMEOUT_MS)
+    app.wait(page)
+    app.assert_clean(page)
+
+
+def test_text_lab_trains_hello_and_shows_its_guesses(app, page):
+    _train_text_lab(app, page)
+    main = page.locator("[data-testid='stMain']").inner_text()
+    assert "4 of 4" in main and "The answer:" in main
+    assert page.locator("[data-testid='stVegaLiteChart']").count() >= 3  # loss, state, one neuron
+    full_page_screenshot(page, SCREENSHOTS / "text_lab_trained.png")
+
+
+def test_text_lab_at_the_phone_viewport_has_no_sideways_scrolling(app, browser):
+    phone = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+    phone.set_default_timeout(app.RUN_TIMEOUT_MS)
+    try:
+        page = phone.new_page()
+        _train_text_lab(app, page)
+        assert _sideways_overflow(page) <= 0, f"{_sideways_overflow(page)} px of sideways scrolling"
+        full_page_screenshot(page, SCREENSHOTS / "text_lab_phone.png")
+        assert _sideways_overflow(page) <= 0
+    finally:
+        phone.close()
