@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: run test bench browser postgres nginx serve-class class-load
+.PHONY: run test test-fast bench browser postgres nginx serve-class class-load
 
 $(VENV)/.run-installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,15 +32,20 @@ STUDENTS ?= 30
 serve-class: $(VENV)/.run-installed nginx
 	$(PY) deploy/serve_class.py --replicas $(REPLICAS) --port $(PORT)
 
-# simulated students through the server's WebSocket: add URL=http://127.0.0.1:8500 to measure a running one
+# simulated students through the server's WebSocket; TRAIN=1 adds the Train action; URL=http://127.0.0.1:8500
+# (and PID=<its pid>) measures a running server, e.g. make serve-class
 class-load: $(VENV)/.test-installed
-	$(PY) tests/class_load.py --students $(STUDENTS) $(if $(URL),--url $(URL))
+	$(PY) tests/class_load.py --students $(STUDENTS) $(if $(TRAIN),--train) $(if $(URL),--url $(URL)) $(if $(PID),--pid $(PID))
 
 run: $(VENV)/.run-installed
 	$(VENV)/bin/streamlit run dashboard/app.py --server.address 127.0.0.1
 
 test: $(VENV)/.test-installed browser postgres nginx
 	$(PY) -m pytest
+
+# The inner loop: no browser, no training, no servers.
+test-fast: $(VENV)/.test-installed postgres
+	$(PY) -m pytest -m "not browser and not slow" --ignore=tests/browser
 
 bench: $(VENV)/.test-installed browser
 	$(PY) tests/benchmark.py
