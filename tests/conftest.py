@@ -17,3 +17,18 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_sep("-", "what the tests tried")
         for nodeid, value in tried:
             terminalreporter.write_line(f"{nodeid.split('::')[-1]}: {value}")
+
+
+# Modules that train Keras models, start servers or run subprocesses of TensorFlow: `make test-fast` leaves
+# them out (with tests/browser/) for the inner loop; `make test` runs everything.
+SLOW_MODULES = {"test_training.py", "test_text.py", "test_page_keras_lab.py", "test_page_text_lab.py", "test_caps.py",
+                "test_class_load.py", "test_serve_class.py", "test_codegen.py", "test_gated_codegen.py",
+                "test_benchmark_smoke.py"}
+
+
+def pytest_collection_modifyitems(config, items):
+    import pytest
+
+    for item in items:
+        if item.path.name in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
