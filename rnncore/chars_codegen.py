@@ -62,5 +62,6 @@ stateless_probs = stateless.predict_on_batch(X)[0]
 for t in range(len(text) - 1):
     guess, plain = rnn_probs[t].argmax(), stateless_probs[t].argmax()
     print(f"{{t:4d}} read {{text[t]!r:6}} next {{text[t + 1]!r:6}} "
-          f"RNN {{vocab[guess]!r:6}} {{rnn_probs[t, guess]:.3f}}   stateless {{vocab[plain]!r:6}} {{stateless_probs[t, plain]:.3f}}")
+          f"RNN {{vocab[guess]!r:6}} {{rnn_probs[t, guess]:.3f}}   "
+          f"stateless {{vocab[plain]!r:6}} {{stateless_probs[t, plain]:.3f}}")
 '''
