@@ -263,11 +263,6 @@ def probabilities_csv(r: Reading) -> bytes:
     return pd.concat(frames).to_csv(index=False, float_format="%.9g").encode()
 
 
-def _bound(hidden: np.ndarray) -> float:
-    """The colour scale's half-range: tanh's 1, or more for an LSTM's larger outputs (never past)."""
-    return max(1.0, float(np.abs(hidden).max())) if hidden.size else 1.0
-
-
 @chart_cache.cached_spec
 def state_spec(key: tuple, _r: Reading):
     hidden = _r.rnn.hidden[:SHOWN_CHARS]  # (positions, units)
@@ -276,7 +271,7 @@ def state_spec(key: tuple, _r: Reading):
                        "char": np.repeat([shown(c) for c in _r.text[:positions]], units),
                        "neuron": np.tile(np.arange(units), positions),
                        "row": np.tile([f"h{n}" for n in range(units)], positions), "value": hidden.ravel()})
-    return charts.text_state_heatmap(df, _bound(_r.rnn.hidden))
+    return charts.text_state_heatmap(df)  # h[t] is within (-1, 1) for all three cells
 
 
 @chart_cache.cached_spec
@@ -285,7 +280,7 @@ def neuron_spec(key: tuple, neuron: int, _r: Reading):
     positions = np.arange(len(values))
     df = pd.DataFrame({"position": positions, "line": positions // LINE_CHARS, "column": positions % LINE_CHARS,
                        "char": [shown(c) for c in _r.text[:len(values)]], "value": values})
-    return charts.text_by_activation(df, _bound(_r.rnn.hidden))
+    return charts.text_by_activation(df)
 
 
 def sample_text(result: chars_model.TextResult, prompt: str, length: int, temperature: float,
