@@ -188,6 +188,13 @@ def _stateless_after_l() -> str:
     return AFTER_L_CHOICES[3]
 
 
+def _lstm_weight_count() -> int:
+    from rnncore import gates
+
+    w = gates.init_weights("lstm", 1, 16, 0)
+    return w.kernel.size + w.recurrent_kernel.size + w.bias.size
+
+
 QUESTIONS: dict[str, Question] = {q.id: q for q in (
     Question("by_hand.zero_input", "by_hand", 1,
              "In the lesson's batch, example 1's input at t = 1 is all zeros, and b = 0. Is its output Y[1] zero?",
@@ -231,7 +238,15 @@ QUESTIONS: dict[str, Question] = {q.id: q for q in (
              "The state shrinks by roughly the radius per step (0.8^t < 0.01 from t = 21); Wy's other eigenvalues "
              "and directions move the exact step.",
              settings={"activation": "linear", "mem_radius": 0.8, "mem_pattern": "pulse", "mem_steps": 30,
-                       "neurons": 5, "seed": 42}, tolerance=0.15),    Question("gated.pulse_20", "gated", 2,
+                       "neurons": 5, "seed": 42}, tolerance=0.15),
+    Question("keras_lab.lstm_weights", "keras_lab", 3,
+             "The Keras lab's LSTM layer has 16 units and reads one value per step. How many weights (kernel, "
+             "recurrent kernel and biases) does it hold?",
+             _lstm_weight_count,
+             "Four gates (input, forget, candidate, output), each with its own kernel, recurrent kernel and bias: "
+             "4 × (1 + 16 + 1) × 16 = 4 times a SimpleRNN of the same size.",
+             settings={"lab_units": 16}),
+    Question("gated.pulse_20", "gated", 2,
              "An LSTM's forget-gate bias is 1 (Keras' default) and nothing new is written after t = 0. Will at "
              "least 1% of the value written at t = 0 still be in the cell after 20 steps?",
              lambda: _pulse_visible_after(1.0, 20),

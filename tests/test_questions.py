@@ -16,7 +16,8 @@ CHEAP = [q for q in QUESTIONS.values() if q.page != "unrolling"]  # unrolling's 
 
 
 def test_at_least_one_question_per_experiment_page_and_every_objective():
-    assert {"by_hand", "unrolling", "lengths", "memory"} <= {q.page for q in QUESTIONS.values()}
+    assert {"by_hand", "unrolling", "lengths", "memory", "keras_lab"} <= {q.page for q in QUESTIONS.values()}
+    assert len(QUESTIONS) >= 8
     assert {q.objective for q in QUESTIONS.values()} == {1, 2, 3}
     assert all(q.id.startswith(q.page + ".") for q in QUESTIONS.values())
     assert for_page("lengths") == [QUESTIONS["lengths.final_state"]]
@@ -49,6 +50,7 @@ def test_the_truths_are_rnncores_numbers():
     norms = memory.state_norms(memory.impulse_response(memory.memory_weights(5, 42, 1.1, "linear"),
                                                        memory.input_pattern(30, "pulse", 1.0, 42)))
     assert QUESTIONS["memory.exploding"].truth() == ("above" if norms[29] > norms[0] else "below")
+    assert QUESTIONS["keras_lab.lstm_weights"].truth() == 4 * (1 + 16 + 1) * 16
 
 
 def test_graph_sizes_grow_for_static_rnn_only():

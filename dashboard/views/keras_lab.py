@@ -3,6 +3,7 @@ import streamlit as st
 
 from dashboard import charts, notices
 from dashboard.sections import keras_lab as view
+from dashboard.sections import predict
 from dashboard.controls import select, slider, toggle
 from rnncore import tasks, training
 
@@ -31,6 +32,7 @@ with st.sidebar:
                "different settings take turns in one queue for the whole server.")
 settings = view.LabSettings(task, examples, steps, k, cells, units, epochs, seed)
 
+predict.predict_first("keras_lab.lstm_weights")
 st.subheader("1. Train")
 if not cells:
     st.warning("Turn on at least one of SimpleRNN, LSTM and GRU in the sidebar to train.")
