@@ -40,8 +40,8 @@ class-load: $(VENV)/.test-installed
 run: $(VENV)/.run-installed
 	$(VENV)/bin/streamlit run dashboard/app.py --server.address 127.0.0.1
 
-# Two workers (pytest-xdist), a test file each at a time: the suite is CPU-bound Python, so two cores
-# take it from ~14 to ~8 minutes; module fixtures (a trained model, a live server) stay in one worker.
+# Two workers (pytest-xdist), a test file each at a time: the suite is CPU-bound Python, so it uses both
+# cores (8 min 41 s for all of it on a loaded 2-core machine); module fixtures stay in one worker.
 test: $(VENV)/.test-installed browser postgres nginx
 	$(PY) -m pytest -n 2 --dist loadfile
 
