@@ -156,13 +156,18 @@ def check_target(target, batch: int, n_neurons: int) -> np.ndarray:
     return target
 
 
-def backprop(X, w: RNNWeights, target=None, sequence_length=None) -> Backprop:
-    """The forward pass, the loss on the last output and the backward pass, one step at a time."""
+def check_backprop_inputs(X, w: RNNWeights, target=None, sequence_length=None):
+    """(X float32 (batch, steps, inputs), lengths or None, target (batch, neurons)), checked where they enter."""
     if not isinstance(w, RNNWeights):
         raise ValueError(f"w must be RNNWeights (from rnncore.init_weights), got {type(w).__name__}")
     X, lengths = check_inputs(X, w, sequence_length)
+    return X, lengths, check_target(target, X.shape[0], w.n_neurons)
+
+
+def backprop(X, w: RNNWeights, target=None, sequence_length=None) -> Backprop:
+    """The forward pass, the loss on the last output and the backward pass, one step at a time."""
+    X, lengths, target = check_backprop_inputs(X, w, target, sequence_length)
     batch, steps, _ = X.shape
-    target = check_target(target, batch, w.n_neurons)
     act, act_slope = ACTIVATION_AND_SLOPE[w.activation]
     X = X.astype(np.float64)                                          # (batch, steps, inputs)
     Wx, Wy, b = (a.astype(np.float64) for a in (w.Wx, w.Wy, w.b))

@@ -11,10 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnncore.bptt import Backprop, check_target
+from rnncore.bptt import Backprop, check_backprop_inputs
 from rnncore.cell import valid_mask
 from rnncore.config import RNNWeights
-from rnncore.validate import check_inputs
 
 
 @dataclass(frozen=True)
@@ -34,11 +33,8 @@ class TapeTotals:
 
 
 def tape_totals(X, w: RNNWeights, target=None, sequence_length=None) -> TapeTotals:
-    if not isinstance(w, RNNWeights):
-        raise ValueError(f"w must be RNNWeights (from rnncore.init_weights), got {type(w).__name__}")
-    X, lengths = check_inputs(X, w, sequence_length)
+    X, lengths, target = check_backprop_inputs(X, w, target, sequence_length)
     batch, steps, _ = X.shape
-    target = check_target(target, batch, w.n_neurons)
     from rnncore.tfimport import tf, tf_activation
 
     tf, act = tf(), tf_activation(w.activation)
