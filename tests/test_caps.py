@@ -126,7 +126,10 @@ def measure_worst_request() -> dict:
 
 
 def test_worst_allowed_request_stays_within_memory_and_time_budgets(record_property):
-    env = {**os.environ, "TF_USE_LEGACY_KERAS": "1", "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": str(ROOT)}
+    # A fresh process with a clean environment, as a server's: nothing another test left in this worker's
+    # os.environ (Keras backend, thread or database settings) reaches the measurement.
+    env = {key: os.environ[key] for key in ("PATH", "HOME", "LANG") if key in os.environ}
+    env |= {"TF_USE_LEGACY_KERAS": "1", "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": str(ROOT)}
     done = subprocess.run([sys.executable, __file__], cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
