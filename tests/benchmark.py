@@ -235,13 +235,17 @@ def _rss_mb(server) -> float:
 
 
 def session_url(base_url: str, i: int) -> str:
-    """Student i's page and settings: the six pages in turn, each with settings of its own."""
+    """Student i's page and settings: every page in turn, each with settings of its own."""
     page = list(PAGES)[i % len(PAGES)]
     query = {"by_hand": {"seed": 100 + i, "steps": 1 + i % 6},
              "unrolling": {"unr_draw_steps": 1 + i % 5},
              "lengths": {"seed": 100 + i, "steps": 2 + i % 5},
              "memory": {"seed": 100 + i, "mem_radius": round(0.5 + 0.05 * (i % 10), 2)},
              "keras_lab": {"lab_units": 1 + i % 32},
+             "gated": {"seed": 100 + i, "gate_forget_bias": float(i % 6)},
+             "bptt": {"seed": 100 + i, "steps": 2 + i % 10},
+             "text_lab": {"text_seed": 100 + i},
+             "class": {},
              "overview": {}}[page]
     path = "" if page == "overview" else page  # the default page lives at /: /overview finds no page
     return f"{base_url}/{path}" + (f"?{urlencode(query)}" if query else "")
@@ -266,8 +270,8 @@ def server_memory(sessions: int = SESSIONS, rerenders: int = RERENDERS, log=prin
     all pages with settings of their own)."""
     from playwright.sync_api import sync_playwright
 
-    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, running_server
-    from tests.browser.live import LiveApp, expected_y, healthy, slider
+    from browser.conftest import CHROMIUM, CHROMIUM_ARGS, running_server  # tests/ is this script's folder
+    from browser.live import LiveApp, expected_y, healthy, slider
 
     if not os.path.exists(CHROMIUM):
         raise RuntimeError(f"{CHROMIUM} is missing: `make browser` installs Debian's chromium")
