@@ -6,6 +6,7 @@ training process needs it, and the 2 cores are shared)."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
 import signal
 import subprocess
@@ -23,6 +24,13 @@ from tests.class_load import RESULT_TEXT, TINY_LINK, Student, train_and_wait
 ROOT = Path(__file__).resolve().parents[1]
 START_TIMEOUT_S = 150
 
+
+
+def run_async(coroutine):
+    """asyncio.run in a thread of its own: a session-wide Playwright browser in this pytest worker keeps an
+    event loop running in the main thread, where asyncio.run refuses to start another."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 def get(url: str, cookie: str | None = None):
     request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
@@ -128,7 +136,7 @@ def test_a_student_stays_on_one_process(proxy):
                 await student.close()
             return upstreams
 
-        assert asyncio.run(sessions()) == [backend] * 3
+        assert run_async(sessions()) == [backend] * 3
 
 
 def test_a_run_trained_through_one_process_shows_through_the_other(proxy):
@@ -152,7 +160,7 @@ def test_a_run_trained_through_one_process_shows_through_the_other(proxy):
             await trainer.close()
             await looker.close()
 
-    trained, trained_texts, looked_texts, trainer_upstream, looker_upstream = asyncio.run(train_then_look())
+    trained, trained_texts, looked_texts, trainer_upstream, looker_upstream = run_async(train_then_look())
     assert (trainer_upstream, looker_upstream) == (first, second)
     assert not trained["errors"], trained["errors"]
     caption = [t for t in trained_texts if RESULT_TEXT in t]
