@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from at_once import at_once
 from postgres import crash_postgres, db_url, postgres_server  # noqa: F401  (fixtures)
 
 from rnncore import store
@@ -91,24 +92,13 @@ def test_a_result_survives_a_postgresql_crash(crash_postgres):
 
 def test_concurrent_writers_all_land(db_url):
     db = store.engine(db_url)
-    start = threading.Barrier(8)
-    errors = []
 
     def write(worker: int) -> None:
-        try:
-            start.wait()
-            for i in range(5):
-                store.put_result(f"w{worker}/{i}", "k", bytes([worker, i]), db)
-                store.put_result("shared", "k", bytes([worker]), db)  # all eight on one row
-        except Exception as error:  # noqa: BLE001  (reported below)
-            errors.append(error)
+        for i in range(5):
+            store.put_result(f"w{worker}/{i}", "k", bytes([worker, i]), db)
+            store.put_result("shared", "k", bytes([worker]), db)  # all eight on one row
 
-    threads = [threading.Thread(target=write, args=(worker,)) for worker in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    assert at_once(write, 8) == []
     for worker in range(8):
         assert [store.get_result(f"w{worker}/{i}", db).payload for i in range(5)] == [bytes([worker, i])
                                                                                      for i in range(5)]

@@ -1,0 +1,23 @@
+"""Run the same work in several threads released at the same moment, for tests of concurrent students."""
+from __future__ import annotations
+
+import threading
+
+
+def at_once(work, count: int) -> list[Exception]:
+    """`work(i)` for i in 0..count-1, each in its own thread, all started together; the exceptions raised."""
+    start, errors = threading.Barrier(count), []
+
+    def run(index: int) -> None:
+        start.wait()
+        try:
+            work(index)
+        except Exception as error:  # noqa: BLE001  (returned to the test)
+            errors.append(error)
+
+    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors
