@@ -8,17 +8,17 @@ from rnncore.config import AGREEMENT as TOLERANCE
 from rnncore.manual import recurrence_numpy
 
 
-def random_case(seed: int, with_lengths: bool) -> tuple[np.ndarray, RNNWeights, np.ndarray | None]:
-    """X (batch 1..6, steps 1..8, inputs 1..5), weights (neurons 1..7, activation by seed), lengths.
+def draw_case(seed: int, with_lengths: bool, weights_of):
+    """X (batch 1..6, steps 1..8, inputs 1..5), weights `weights_of(rng, n_inputs, n_units)` (units 1..7),
+    lengths: every random case of the tests, whichever cell it is for.
 
     With lengths and a batch of 3 or more, one sequence is empty and one is full, so every case with
     lengths covers both ends of 0..steps.
     """
     rng = np.random.default_rng(seed)
     batch, steps = int(rng.integers(1, 7)), int(rng.integers(1, 9))
-    n_inputs, n_neurons = int(rng.integers(1, 6)), int(rng.integers(1, 8))
-    w = init_weights(n_inputs, n_neurons, seed=seed, activation=ACTIVATIONS[seed % len(ACTIVATIONS)])
-    w = RNNWeights(w.Wx, w.Wy, rng.standard_normal(n_neurons).astype(np.float32), w.activation)  # a bias too
+    n_inputs, n_units = int(rng.integers(1, 6)), int(rng.integers(1, 8))
+    w = weights_of(rng, n_inputs, n_units)
     X = rng.standard_normal((batch, steps, n_inputs)).astype(np.float32)  # (batch, steps, inputs)
     if not with_lengths:
         return X, w, None
@@ -26,6 +26,15 @@ def random_case(seed: int, with_lengths: bool) -> tuple[np.ndarray, RNNWeights, 
     if batch >= 3:
         lengths[:2] = (0, steps)
     return X, w, lengths
+
+
+def random_case(seed: int, with_lengths: bool) -> tuple[np.ndarray, RNNWeights, np.ndarray | None]:
+    """A basic cell's case (`draw_case`): activation by seed, and a random bias too."""
+    def weights_of(rng, n_inputs: int, n_neurons: int) -> RNNWeights:
+        w = init_weights(n_inputs, n_neurons, seed=seed, activation=ACTIVATIONS[seed % len(ACTIVATIONS)])
+        return RNNWeights(w.Wx, w.Wy, rng.standard_normal(n_neurons).astype(np.float32), w.activation)
+
+    return draw_case(seed, with_lengths, weights_of)
 
 
 def assert_matches_reference(result: RNNResult, X: np.ndarray, w: RNNWeights, lengths=None) -> None:

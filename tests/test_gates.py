@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cases import TOLERANCE
+from cases import TOLERANCE, draw_case
 from rnncore import gates
 from rnncore.session import BuiltGraph
 
@@ -17,22 +17,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def random_case(kind: str, seed: int, with_lengths: bool):
-    """X (batch 1..6, steps 1..8, inputs 1..5), weights (units 1..7) with a random bias, lengths.
+    """A gated cell's case (tests/cases.py's `draw_case`), with a random bias: Keras' zeros test less."""
+    def weights_of(rng, n_inputs: int, n_units: int) -> gates.GatedWeights:
+        w = gates.init_weights(kind, n_inputs, n_units, seed=seed)
+        return replace(w, bias=rng.standard_normal(w.bias.shape).astype(np.float32))
 
-    With lengths and a batch of 3 or more, one sequence is empty and one is full (as tests/cases.py).
-    """
-    rng = np.random.default_rng(seed)
-    batch, steps = int(rng.integers(1, 7)), int(rng.integers(1, 9))
-    n_inputs, n_units = int(rng.integers(1, 6)), int(rng.integers(1, 8))
-    w = gates.init_weights(kind, n_inputs, n_units, seed=seed)
-    w = replace(w, bias=rng.standard_normal(w.bias.shape).astype(np.float32))  # Keras' zeros test less
-    X = rng.standard_normal((batch, steps, n_inputs)).astype(np.float32)      # (batch, steps, inputs)
-    if not with_lengths:
-        return X, w, None
-    lengths = rng.integers(0, steps + 1, batch)
-    if batch >= 3:
-        lengths[:2] = (0, steps)
-    return X, w, lengths
+    return draw_case(seed, with_lengths, weights_of)
 
 
 def assert_agrees(got: gates.GatedResult, want: gates.GatedResult, lengths=None):
