@@ -1,6 +1,8 @@
 """Open a dashboard page through the real entry point with Streamlit's AppTest."""
 from __future__ import annotations
 
+import functools
+import json
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -20,6 +22,7 @@ def open_page(page: str, query: dict | None = None, timeout: float = FIRST_RENDE
     at.switch_page(f"views/{page}.py")
     at.run()
     assert_clean(at)
+    assert_valid_charts(at)
     return at
 
 
@@ -27,6 +30,36 @@ def assert_clean(at: AppTest) -> None:
     """No exception element and no friendly failure message on the page."""
     assert not at.exception, [e.value for e in at.exception]
     assert not [e.value for e in at.error if FAILURE_MESSAGE in e.value], "the page reported a failure"
+
+
+def assert_valid_charts(at: AppTest) -> None:
+    """Every chart on the page is valid Vega-Lite, and every dataset it names was sent with it.
+
+    The dashboard skips Altair's validation when it serves a chart (dashboard/chart_cache.py); the
+    validation happens here instead, on the spec the browser would get."""
+    for chart in at.get("vega_lite_chart"):
+        names = {dataset.name for dataset in chart.proto.datasets}
+        _validate_spec(chart.proto.spec)
+        assert set(_dataset_names(json.loads(chart.proto.spec))) <= names, "a chart names data it was not sent"
+
+
+@functools.lru_cache(maxsize=None)
+def _validate_spec(spec_json: str) -> None:
+    import altair as alt
+    from altair.utils.schemapi import validate_jsonschema
+
+    validate_jsonschema(json.loads(spec_json), alt.vegalite.v6.schema.core.load_schema())
+
+
+def _dataset_names(node):
+    if isinstance(node, dict):
+        if isinstance(node.get("data"), dict) and "name" in node["data"]:
+            yield node["data"]["name"]
+        for value in node.values():
+            yield from _dataset_names(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _dataset_names(value)
 
 
 def tensorflow_imported_by(page: str, query: dict | None = None) -> bool:

@@ -4,6 +4,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from at_once import at_once
 from rnncore import init_weights, run_dynamic, run_manual, run_static
 from rnncore.unroll_tf2 import run_keras, run_tf2
 
@@ -44,3 +45,22 @@ def test_eight_threads_at_once_give_the_serial_results():
         np.testing.assert_array_equal(at_once.outputs, one_at_a_time.outputs)
         np.testing.assert_array_equal(at_once.state, one_at_a_time.state)
     assert len({r.outputs.shape for r in serial}) == 8  # eight different configurations
+
+
+def test_sessions_on_one_shared_lesson_graph_keep_their_own_weights():
+    """The by-hand TF1 check reuses one finalized graph per shape: eight threads, eight seeds, one shape,
+    each gets its own weights' outputs (the NumPy loop's), never a neighbour's."""
+    from rnncore.manual import _finished_lesson_graph
+
+    X = np.random.default_rng(0).standard_normal((4, 5, 3)).astype(np.float32)
+    weights = [init_weights(3, 5, seed=seed) for seed in range(8)]
+    results = {}
+
+    def run(index):
+        results[index] = run_manual(X, weights[index], backend="tf1").outputs
+
+    assert at_once(run, len(weights)) == []
+    for index, w in enumerate(weights):
+        np.testing.assert_allclose(results[index], run_manual(X, w).outputs, atol=1e-6, rtol=1e-5)
+    assert _finished_lesson_graph.cache_info().currsize >= 1
+    assert _finished_lesson_graph(5, 3, 5, "tanh").graph.finalized

@@ -60,7 +60,8 @@ def test_a_run_closes_its_session_and_never_uses_the_default_graph(monkeypatch):
     from rnncore.tfimport import tf
 
     opened, open_session = [], BuiltGraph.open_session
-    monkeypatch.setattr(BuiltGraph, "open_session", lambda self: opened.append(open_session(self)) or opened[-1])
+    monkeypatch.setattr(BuiltGraph, "open_session",
+                        lambda self, **options: opened.append(open_session(self, **options)) or opened[-1])
     default_ops = len(tf().compat.v1.get_default_graph().get_operations())
     X, w, lengths = random_case(1, with_lengths=True)
     assert_matches_reference(run_static(X, w, lengths), X, w, lengths)
