@@ -31,8 +31,10 @@ START_TIMEOUT_S = 120  # every process up and healthy: Python, Streamlit, on a b
 
 def render(port: int, backend_ports: list[int], run_dir: Path) -> str:
     upstreams = "\n".join(f"        server 127.0.0.1:{p} max_fails=0;" for p in backend_ports)
+    routes = "\n".join(f"        p{i} 127.0.0.1:{p};" for i, p in enumerate(backend_ports))
+    names = "\n".join(f"        127.0.0.1:{p} p{i};" for i, p in enumerate(backend_ports))
     return (TEMPLATE.read_text().replace("{{PORT}}", str(port)).replace("{{UPSTREAMS}}", upstreams)
-            .replace("{{RUN_DIR}}", str(run_dir)))
+            .replace("{{ROUTES}}", routes).replace("{{ROUTE_NAMES}}", names).replace("{{RUN_DIR}}", str(run_dir)))
 
 
 def healthy(url: str) -> bool:

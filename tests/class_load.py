@@ -258,12 +258,17 @@ def cpu_seconds(server) -> float:
     return total
 
 
-def rss_mb(server) -> float:
-    """Resident memory of the server and its children, in MB (10^6 bytes)."""
+def memory_mb(server) -> float:
+    """Memory of the server and its children, in MB (10^6 bytes): the sum of their proportional set sizes
+    (PSS), so the pages of TensorFlow's libraries that several processes map from the same files count
+    once, as the machine holds them; their resident sizes (RSS) if PSS cannot be read."""
     total = 0
     for process in _family(server):
         with contextlib.suppress(psutil.Error):
-            total += process.memory_info().rss
+            try:
+                total += process.memory_full_info().pss
+            except (psutil.AccessDenied, AttributeError):
+                total += process.memory_info().rss
     return total / 1e6
 
 
@@ -285,22 +290,30 @@ def summary(runs: list) -> dict:
 
 
 async def run_class(base_url: str, students: int, link: str = LINK, sliders=SLIDERS, moves: int = MOVES,
-                    server=None, same: bool = False) -> dict:
+                    server=None, same: bool = False, idle: int = 0) -> dict:
     """`students` connect and open `link` at the same moment, then `moves` rounds in which every student
     moves a slider at once (the keys of `sliders` in turn; with `same`, every student to the same value,
     as a class told "set the seed to 43" would). Returns the figures per action, the server's
-    CPU during the slider rounds and its memory while the class is connected."""
+    CPU during the slider rounds and its memory while the class is connected. `idle` more sessions
+    connect and open the link first, untimed, and stay connected without acting (tabs left open)."""
+    bystanders = [Student(base_url, students + i) for i in range(idle)]
+    idle_errors = []
+    for chunk in range(0, idle, 10):  # ten at a time: they are not what is measured
+        outcomes = await asyncio.gather(*(s.connect() for s in bystanders[chunk:chunk + 10]), return_exceptions=True)
+        idle_errors += [repr(o) for o in outcomes if isinstance(o, BaseException)]
+        opened_idle = await asyncio.gather(*(s.open(link) for s in bystanders[chunk:chunk + 10] if s.ws is not None))
+        idle_errors += [e for run in opened_idle for e in run.errors]
     class_ = [Student(base_url, i, same) for i in range(students)]
     connect_errors = []
     for student, outcome in zip(class_, await asyncio.gather(*(s.connect() for s in class_), return_exceptions=True)):
         if isinstance(outcome, BaseException):
             connect_errors.append(f"student {student.index} could not connect: {outcome!r}")
     present = [s for s in class_ if s.ws is not None]
-    peak = [rss_mb(server) if server else None]
+    peak = [memory_mb(server) if server else None]
 
     async def sample() -> None:
         while server is not None:
-            peak[0] = max(peak[0], rss_mb(server))
+            peak[0] = max(peak[0], memory_mb(server))
             await asyncio.sleep(SAMPLE_S)
 
     sampler = asyncio.create_task(sample())
@@ -313,17 +326,18 @@ async def run_class(base_url: str, students: int, link: str = LINK, sliders=SLID
             moved += await asyncio.gather(*(s.move(key, round_) for s in present))
         wall = time.perf_counter() - wall
         client_cpu = time.process_time() - client_cpu
-        result = {"students": students, "open": summary(opened), "slider": summary(moved),
-                  "connect_errors": connect_errors, "slider_wall_s": wall, "client_cores": client_cpu / wall}
+        result = {"students": students, "idle": idle, "idle_errors": idle_errors, "open": summary(opened),
+                  "slider": summary(moved), "connect_errors": connect_errors, "slider_wall_s": wall,
+                  "client_cores": client_cpu / wall}
         if server is not None:
-            result |= {"server_cores": (cpu_seconds(server) - cpu) / wall, "rss_mb": rss_mb(server)}
-            peak[0] = max(peak[0], result["rss_mb"])
+            result |= {"server_cores": (cpu_seconds(server) - cpu) / wall, "memory_mb": memory_mb(server)}
+            peak[0] = max(peak[0], result["memory_mb"])
     finally:
         sampler.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await sampler
-        await asyncio.gather(*(s.close() for s in present), return_exceptions=True)
-    result["peak_rss_mb"] = peak[0]
+        await asyncio.gather(*(s.close() for s in [*present, *bystanders]), return_exceptions=True)
+    result["peak_memory_mb"] = peak[0]
     return result
 
 
@@ -415,16 +429,17 @@ def train_markdown(figures: dict) -> str:
 
 def within_target(figures: dict, target_s: float) -> bool:
     slider = figures["slider"]
-    return not figures["connect_errors"] and slider["errors"] == 0 and slider.get("p95_s", math.inf) <= target_s
+    return not figures["connect_errors"] and not figures.get("idle_errors") and slider["errors"] == 0 and slider.get("p95_s", math.inf) <= target_s
 
 
 async def run_ladder(base_url: str, classes, link: str, sliders, moves: int, target_s: float, server=None,
-                     all_sizes: bool = False, warmup: bool = True, same: bool = False, log=print) -> dict:
+                     all_sizes: bool = False, warmup: bool = True, same: bool = False, idle: int = 0,
+                     log=print) -> dict:
     if warmup:  # one untimed student first: the page's imports (TensorFlow's too) and caches are then warm
         await run_class(base_url, 1, link, sliders, 1, server)
     results = []
     for students in classes:
-        figures = await run_class(base_url, students, link, sliders, moves, server, same)
+        figures = await run_class(base_url, students, link, sliders, moves, server, same, idle)
         results.append(figures)
         log(f"{students} students: slider {figures['slider']}, server {figures.get('server_cores', 'n/a')} cores")
         if not within_target(figures, target_s) and not all_sizes:
@@ -447,26 +462,29 @@ def markdown(report: dict) -> str:
            "slider at the same moment (" + ("all to the same value" if report["same"] else "each by its own amount, within the slider's range")
            + "). Wait: from the message sent to the run's "
            "`script_finished`, on the server's WebSocket (no browser). CPU: cores busy during the slider "
-           "rounds (server and children, psutil); RSS: resident memory with the class connected, and its "
-           "peak.", "",
+           "rounds (server and children, psutil); memory: the server's processes' proportional set sizes "
+           "(PSS: library pages that several processes share count once) with the class connected, and "
+           "its peak. *Idle*: more sessions that opened the link first and stay connected without acting.", "",
            "| students | action | runs | p50 (s) | p95 (s) | max (s) | errors | server CPU (cores) | "
-           "server RSS (MB) | peak RSS (MB) | this tool's CPU (cores) |",
+           "server memory (MB) | peak memory (MB) | this tool's CPU (cores) |",
            "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     first_errors = []
     for figures in report["classes"]:
         cores = f"{figures['server_cores']:.2f}" if "server_cores" in figures else "n/a"
-        rss = f"{figures['rss_mb']:.0f}" if "rss_mb" in figures else "n/a"
-        peak = f"{figures['peak_rss_mb']:.0f}" if figures.get("peak_rss_mb") else "n/a"
+        rss = f"{figures['memory_mb']:.0f}" if "memory_mb" in figures else "n/a"
+        who = f"{figures['students']}" + (f" (+{figures['idle']} idle)" if figures.get("idle") else "")
+        peak = f"{figures['peak_memory_mb']:.0f}" if figures.get("peak_memory_mb") else "n/a"
         for action in ("open", "slider"):
             f = figures[action]
-            errors = f["errors"] + (len(figures["connect_errors"]) if action == "open" else 0)
-            out.append(f"| {figures['students']} | {action} | {f['count']} | {_seconds(f, 'p50_s')} | "
+            errors = f["errors"] + (len(figures["connect_errors"]) + len(figures.get("idle_errors", []))
+                                    if action == "open" else 0)
+            out.append(f"| {who} | {action} | {f['count']} | {_seconds(f, 'p50_s')} | "
                        f"{_seconds(f, 'p95_s')} | {_seconds(f, 'max_s')} | {errors} | "
                        + (f"{cores} | {rss} | {peak} | {figures['client_cores']:.2f} |" if action == "slider"
                           else " | | | |"))
             if f["first_error"]:
                 first_errors.append(f"{figures['students']} students, {action}: {f['first_error']}")
-        first_errors += figures["connect_errors"][:1]
+        first_errors += figures["connect_errors"][:1] + figures.get("idle_errors", [])[:1]
     largest = report["largest_within_target"]
     out += ["", f"Target: slider p95 within {report['target_s']:g} s and no errors. Largest class within it, of "
             f"those tried: **{largest if largest is not None else 'none'}**."]
@@ -520,6 +538,8 @@ def main(argv=None) -> dict:
     parser.add_argument("--no-warmup", action="store_true", help="skip the untimed first student")
     parser.add_argument("--train", action="store_true",
                         help="then the Train action: one student alone, the class with the same settings, a seed each")
+    parser.add_argument("--idle", type=int, default=0,
+                        help="more sessions that open the link and stay connected without acting (e.g. 70: 100 connected)")
     parser.add_argument("--same", action="store_true",
                         help="every student moves to the same value (else each by its own amount: no shared cache hits)")
     args = parser.parse_args(argv)
@@ -531,7 +551,7 @@ def main(argv=None) -> dict:
               "load": " / ".join(f"{x:.1f}" for x in os.getloadavg())}
     with live_server(args.url, args.pid) as (base_url, server):
         report |= asyncio.run(run_ladder(base_url, args.students, args.link, args.sliders.split(","), args.moves,
-                                         args.target, server, args.all_sizes, not args.no_warmup, args.same,
+                                         args.target, server, args.all_sizes, not args.no_warmup, args.same, args.idle,
                                          log=lambda line: print(line, file=sys.stderr, flush=True)))
         if args.train:
             report["train"] = asyncio.run(train_check(base_url, max(args.students),

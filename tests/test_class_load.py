@@ -30,14 +30,15 @@ def test_the_wire_fields_the_tool_reads_exist():
 def test_two_students_move_a_slider_on_a_live_server():
     with live_server(None, None) as (base_url, server):
         assert server is not None, "the tool found no server process to measure"
-        figures = asyncio.run(run_class(base_url, 2, "/lengths?steps=5", ("seed",), moves=1, server=server))
+        figures = asyncio.run(run_class(base_url, 2, "/lengths?steps=5", ("seed",), moves=1, server=server, idle=3))
     assert figures["connect_errors"] == []
     for action in ("open", "slider"):
         assert figures[action]["count"] == 2 and figures[action]["errors"] == 0, figures[action]["first_error"]
         for name in ("p50_s", "p95_s", "max_s"):
             assert math.isfinite(figures[action][name]) and figures[action][name] > 0
-    assert figures["rss_mb"] > 50 and figures["peak_rss_mb"] >= figures["rss_mb"]
+    assert figures["idle"] == 3 and figures["idle_errors"] == []
+    assert figures["memory_mb"] > 50 and figures["peak_memory_mb"] >= figures["memory_mb"]
     assert math.isfinite(figures["server_cores"]) and figures["server_cores"] >= 0
     report = {"when": "now", "machine": "here", "load": "0", "link": "/lengths?steps=5", "sliders": ["seed"],
               "moves": 1, "same": False, "target_s": 1.0, "classes": [figures], "largest_within_target": 2}
-    assert "| 2 | slider | 2 |" in markdown(report)
+    assert "| 2 (+3 idle) | slider | 2 |" in markdown(report)

@@ -114,6 +114,23 @@ def test_pages_load_through_the_proxy_and_fresh_visitors_spread(proxy):
         route_to(base_url, backend)
 
 
+def test_a_class_of_fresh_visitors_splits_evenly(proxy):
+    """Round robin for newcomers: 10 fresh browsers are 5 and 5, not a coin toss each."""
+    base_url, backends = proxy
+    reached = [get(base_url + "/")[1]["X-Lab-Upstream"] for _ in range(10)]
+    assert sorted(reached.count(backend) for backend in backends) == [5, 5], reached
+
+
+@pytest.mark.parametrize("cookie", ["lab_route=127.0.0.1:22", "lab_route=p7", "lab_route=", "lab_route=p0p1"])
+def test_an_edited_route_cookie_is_ignored(proxy, cookie):
+    """Only the processes' own names route; anything else is a newcomer: served, and given a real route."""
+    base_url, backends = proxy
+    status, headers, _ = get(base_url + "/", cookie)
+    assert status == 200 and headers["X-Lab-Upstream"] in backends
+    (fresh,) = lab_route(headers)
+    assert fresh.split(";")[0] in {"lab_route=p0", "lab_route=p1"}
+
+
 def test_a_student_stays_on_one_process(proxy):
     base_url, backends = proxy
     for backend in backends:
