@@ -25,10 +25,11 @@ class BuiltGraph:
         first run of a graph rewrites it, and for a single run that costs most of the time (the by-hand
         TF1 check, 5 steps: 24 ms with Grappler, 4 ms without; the operations run are the same ones the
         lesson wrote, unfused). The unrolling page's measurements keep it on: they time TF1 as it is."""
-        from rnncore.tfimport import tf
+        from rnncore.tfimport import op_threads, tf
 
         v1 = tf().compat.v1
-        config = v1.ConfigProto()
+        config = v1.ConfigProto(intra_op_parallelism_threads=op_threads(),
+                                inter_op_parallelism_threads=op_threads())
         config.graph_options.rewrite_options.disable_meta_optimizer = not optimize
         sess = v1.Session(graph=self.graph, config=config)
         # feeding each initializer its initial value loads `value` without a new assign op; one run for

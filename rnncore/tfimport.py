@@ -7,6 +7,11 @@ exist under Keras 3. Keras 3 itself (`import keras`) stays available for the mod
 every new thread, and Streamlit runs every script run in a new thread. Measured on 2 cores, the by-hand
 TF1 check (5 steps) took 11 ms from a fresh thread with oneDNN and 3 ms without; training was faster
 without it too (Keras lab defaults 8.6 s instead of 10.2 s, text lab "hello" 1.1 s instead of 1.35 s).
+
+One thread per operation (`RECURRENCE_LAB_TF_THREADS`, default 1), set right after the import: the lab's
+models are small, and splitting each operation over threads cost more than it gained (Keras lab defaults
+6.0 s on one thread, 8.5 s on two; text lab "hello" 0.95 s against 1.06 s). It also leaves the other core
+to the server's students while a run trains, and the job queue runs as many runs at once as there are cores.
 """
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ import os
 import threading
 
 _lock = threading.Lock()
+_configured: list = []  # the thread count once TensorFlow is configured
 
 
 def tf():
@@ -24,8 +30,22 @@ def tf():
     with _lock:  # a first import from two threads at once can deadlock on TF's own import locks
         import tensorflow
 
-        tensorflow.get_logger().setLevel("ERROR")
+        if not _configured:
+            threads = op_threads()
+            try:
+                tensorflow.config.threading.set_intra_op_parallelism_threads(threads)
+                tensorflow.config.threading.set_inter_op_parallelism_threads(threads)
+            except RuntimeError:  # something ran TensorFlow before this module imported it: keep its pools
+                pass
+            tensorflow.get_logger().setLevel("ERROR")
+            _configured.append(threads)
     return tensorflow
+
+
+def op_threads() -> int:
+    """RECURRENCE_LAB_TF_THREADS as a thread count from 1 to 64 (1 when unset or not such a number)."""
+    text = os.environ.get("RECURRENCE_LAB_TF_THREADS", "1").strip()
+    return min(int(text), 64) if text.isdigit() and int(text) >= 1 else 1
 
 
 def keras():

@@ -99,6 +99,7 @@ class Student:
         self.buttons: dict = {}        # a button's key -> its widget id, from the last full run
         self.texts: list = []          # markdown, alerts and progress texts of the last run (or fragment run)
         self.fragment_id = ""          # the fragment the page asked to rerun every few seconds, if any
+        self.poll_s = 1.0              # ... and how often (the page's run_every)
         self.page_name = self.page_hash = self.query = ""
         self.sliders: dict = {}        # query-param key -> the Slider element of the last run
         self.widget_states: dict = {}  # widget id -> WidgetState: what this student has moved
@@ -198,6 +199,7 @@ class Student:
                 self.query = reply.page_info_changed.query_string
             elif kind == "auto_rerun":
                 self.fragment_id = reply.auto_rerun.fragment_id
+                self.poll_s = reply.auto_rerun.interval
             elif kind == "page_not_found":
                 errors.append(f"page not found: /{self.page_name}")
             elif kind == "delta" and reply.delta.WhichOneof("type") == "new_element":
@@ -345,7 +347,6 @@ async def run_class(base_url: str, students: int, link: str = LINK, sliders=SLID
 
 TRAIN_LINK = "/keras_lab"   # the lab at its defaults (3 cells, 10 epochs, 1000 series of 50 steps)
 TINY_LINK = "/keras_lab?lab_examples=100&lab_steps=10&lab_units=4&lab_epochs=2&lab_lstm=false&lab_gru=false"
-POLL_S = 1.0                # the page's fragment polls this often (dashboard/sections/keras_lab.py POLL_S)
 TRAIN_TIMEOUT_S = 900       # one student's wait for a result, queue included
 RESULT_TEXT = "Training time of this run"       # the caption under a finished run's table
 VISIBLE_STATE = ("Waiting: place ", "Starting", "epoch ", RESULT_TEXT)  # what the page shows after Train
@@ -367,7 +368,7 @@ async def train_and_wait(student: Student, link: str) -> dict:
         if time.perf_counter() - start > TRAIN_TIMEOUT_S:
             errors.append(f"no result within {TRAIN_TIMEOUT_S} s")
             break
-        await asyncio.sleep(POLL_S)
+        await asyncio.sleep(student.poll_s)
         errors += (await student.poll()).errors
     return {"seconds": time.perf_counter() - start, "visible": visible,
             "place": places[0].split(".")[0] if places else None, "errors": errors}

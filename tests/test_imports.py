@@ -71,3 +71,22 @@ def test_a_bad_kind_loop_or_path_is_refused_before_tensorflow_is_imported():
               "with pytest.raises(ValueError, match=\"path must be one of.*'xla'\"):\n"
               "    measure('xla', 3, w)\n")
     assert loaded_after(["rnncore"], TF, refuse) == {"rnncore": []}
+
+
+def test_tensorflow_thread_count_from_the_environment(monkeypatch):
+    from rnncore.tfimport import op_threads
+
+    for text, threads in (("1", 1), ("2", 2), (" 4 ", 4), ("0", 1), ("-3", 1), ("two", 1), ("", 1), ("1e9", 1),
+                          ("999", 64)):
+        monkeypatch.setenv("RECURRENCE_LAB_TF_THREADS", text)
+        assert op_threads() == threads, text
+    monkeypatch.delenv("RECURRENCE_LAB_TF_THREADS")
+    assert op_threads() == 1
+
+
+def test_tensorflow_runs_one_thread_per_operation_by_default():
+    """Set before anything ran (tests/conftest.py leaves the variable unset)."""
+    from rnncore.tfimport import tf
+
+    assert tf().config.threading.get_intra_op_parallelism_threads() == 1
+    assert tf().config.threading.get_inter_op_parallelism_threads() == 1
