@@ -8,7 +8,9 @@ Measures on this machine, prints a Markdown section for the README and writes it
 - the unrolling page's static-vs-dynamic sweep (`dashboard.sections.unrolling.sweep_rows`), cold in a fresh process
   (TensorFlow's import timed apart) and cached;
 - a live `streamlit run` server's resident memory (the process and its children, psutil RSS) idle, with
-  1 and with 30 concurrent browser sessions (headless Chromium), and its growth over 300 re-renders.
+  1 and with 30 concurrent browser sessions (headless Chromium), and its growth over 300 re-renders;
+- every page's slider round trip in headless Chromium (key press to the script run finished), beside the
+  reference page's in the same browser, as a ratio (issue 12).
 
 Figures depend on the load: on a machine shared with other work they come out higher. Quick check of the
 machinery: `tests/benchmark.py --repeats 3 --sessions 4 --rerenders 10 --out -` (`--out -` writes no file).
@@ -52,6 +54,8 @@ FIRST_TF_S = 5.0               # first render, TensorFlow pages (TF's import inc
 SESSIONS_MB = 1200.0           # 30 sessions, resident in total (1.2 GB, decimal)
 GROWTH_MB = 50.0               # growth over 300 re-renders
 SWEEP_COLD_S = 2.0             # the sweep, cold, up to 200 steps
+BROWSER_RATIO = 1.5            # issue 12: a page's slider round trip in a browser, x the reference page's
+BROWSER_REPEATS = 10
 
 REFERENCE_PAGE = '''
 import altair as alt
@@ -344,6 +348,97 @@ def server_memory(sessions: int = SESSIONS, rerenders: int = RERENDERS, log=prin
     return result
 
 
+# ---------------------------------------------------------------- slider round trips in a browser
+
+# Installed before each key press: the moment the script run that the press starts has finished, from the
+# app's own script state (notRunning -> running ... -> notRunning), as the page's performance.now().
+_ROUND_TRIP_JS = """() => {
+  const app = document.querySelector("[data-testid='stApp']");
+  window.__roundTripEnd = undefined;
+  const observer = new MutationObserver(records => {
+    const moved = records.some(r => r.oldValue !== 'notRunning');
+    if (moved && app.getAttribute('data-test-script-state') === 'notRunning') {
+      observer.disconnect();
+      window.__roundTripEnd = performance.now();
+    }
+  });
+  observer.observe(app, {attributes: true, attributeOldValue: true, attributeFilter: ['data-test-script-state']});
+  return performance.now();
+}"""
+
+
+def _round_trips(tab, key: str, repeats: int) -> tuple[float, int]:
+    """Median ms from a key press on slider `key` (right, left, in turn) to its script run finished, and how
+    many presses were not timed: now and then a press starts no run the observer sees (a run already under
+    way takes it); that press is made again, untimed, up to 5 times in all."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    from browser.live import LiveApp, slider
+
+    thumb, times, missed = slider(tab, key), [], 0
+    for i in range(WARMUP + repeats):
+        for _attempt in range(5):
+            tab.wait_for_timeout(150)  # untimed: whatever the last run left to paint
+            thumb.focus()
+            start = tab.evaluate(_ROUND_TRIP_JS)
+            tab.keyboard.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
+            try:
+                tab.wait_for_function("window.__roundTripEnd !== undefined", timeout=10_000)
+            except PlaywrightTimeout:
+                missed += 1
+                tab.keyboard.press("ArrowLeft" if i % 2 == 0 else "ArrowRight")  # back where it was
+                LiveApp.wait(tab)
+                continue
+            times.append(tab.evaluate("window.__roundTripEnd") - start)
+            break
+        else:
+            raise AssertionError(f"slider {key!r}: 5 presses and no script run seen to finish")
+        LiveApp.assert_clean(tab)
+    return statistics.median(times[WARMUP:]), missed
+
+
+def browser_round_trips(repeats: int = BROWSER_REPEATS, log=print) -> dict:
+    """In one headless Chromium tab (1200x900, sidebar open): the reference page on a server of its own,
+    then every page with a slider at its defaults on the dashboard's server; each a median of `repeats`
+    key presses on the slider that `PAGES` names (after WARMUP untimed ones). The wait includes what every
+    Streamlit slider adds before it asks for a rerun, the same on every page."""
+    from playwright.sync_api import sync_playwright
+
+    from browser.conftest import CHROMIUM, CHROMIUM_ARGS, running_server
+    from browser.live import LiveApp
+
+    if not os.path.exists(CHROMIUM):
+        raise RuntimeError(f"{CHROMIUM} is missing: `make browser` installs Debian's chromium")
+    result = {"repeats": repeats, "pages": {}}
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
+        reference = Path(tmp) / "reference_page.py"
+        reference.write_text(REFERENCE_PAGE)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            tab = browser.new_page(viewport={"width": 1200, "height": 900})
+            tab.set_default_timeout(LiveApp.RUN_TIMEOUT_MS)
+            with running_server(Path(tmp) / "reference.log", script=str(reference)) as base_url:
+                tab.goto(base_url)
+                tab.wait_for_selector(".st-key-k", state="attached")
+                tab.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", state="attached")
+                tab.wait_for_timeout(1000)  # the first run's chart drawn
+                result["reference_ms"], result["missed"] = _round_trips(tab, "k", repeats)
+            log(f"browser round trip, reference page: {result['reference_ms']:.0f} ms")
+            with running_server(Path(tmp) / "streamlit.log") as base_url:
+                app = LiveApp(base_url)
+                for name, page in PAGES.items():
+                    if page.key is None:
+                        continue
+                    app.open(tab, name)
+                    ms, missed = _round_trips(tab, page.key, repeats)
+                    result["pages"][name] = {"key": page.key, "ms": ms}
+                    result["missed"] += missed
+                    log(f"browser round trip, {name}: {result['pages'][name]['ms']:.0f} ms")
+        finally:
+            browser.close()
+    return result
+
+
 # ---------------------------------------------------------------- the report
 
 def _status(met: bool | None) -> str:
@@ -392,6 +487,13 @@ def targets(results: dict) -> list[tuple[str, str, bool | None]]:
         rows.append((f"Growth over {memory['rerenders']} re-renders within {GROWTH_MB:g} MB",
                      f"{memory['growth_mb']:+.1f} MB",
                      memory["growth_mb"] <= GROWTH_MB if memory["rerenders"] >= RERENDERS else None))
+    trips = results.get("browser")
+    if trips:
+        worst = max(trips["pages"], key=lambda name: trips["pages"][name]["ms"])
+        ratio = trips["pages"][worst]["ms"] / trips["reference_ms"]
+        rows.append((f"A slider's round trip in a browser within {BROWSER_RATIO:g}x the reference page's, every "
+                     "page (issue 12)", f"worst {worst}: {ratio:.2f}x ({trips['pages'][worst]['ms']:.0f} ms vs "
+                     f"{trips['reference_ms']:.0f} ms)", ratio <= BROWSER_RATIO))
     for s in results.get("sweeps", []):
         rows.append((f"Sweep within {SWEEP_COLD_S:g} s cold ({s['what']})", f"{s['cold_s']:.2f} s",
                      s["cold_s"] <= SWEEP_COLD_S))
@@ -436,6 +538,17 @@ def markdown(results: dict) -> str:
             f"`gc.collect()` in this process (TensorFlow and Keras 3 loaded) {results['full_gc_ms']:.0f} ms. "
             "First render: a fresh process renders the page once (app.py and the page; Streamlit itself already "
             "imported, as on a server)."]
+    trips = results.get("browser")
+    if trips:
+        out += ["", "A slider's round trip in headless Chromium (1200x900, one tab): from the key press on the "
+                    "slider to the end of the script run it starts (the app's own script state), the median of "
+                    f"{trips['repeats']} presses after {WARMUP} untimed ones, at the page's defaults; the reference "
+                    "page (one slider, one 100-point Altair line chart) on a server of its own, the same browser: "
+                    f"**{trips['reference_ms']:.0f} ms**. Presses that started no run the page was seen to finish, "
+                    f"made again untimed: {trips.get('missed', 0)}.", "",
+                "| page | slider | round trip (ms) | x reference |", "|---|---|---:|---:|"]
+        for name, row in trips["pages"].items():
+            out.append(f"| {name} | `{row['key']}` | {row['ms']:.0f} | {row['ms'] / trips['reference_ms']:.2f} |")
     sweeps = results.get("sweeps")
     if sweeps:
         out += ["", "Static vs dynamic sweep, `dashboard.sections.unrolling.sweep_rows(paths, step_points(n), with_runs)` as "
@@ -535,6 +648,8 @@ def run(args, log=print) -> dict:
         log(json.dumps(results["text_training"]))
     if "memory" not in args.skip:
         results["memory"] = server_memory(args.sessions, args.rerenders, log)
+    if "browser" not in args.skip:
+        results["browser"] = browser_round_trips(args.browser_repeats, log)
     return results
 
 
@@ -543,7 +658,9 @@ def main(argv=None) -> None:
     parser.add_argument("--repeats", type=int, default=REPEATS, help="timed re-renders per page and setting")
     parser.add_argument("--sessions", type=int, default=SESSIONS, help="concurrent browser sessions")
     parser.add_argument("--rerenders", type=int, default=RERENDERS, help="re-renders for the memory growth")
-    parser.add_argument("--skip", nargs="*", default=[], choices=("pages", "sweep", "text", "memory"))
+    parser.add_argument("--browser-repeats", type=int, default=BROWSER_REPEATS,
+                        help="timed slider presses per page in the browser")
+    parser.add_argument("--skip", nargs="*", default=[], choices=("pages", "sweep", "text", "memory", "browser"))
     parser.add_argument("--out", default=str(OUT), help="where to write the Markdown ('-': nowhere)")
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

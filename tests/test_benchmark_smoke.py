@@ -1,4 +1,6 @@
 """The benchmark's machinery works (tests/benchmark.py); no timing is asserted here: the benchmark measures speed."""
+import pytest
+
 import benchmark
 from benchmark import PAGES, SWEEPS, Page, markdown, targets
 
@@ -78,3 +80,29 @@ def test_a_tf_free_page_that_imports_tensorflow_misses_its_target():
     results["pages"][0]["imports_tf"] = True
     row = next(r for r in targets(results) if r[0].startswith("Pages that need no TensorFlow"))
     assert row == ("Pages that need no TensorFlow never import it", "imported by lengths", False)
+
+
+def test_browser_round_trip_target_is_judged_against_the_reference_page():
+    within = _results() | {"browser": {"repeats": 10, "reference_ms": 300.0,
+                                       "pages": {"by_hand": {"key": "seed", "ms": 420.0},
+                                                 "lengths": {"key": "seed", "ms": 350.0}}}}
+    row = next(r for r in targets(within) if "round trip in a browser" in r[0])
+    assert row[1:] == ("worst by_hand: 1.40x (420 ms vs 300 ms)", True)
+    assert "| by_hand | `seed` | 420 | 1.40 |" in markdown(within)
+    over = within | {"browser": within["browser"] | {"reference_ms": 250.0}}
+    assert next(r for r in targets(over) if "round trip in a browser" in r[0])[2] is False
+
+
+@pytest.mark.browser
+def test_browser_round_trips_are_measured_on_every_page_with_a_slider(monkeypatch):
+    import os
+
+    from browser.conftest import CHROMIUM
+
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} is missing: run `make browser`")
+    monkeypatch.setattr(benchmark, "WARMUP", 0)
+    trips = benchmark.browser_round_trips(repeats=1, log=lambda line: None)
+    assert trips["reference_ms"] > 0
+    assert set(trips["pages"]) == {name for name, page in PAGES.items() if page.key is not None}
+    assert all(row["ms"] > 0 for row in trips["pages"].values())

@@ -63,13 +63,14 @@ def server_log():
 
 
 @contextlib.contextmanager
-def running_server(log_path: Path, env_extra: dict | None = None, port: int | None = None):
-    """`streamlit run dashboard/app.py` on 127.0.0.1 (a free port unless given), with `env_extra` in its
-    environment; yields its base URL, then stops it."""
+def running_server(log_path: Path, env_extra: dict | None = None, port: int | None = None,
+                   script: str = "dashboard/app.py"):
+    """`streamlit run <script>` (the dashboard unless told) on 127.0.0.1 (a free port unless given), with
+    `env_extra` in its environment; yields its base URL, then stops it."""
     port = port or free_port()
     base_url = f"http://127.0.0.1:{port}"
     env = {**os.environ, "TF_USE_LEGACY_KERAS": "1", "TF_CPP_MIN_LOG_LEVEL": "2", **(env_extra or {})}
-    command = [sys.executable, "-m", "streamlit", "run", "dashboard/app.py",
+    command = [sys.executable, "-m", "streamlit", "run", script,
                "--server.address", "127.0.0.1", "--server.port", str(port),
                "--server.headless", "true", "--browser.gatherUsageStats", "false"]
     with open(log_path, "a") as log:
