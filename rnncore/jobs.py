@@ -16,6 +16,14 @@ Finished results are kept in a bounded in-memory LRU and, when a `result_cache` 
 `get(key)` returning None on a miss and `put(key, value)`, e.g. a database table shared by several server
 processes), there too; `submit` looks in both before queueing anything.
 
+With a `shared_runs` too (several server processes, one database), a run in progress is shared between
+processes: before a worker trains a key it claims it there; if another process holds it, the worker
+follows that run instead (its snapshots copied into this job's progress as they arrive, its result taken
+from the `result_cache` when it lands) and trains it only if the holder stops showing signs of life or
+ends without a result. `shared_runs` needs `claim(key, owner) -> bool`, `beat(key, owner, snapshots)`,
+`release(key, owner)` and `peek(key) -> snapshots or None`; it may decline a key (claim True, peek None)
+to keep that key's runs local.
+
 States: queued -> running -> done | failed | stopped; queued -> stopped (dropped). A failing `fn` gives
 "failed" with its message and leaves its worker running. `default_queue()` is the process's queue.
 """
@@ -27,6 +35,7 @@ import logging
 import os
 import threading
 import time
+import uuid
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 from typing import Any, Callable, Hashable
@@ -37,6 +46,7 @@ MAX_WAITING = 60          # queued jobs (not waiters): a class of 30 with two di
 KEEP_FINISHED = 64        # results kept in memory, least recently used dropped first
 DEFAULT_ESTIMATE_S = 30.0  # a run's duration until one has finished: a default Keras lab run on 2 cores took 31 s
 DURATIONS_KEPT = 20       # the estimate is the mean of the last finished runs' durations
+FOLLOW_POLL_S = 0.5      # how often a worker following another process's run looks at it
 WORKERS_ENV = "RECURRENCE_LAB_JOB_WORKERS"  # default_queue()'s worker count; unset: os.cpu_count()
 
 _log = logging.getLogger(__name__)
@@ -97,6 +107,8 @@ class JobQueue:
                                              and callable(getattr(result_cache, "put", None))):
             raise TypeError(f"result_cache must have get(key) and put(key, value), got {result_cache!r}")
         self.workers, self.max_waiting, self.result_cache = workers, max_waiting, result_cache
+        self.shared_runs = None          # see the module's docstring; set before the first submit
+        self.owner = uuid.uuid4().hex    # this queue's name when it claims a run in `shared_runs`
         self.keep_finished, self.default_estimate_s = keep_finished, float(default_estimate_s)
         if lease_s is not None and not lease_s > 0:
             raise ValueError(f"lease_s must be a positive number of seconds or None, got {lease_s!r}")
@@ -271,7 +283,10 @@ class JobQueue:
         def on_progress(snapshot) -> None:
             with self._lock:
                 job.progress.append(snapshot)
+                snapshots = list(job.progress)
                 job.changed.notify_all()
+            if shared is not None:
+                self._share(lambda: shared.beat(job.key, self.owner, snapshots))
 
         def should_stop() -> bool:
             with self._lock:
@@ -280,17 +295,25 @@ class JobQueue:
                     job.stop_told = True
                 return job.stop_told
 
-        try:
-            result, error = fn(on_progress, should_stop), None
-        except Exception as exc:  # a failing run must not take its worker down with it
-            _log.exception("job %r failed", job.key)
-            result, error = None, f"{type(exc).__name__}: {exc}"
+        shared = self.shared_runs
+        followed = False
+        if shared is not None and not self._share(lambda: shared.claim(job.key, self.owner), default=True):
+            followed, result = self._follow(job, shared, should_stop)
+        error = None
+        if not followed:
+            try:
+                result = fn(on_progress, should_stop)
+            except Exception as exc:  # a failing run must not take its worker down with it
+                _log.exception("job %r failed", job.key)
+                result, error = None, f"{type(exc).__name__}: {exc}"
         done = error is None and not job.stop_told
-        if done and self.result_cache is not None:
+        if done and self.result_cache is not None and not followed:
             try:
                 self.result_cache.put(job.key, result)
             except Exception:  # the result is good; only its sharing failed
                 _log.exception("result_cache.put failed for job %r", job.key)
+        if shared is not None and not followed and not done:  # a done run's row stays: its followers read
+            self._share(lambda: shared.release(job.key, self.owner))  # its last snapshots, then its result
         with self._lock:
             self._running.remove(job)
             job.result, job.error = result, error
@@ -298,6 +321,43 @@ class JobQueue:
                 self._durations.append(time.monotonic() - job.started)
                 self._keep(job)
             self._end(job, "done" if done else "failed" if error else "stopped")
+
+    def _follow(self, job: _Job, shared, should_stop) -> tuple[bool, Any]:
+        """Another process trains `job.key`: mirror its snapshots until its result is stored (followed,
+        result), or until nobody here waits (followed, None: "stopped"). If its holder goes away without a
+        result and this queue can claim the key, (False, None): train it here after all."""
+        while True:
+            if should_stop():
+                return True, None
+            snapshots = self._mirror(job, shared)
+            cached = self.result_cache.get(job.key) if self.result_cache is not None else None
+            if cached is not None:
+                self._mirror(job, shared)  # its last snapshots, written before its result
+                return True, cached
+            if snapshots is None:  # its holder ended without a stored result, or died and can be replaced
+                if self._share(lambda: shared.claim(job.key, self.owner), default=True):
+                    with self._lock:
+                        job.progress.clear()
+                    return False, None
+            time.sleep(FOLLOW_POLL_S)
+
+    def _mirror(self, job: _Job, shared) -> list | None:
+        """Copy the snapshots `shared_runs` holds for `job.key` that this job lacks; returns them all."""
+        snapshots = self._share(lambda: shared.peek(job.key))
+        with self._lock:
+            for snapshot in (snapshots or [])[len(job.progress):]:
+                job.progress.append(snapshot)
+            job.changed.notify_all()
+        return snapshots
+
+    @staticmethod
+    def _share(call, default=None):
+        """A call to `shared_runs`; a database that fails is logged, and the run goes on locally."""
+        try:
+            return call()
+        except Exception:
+            _log.exception("shared_runs failed")
+            return default
 
 
 _default: JobQueue | None = None

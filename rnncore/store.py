@@ -102,8 +102,15 @@ results = sa.Table(
     sa.Column("payload", sa.LargeBinary, nullable=False),
     sa.Column("created_at", sa.Double, nullable=False))
 
+runs = sa.Table(  # a run in progress, so that another process follows it instead of training it again
+    "runs", metadata,
+    sa.Column("key", sa.Text, primary_key=True),
+    sa.Column("owner", sa.String(64), nullable=False),            # the process that trains it (a random token)
+    sa.Column("heartbeat", sa.Double, nullable=False),            # time.time() of the owner's last sign of life
+    sa.Column("progress", JSONText, nullable=False))              # its snapshots so far, encoded by the caller
+
 # Migrations from version n to n + 1, run in order inside the schema transaction. None yet: version 1 is the
-# first schema.
+# first schema. (A table added later, like `runs`, is made by create_all on first use: additive, no migration.)
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
 
 
@@ -232,3 +239,45 @@ def get_result(key: str, db: Engine | None = None) -> StoredResult | None:
         row = conn.execute(sa.select(results.c.kind, results.c.payload, results.c.created_at)
                            .where(results.c.key == key)).first()
     return None if row is None else StoredResult(row.kind, bytes(row.payload), row.created_at)
+
+
+class RunInProgress(NamedTuple):
+    owner: str
+    heartbeat: float
+    progress: list
+
+
+def claim_run(key: str, owner: str, stale_s: float, db: Engine | None = None) -> bool:
+    """Whether `owner` may train the run `key`: nobody else holds it, or its holder showed no sign of life
+    for `stale_s` seconds (a process that died). Taking it over starts its progress afresh."""
+    now = time.time()
+    with transaction(db or engine()) as conn:
+        if conn.dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        conn.execute(insert(runs).values(key=key, owner=owner, heartbeat=now, progress=[])
+                     .on_conflict_do_nothing(index_elements=["key"]))
+        conn.execute(runs.update().where(runs.c.key == key, runs.c.owner != owner, runs.c.heartbeat < now - stale_s)
+                     .values(owner=owner, heartbeat=now, progress=[]))
+        return conn.execute(sa.select(runs.c.owner).where(runs.c.key == key)).scalar_one() == owner
+
+
+def beat_run(key: str, owner: str, progress: list, db: Engine | None = None) -> None:
+    """The owner's sign of life, with the run's snapshots so far (nothing if it no longer holds the run)."""
+    with transaction(db or engine()) as conn:
+        conn.execute(runs.update().where(runs.c.key == key, runs.c.owner == owner)
+                     .values(heartbeat=time.time(), progress=progress))
+
+
+def release_run(key: str, owner: str, db: Engine | None = None) -> None:
+    """The run ended (its result stored, or stopped, or failed): others may claim the key again."""
+    with transaction(db or engine()) as conn:
+        conn.execute(runs.delete().where(runs.c.key == key, runs.c.owner == owner))
+
+
+def peek_run(key: str, db: Engine | None = None) -> RunInProgress | None:
+    """The run in progress under `key`, by any process, or None."""
+    with transaction(db or engine(), write=False) as conn:
+        row = conn.execute(sa.select(runs.c.owner, runs.c.heartbeat, runs.c.progress).where(runs.c.key == key)).first()
+    return None if row is None else RunInProgress(row.owner, row.heartbeat, row.progress)

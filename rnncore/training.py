@@ -20,8 +20,10 @@ progress (`busy()`: any); TF's gradient registry is cleaned when the last one en
 """
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
+import math
 import threading
 import time
 import zipfile
@@ -75,6 +77,22 @@ class EpochReport:
     valid_mse: float
     done: int               # epochs finished over all cells
     total: int              # epochs asked for over all cells
+
+
+def report_to_dict(report: EpochReport) -> dict:
+    """An EpochReport as JSON-ready values (a loss that is not finite becomes None)."""
+    return {name: (value if not isinstance(value, float) or math.isfinite(value) else None)
+            for name, value in dataclasses.asdict(report).items()}
+
+
+def report_from_dict(values: dict) -> EpochReport:
+    """`report_to_dict`'s inverse (None back to NaN); ValueError for anything else."""
+    try:
+        return EpochReport(str(values["cell"]), int(values["epoch"]),
+                           *(math.nan if values[k] is None else float(values[k]) for k in ("train_loss", "valid_mse")),
+                           int(values["done"]), int(values["total"]))
+    except (KeyError, TypeError) as error:
+        raise ValueError(f"not an epoch report: {values!r}") from error
 
 
 RESULT_FORMAT = 1  # of result_to_bytes; a payload of another format is refused

@@ -3,6 +3,7 @@ test sequences its threads with Events and semaphores, and asserts no timing."""
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 
@@ -283,3 +284,88 @@ def test_the_default_queue_is_one_per_process():
     assert default_queue() is default_queue()
     assert default_queue().workers >= 1
     assert isinstance(Ticket, type)
+
+
+class DictRuns:
+    """An in-memory `shared_runs`, shared by queues as a database would be between processes."""
+
+    def __init__(self):
+        self.lock, self.runs, self.claims = threading.Lock(), {}, 0
+
+    def claim(self, key, owner):
+        with self.lock:
+            self.claims += 1
+            holder = self.runs.setdefault(key, {"owner": owner, "snapshots": []})
+            return holder["owner"] == owner
+
+    def beat(self, key, owner, snapshots):
+        with self.lock:
+            if self.runs.get(key, {}).get("owner") == owner:
+                self.runs[key]["snapshots"] = list(snapshots)
+
+    def release(self, key, owner):
+        with self.lock:
+            if self.runs.get(key, {}).get("owner") == owner:
+                del self.runs[key]
+
+    def peek(self, key):
+        with self.lock:
+            run = self.runs.get(key)
+            return None if run is None else list(run["snapshots"])
+
+
+def test_a_run_in_progress_in_one_process_is_followed_not_trained_again_by_another(make_queue, monkeypatch):
+    """Two queues (two server processes) with one result cache and one shared_runs: the second follows the
+    first's run (its snapshots, then its result) and never calls its own fn."""
+    monkeypatch.setattr("rnncore.jobs.FOLLOW_POLL_S", 0.01)
+    cache, runs = DictCache(), DictRuns()
+    first, second = (make_queue(workers=1, result_cache=cache) for _ in range(2))
+    first.shared_runs = second.shared_runs = runs
+    trained, never = FakeRun(steps=2, result={"mse": 0.2}), FakeRun()
+    mine = first.submit("k", trained, "a")
+    started(trained)
+    theirs = second.submit("k", never, "b")
+    trained.release()
+    deadline = time.monotonic() + WAIT_S
+    while second.status(theirs).progress != ({"step": 1},):
+        assert time.monotonic() < deadline, second.status(theirs)
+        time.sleep(0.01)
+    assert second.status(theirs).state == "running"
+    trained.release()
+    assert first.wait(mine, WAIT_S).result == {"mse": 0.2}
+    status = second.wait(theirs, WAIT_S)
+    assert (status.state, status.result, status.progress) == ("done", {"mse": 0.2}, ({"step": 1}, {"step": 2}))
+    assert trained.calls == 1 and never.calls == 0
+    assert runs.runs["k"]["owner"] == first.owner  # a done run's row stays, for late followers
+
+
+def test_a_run_whose_holder_ends_without_a_result_is_trained_by_its_follower(make_queue, monkeypatch):
+    monkeypatch.setattr("rnncore.jobs.FOLLOW_POLL_S", 0.01)
+    cache, runs = DictCache(), DictRuns()
+    first, second = (make_queue(workers=1, result_cache=cache) for _ in range(2))
+    first.shared_runs = second.shared_runs = runs
+    stopped, takeover = FakeRun(steps=3), FakeRun(steps=1, result="mine")
+    mine = first.submit("k", stopped, "a")
+    started(stopped)
+    theirs = second.submit("k", takeover, "b")
+    first.leave(mine)          # the first process's only waiter leaves: its run stops, nothing is stored
+    stopped.release()
+    assert first.wait(mine, WAIT_S).state == "stopped"
+    started(takeover)          # the follower finds no holder and no result: it trains the key itself
+    takeover.release()
+    assert second.wait(theirs, WAIT_S).result == "mine"
+    assert stopped.calls == 1 and takeover.calls == 1 and cache.values == {"k": "mine"}
+
+
+def test_a_failing_shared_runs_leaves_the_run_local(make_queue):
+    class Broken:
+        def __getattr__(self, name):
+            def fail(*args):
+                raise OSError("database down")
+            return fail
+
+    queue, run = make_queue(workers=1), FakeRun(steps=1, result="ok")
+    queue.shared_runs = Broken()
+    ticket = queue.submit("k", run, "a")
+    run.release()
+    assert queue.wait(ticket, WAIT_S).result == "ok" and run.calls == 1

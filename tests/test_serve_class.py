@@ -182,3 +182,47 @@ def test_a_run_trained_through_one_process_shows_through_the_other(proxy):
     assert not trained["errors"], trained["errors"]
     caption = [t for t in trained_texts if RESULT_TEXT in t]
     assert len(caption) == 1 and caption == [t for t in looked_texts if RESULT_TEXT in t]  # the same run's times
+
+
+def test_a_run_in_progress_on_one_process_is_followed_from_the_other(proxy):
+    """Two students on two processes press Train with the same new settings, the second while the first's
+    run trains: the second process follows that run (rnncore.jobs shared_runs, the database's runs table):
+    its page shows the run's epochs, then the same result with the same training time (a second training
+    would show a time of its own)."""
+    base_url, (first, second) = proxy
+    link = ("/keras_lab?lab_examples=2000&lab_steps=50&lab_units=4&lab_epochs=30&lab_lstm=false&lab_gru=false"
+            "&lab_seed=47")
+
+    async def both() -> tuple:
+        trainer = Student(base_url, 0, cookie=route_to(base_url, first))
+        follower = Student(base_url, 1, cookie=route_to(base_url, second))
+        await trainer.connect()
+        await follower.connect()
+        try:
+            training = asyncio.create_task(train_and_wait(trainer, link))
+            deadline = time.monotonic() + START_TIMEOUT_S
+            while not any("epoch " in text for text in trainer.texts):  # its run has begun
+                assert not training.done(), training.result()
+                assert time.monotonic() < deadline, trainer.texts
+                await asyncio.sleep(0.2)
+            assert not (await follower.open(link)).errors
+            clicked = await follower.click("lab_train")
+            first_page = list(follower.texts)
+            seen_epochs = any("epoch " in text for text in first_page)
+            while not clicked.errors and not any(RESULT_TEXT in text for text in follower.texts):
+                assert time.monotonic() < deadline, follower.texts
+                await asyncio.sleep(follower.poll_s)
+                clicked = await follower.poll()
+                seen_epochs = seen_epochs or any("epoch " in text for text in follower.texts)
+            trained = await training
+            return trained, list(trainer.texts), clicked.errors, first_page, seen_epochs, list(follower.texts)
+        finally:
+            await trainer.close()
+            await follower.close()
+
+    trained, trained_texts, errors, first_page, seen_epochs, followed_texts = run_async(both())
+    assert not trained["errors"] and not errors, (trained["errors"], errors)
+    assert not any(RESULT_TEXT in text for text in first_page), "the run had ended before the second Train"
+    assert seen_epochs, "the second process's page never showed the run's epochs"
+    caption = [t for t in trained_texts if RESULT_TEXT in t]
+    assert len(caption) == 1 and caption == [t for t in followed_texts if RESULT_TEXT in t]

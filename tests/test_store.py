@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -27,7 +28,7 @@ def test_schema_is_created_once_with_its_version(db_url):
         with store.transaction(second, write=False) as conn:
             assert conn.execute(sa.select(sa.func.count()).select_from(store.schema_version)).scalar_one() == 1
         assert set(sa.inspect(second).get_table_names()) == {
-            "schema_version", "class_sessions", "students", "questions", "answers", "results"}
+            "schema_version", "class_sessions", "students", "questions", "answers", "results", "runs"}
     finally:
         first.dispose()
         second.dispose()
@@ -158,3 +159,54 @@ def test_without_postgresql_its_tests_fail_on_ci_and_skip_elsewhere(monkeypatch,
     monkeypatch.setenv("CI", ci)
     with pytest.raises(outcome, match="install-postgresql"):
         postgres._start(durable=False)
+
+
+def test_a_run_in_progress_is_claimed_once_followed_and_released(db_url):
+    db = store.engine(db_url)
+    assert store.peek_run("k", db) is None
+    assert store.claim_run("k", "a", stale_s=60, db=db)
+    assert not store.claim_run("k", "b", stale_s=60, db=db)   # held by a, alive
+    assert store.claim_run("k", "a", stale_s=60, db=db)       # its holder may claim again
+    store.beat_run("k", "b", [{"x": 1}], db)                  # not b's: nothing changes
+    store.beat_run("k", "a", [{"epoch": 1, "loss": 0.5}], db)
+    run = store.peek_run("k", db)
+    assert run.owner == "a" and run.progress == [{"epoch": 1, "loss": 0.5}] and run.heartbeat <= time.time()
+    store.release_run("k", "b", db)                           # not b's to release
+    assert store.peek_run("k", db) is not None
+    store.release_run("k", "a", db)
+    assert store.peek_run("k", db) is None and store.claim_run("k", "b", stale_s=60, db=db)
+
+
+def test_a_silent_holder_is_replaced_and_its_progress_dropped(db_url):
+    db = store.engine(db_url)
+    assert store.claim_run("k", "a", stale_s=60, db=db)
+    store.beat_run("k", "a", [{"epoch": 1}], db)
+    assert not store.claim_run("k", "b", stale_s=60, db=db)
+    assert store.claim_run("k", "b", stale_s=0, db=db)         # a showed no sign of life for 0 s: b takes over
+    run = store.peek_run("k", db)
+    assert run.owner == "b" and run.progress == []
+
+
+def test_concurrent_claims_of_one_run_give_it_to_exactly_one_process(db_url):
+    db = store.engine(db_url)
+    winners = []
+
+    def claim(index):
+        if store.claim_run("shared", f"process-{index}", stale_s=60, db=db):
+            winners.append(index)
+
+    assert at_once(claim, 8) == []
+    assert len(winners) == 1 and store.peek_run("shared", db).owner == f"process-{winners[0]}"
+
+
+def test_a_database_made_before_the_runs_table_gets_it_on_first_use(db_url):
+    db = store.make_engine(db_url)
+    with store.transaction(db) as conn:
+        store.runs.drop(conn)
+    db.dispose()
+    again = store.make_engine(db_url)  # an older server's database, opened by this code
+    try:
+        assert "runs" in sa.inspect(again).get_table_names()
+        assert store.claim_run("k", "a", stale_s=60, db=again)
+    finally:
+        again.dispose()

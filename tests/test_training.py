@@ -259,3 +259,15 @@ def test_measure_unroll_caps():
         training.measure_unroll("GRU", 5, training.MAX_UNITS + 1)
     with pytest.raises(ValueError, match=r"seed must be in 0..2147483647, got -1"):
         training.measure_unroll("GRU", 5, 4, seed=-1)
+
+
+def test_epoch_reports_survive_json_and_a_diverged_loss_stays_nan():
+    import json
+    import math
+
+    report = training.EpochReport("LSTM", 3, 0.25, float("nan"), 7, 30)
+    back = training.report_from_dict(json.loads(json.dumps(training.report_to_dict(report), allow_nan=False)))
+    assert back.cell == "LSTM" and back.epoch == 3 and back.train_loss == 0.25 and math.isnan(back.valid_mse)
+    assert (back.done, back.total) == (7, 30)
+    with pytest.raises(ValueError):
+        training.report_from_dict({"cell": "LSTM"})

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 import uuid
 from dataclasses import dataclass
 
@@ -88,6 +89,36 @@ class StoredResults:
             store.put_result(self.text(key), f"keras_lab.{key[0]}", self.CODECS[key[0]][0](value))
 
 
+class SharedRuns:
+    """The job queue's `shared_runs` over the database's runs table: a Keras lab run one process trains,
+    the others follow (its epochs as they come, then its stored result) instead of training it again.
+    Measurements ("unroll" keys) stay local: they are short. A holder silent for STALE_S seconds (its
+    process died) is replaced."""
+
+    STALE_S = 120.0  # an epoch at the largest settings takes well under a minute on 2 cores
+
+    @staticmethod
+    def _shared(key: tuple) -> bool:
+        return key[0] == "train"
+
+    def claim(self, key: tuple, owner: str) -> bool:
+        return not self._shared(key) or store.claim_run(StoredResults.text(key), owner, self.STALE_S)
+
+    def beat(self, key: tuple, owner: str, snapshots: list) -> None:
+        if self._shared(key):
+            store.beat_run(StoredResults.text(key), owner, [training.report_to_dict(s) for s in snapshots])
+
+    def release(self, key: tuple, owner: str) -> None:
+        if self._shared(key):
+            store.release_run(StoredResults.text(key), owner)
+
+    def peek(self, key: tuple) -> list | None:
+        run = store.peek_run(StoredResults.text(key)) if self._shared(key) else None
+        if run is None or time.time() - run.heartbeat > self.STALE_S:
+            return None
+        return [training.report_from_dict(values) for values in run.progress]
+
+
 _configure_lock = threading.Lock()
 
 
@@ -96,7 +127,7 @@ def lab_queue() -> jobs.JobQueue:
     queue = jobs.default_queue()
     with _configure_lock:
         if queue.result_cache is None:
-            queue.result_cache, queue.lease_s = StoredResults(), LEASE_S
+            queue.result_cache, queue.shared_runs, queue.lease_s = StoredResults(), SharedRuns(), LEASE_S
     return queue
 
 
