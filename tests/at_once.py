@@ -1,6 +1,9 @@
-"""Run the same work in several threads released at the same moment, for tests of concurrent students."""
+"""Run the same work in several threads released at the same moment, for tests of concurrent students;
+and a coroutine in a thread of its own."""
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import threading
 
 
@@ -21,3 +24,11 @@ def at_once(work, count: int) -> list[Exception]:
     for thread in threads:
         thread.join()
     return errors
+
+
+def run_async(coroutine):
+    """asyncio.run in a thread of its own: a Playwright browser that ran earlier in this pytest worker
+    (a session-wide fixture, or the benchmark's) can leave an event loop running in the main thread,
+    where asyncio.run refuses to start another."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()

@@ -2,11 +2,11 @@
 open a TensorFlow-free page and move one slider each, and every figure comes back a number, with no error."""
 from __future__ import annotations
 
-import asyncio
 import math
 
 import pytest
 
+from tests.at_once import run_async
 from tests.class_load import check_wire, live_server, markdown, parse_classes, percentile, run_class, url_number
 
 
@@ -30,7 +30,7 @@ def test_the_wire_fields_the_tool_reads_exist():
 def test_two_students_move_a_slider_on_a_live_server():
     with live_server(None, None) as (base_url, server):
         assert server is not None, "the tool found no server process to measure"
-        figures = asyncio.run(run_class(base_url, 2, "/lengths?steps=5", ("seed",), moves=1, server=server, idle=3))
+        figures = run_async(run_class(base_url, 2, "/lengths?steps=5", ("seed",), moves=1, server=server, idle=3))
     assert figures["connect_errors"] == []
     for action in ("open", "slider"):
         assert figures[action]["count"] == 2 and figures[action]["errors"] == 0, figures[action]["first_error"]

@@ -6,7 +6,7 @@ training process needs it, and the 2 cores are shared)."""
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
+import contextlib
 import os
 import signal
 import subprocess
@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.at_once import run_async
 from tests.browser.conftest import free_port
 from tests.class_load import RESULT_TEXT, TINY_LINK, Student, train_and_wait
 
@@ -25,12 +26,6 @@ ROOT = Path(__file__).resolve().parents[1]
 START_TIMEOUT_S = 150
 
 
-
-def run_async(coroutine):
-    """asyncio.run in a thread of its own: a session-wide Playwright browser in this pytest worker keeps an
-    event loop running in the main thread, where asyncio.run refuses to start another."""
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
 
 def get(url: str, cookie: str | None = None):
     request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
@@ -156,16 +151,26 @@ def test_a_student_stays_on_one_process(proxy):
         assert run_async(sessions()) == [backend] * 3
 
 
+@contextlib.asynccontextmanager
+async def one_on_each(base_url: str, first: str, second: str):
+    """Two connected students, the first on process `first`, the second on `second`; closed after."""
+    students = (Student(base_url, 0, cookie=route_to(base_url, first)),
+                Student(base_url, 1, cookie=route_to(base_url, second)))
+    for student in students:
+        await student.connect()
+    try:
+        yield students
+    finally:
+        for student in students:
+            await student.close()
+
+
 def test_a_run_trained_through_one_process_shows_through_the_other(proxy):
     base_url, (first, second) = proxy
     link = TINY_LINK + "&lab_seed=31"
 
     async def train_then_look() -> tuple:
-        trainer = Student(base_url, 0, cookie=route_to(base_url, first))
-        looker = Student(base_url, 1, cookie=route_to(base_url, second))
-        await trainer.connect()
-        await looker.connect()
-        try:
+        async with one_on_each(base_url, first, second) as (trainer, looker):
             before = await looker.open(link)  # nothing trained yet: the looker's page says so
             assert not before.errors and not any(RESULT_TEXT in t for t in looker.texts)
             trained = await train_and_wait(trainer, link)
@@ -173,9 +178,6 @@ def test_a_run_trained_through_one_process_shows_through_the_other(proxy):
             after = await looker.open(link)  # the same link, through the other process
             assert not after.errors, after.errors
             return trained, trained_texts, list(looker.texts), trainer.upstream, looker.upstream
-        finally:
-            await trainer.close()
-            await looker.close()
 
     trained, trained_texts, looked_texts, trainer_upstream, looker_upstream = run_async(train_then_look())
     assert (trainer_upstream, looker_upstream) == (first, second)
@@ -194,11 +196,7 @@ def test_a_run_in_progress_on_one_process_is_followed_from_the_other(proxy):
             "&lab_seed=47")
 
     async def both() -> tuple:
-        trainer = Student(base_url, 0, cookie=route_to(base_url, first))
-        follower = Student(base_url, 1, cookie=route_to(base_url, second))
-        await trainer.connect()
-        await follower.connect()
-        try:
+        async with one_on_each(base_url, first, second) as (trainer, follower):
             training = asyncio.create_task(train_and_wait(trainer, link))
             deadline = time.monotonic() + START_TIMEOUT_S
             while not any("epoch " in text for text in trainer.texts):  # its run has begun
@@ -216,9 +214,6 @@ def test_a_run_in_progress_on_one_process_is_followed_from_the_other(proxy):
                 seen_epochs = seen_epochs or any("epoch " in text for text in follower.texts)
             trained = await training
             return trained, list(trainer.texts), clicked.errors, first_page, seen_epochs, list(follower.texts)
-        finally:
-            await trainer.close()
-            await follower.close()
 
     trained, trained_texts, errors, first_page, seen_epochs, followed_texts = run_async(both())
     assert not trained["errors"] and not errors, (trained["errors"], errors)

@@ -73,7 +73,7 @@ def test_tensorflow_is_preloaded_in_a_served_process_only(monkeypatch):
 def test_a_served_process_imports_tensorflow_in_the_background(tmp_path):
     """A live server with the default setting maps TensorFlow's library after a first view of the
     overview page, a TensorFlow-free page: nobody opened a TensorFlow page."""
-    import asyncio
+    from tests.at_once import run_async
     import time
 
     from tests.browser.conftest import running_server
@@ -93,7 +93,7 @@ def test_a_served_process_imports_tensorflow_in_the_background(tmp_path):
     with running_server(tmp_path / "streamlit.log") as base_url:
         server = server_family(int(base_url.rsplit(":", 1)[1]))
         assert not tensorflow_mapped(server)
-        assert asyncio.run(open_overview(base_url)) == []
+        assert run_async(open_overview(base_url)) == []
         deadline = time.monotonic() + 120
         while not tensorflow_mapped(server):
             assert time.monotonic() < deadline, "the server never imported TensorFlow"
