@@ -178,8 +178,7 @@ def test_a_stopped_run_shows_its_curves_so_far_and_is_not_stored():
     settings = view.LabSettings(**{**SMALL_SETTINGS.__dict__, "seed": 8})
     rows = [{"cell": "SimpleRNN", "epoch": 1, "split": split, "mse": mse}
             for split, mse in (("training", 0.5), ("validation", 0.25))]
-    at.session_state[view.PARTIAL] = {"key": settings.key, "rows": rows, "total": 4,
-                                      "baselines": view.baselines_frame(0.1, 0.2)}
+    at.session_state[view.PARTIAL] = {"key": settings.key, "rows": rows, "stop": False}  # as stop_waiting keeps it
     at.button(key="lab_stop").click().run()
     assert_clean(at)
     assert any("stopped after 1 of 4 epochs (Stop was pressed)" in w.value for w in at.warning)

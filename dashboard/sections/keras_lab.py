@@ -149,6 +149,17 @@ def baselines_frame(naive: float, mean: float) -> pd.DataFrame:
     return pd.DataFrame({"baseline": list(BASELINES.values()), "mse": [naive, mean]})
 
 
+@st.cache_data(max_entries=16, show_spinner=False)
+def _baselines(task: str, examples: int, steps: int, k: int, seed: int) -> pd.DataFrame:
+    data = task_data(task, examples, steps, k, seed)
+    return baselines_frame(tasks.naive_mse(data.X_valid, data.y_valid), tasks.mean_mse(data.y_train, data.y_valid))
+
+
+def baselines_for(s: LabSettings) -> pd.DataFrame:
+    """The two baselines' validation MSE for `s`'s data, once per data (the live chart asks every poll)."""
+    return _baselines(s.task, s.examples, s.steps, s.k, s.seed)
+
+
 def history_rows(report: training.EpochReport) -> list[dict]:
     return [{"cell": report.cell, "epoch": report.epoch, "split": "training", "mse": report.train_loss},
             {"cell": report.cell, "epoch": report.epoch, "split": "validation", "mse": report.valid_mse}]
@@ -283,9 +294,7 @@ def live_run(s: LabSettings) -> None:
     st.progress(last.done / total, text=f"{last.cell}: epoch {last.epoch} of {s.epochs} (validation MSE "
                                         f"{last.valid_mse:.4g}). About {duration_text(status.estimate_s)} left."
                                         f"{watchers}")
-    data = data_for(s)
-    baselines = baselines_frame(tasks.naive_mse(data.X_valid, data.y_valid), tasks.mean_mse(data.y_train, data.y_valid))
-    st.vega_lite_chart(live_spec(s.key, len(status.progress), rows_of(status.progress), baselines))
+    st.vega_lite_chart(live_spec(s.key, len(status.progress), rows_of(status.progress), baselines_for(s)))
 
 
 def partial_for(s: LabSettings) -> dict | None:
@@ -294,13 +303,8 @@ def partial_for(s: LabSettings) -> dict | None:
     partial = st.session_state.get(PARTIAL)
     if partial is None or partial["key"] != s.key or not partial["rows"]:
         return None
-    data = data_for(s)
-    baselines = partial.get("baselines")
-    if baselines is None:
-        baselines = baselines_frame(tasks.naive_mse(data.X_valid, data.y_valid),
-                                    tasks.mean_mse(data.y_train, data.y_valid))
-    return {"frame": pd.DataFrame(partial["rows"]), "baselines": baselines, "done": len(partial["rows"]) // 2,
-            "total": partial.get("total") or len(s.cells) * s.epochs, "stop": partial.get("stop", False)}
+    return {"frame": pd.DataFrame(partial["rows"]), "baselines": baselines_for(s), "done": len(partial["rows"]) // 2,
+            "total": len(s.cells) * s.epochs, "stop": partial["stop"]}
 
 
 UNROLL_MEASURES = {"op_count": ("graph operations", 1), "graphdef_bytes": ("GraphDef (kB)", 1e-3),
