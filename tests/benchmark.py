@@ -274,11 +274,9 @@ def server_memory(sessions: int = SESSIONS, rerenders: int = RERENDERS, log=prin
     all pages with settings of their own)."""
     from playwright.sync_api import sync_playwright
 
-    from browser.conftest import CHROMIUM, CHROMIUM_ARGS, running_server  # tests/ is this script's folder
+    from browser.conftest import launch_chromium, running_server  # tests/ is this script's folder
     from browser.live import LiveApp, expected_y, healthy, slider
 
-    if not os.path.exists(CHROMIUM):
-        raise RuntimeError(f"{CHROMIUM} is missing: `make browser` installs Debian's chromium")
     result = {"sessions": sessions, "rerenders": rerenders, "post_script_gc": post_script_gc()}
     with tempfile.TemporaryDirectory() as tmp, running_server(Path(tmp) / "streamlit.log") as base_url, \
             sync_playwright() as playwright:
@@ -286,7 +284,7 @@ def server_memory(sessions: int = SESSIONS, rerenders: int = RERENDERS, log=prin
         time.sleep(2)
         result["idle_mb"] = _rss_mb(server)
         log(f"server idle: {result['idle_mb']:.0f} MB")
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        browser = launch_chromium(playwright)
         try:
             context = browser.new_context(viewport={"width": 1200, "height": 900})
             context.set_default_timeout(LiveApp.RUN_TIMEOUT_MS)
@@ -406,16 +404,14 @@ def browser_round_trips(repeats: int = BROWSER_REPEATS, log=print) -> dict:
     Streamlit slider adds before it asks for a rerun, the same on every page."""
     from playwright.sync_api import sync_playwright
 
-    from browser.conftest import CHROMIUM, CHROMIUM_ARGS, running_server
+    from browser.conftest import launch_chromium, running_server
     from browser.live import LiveApp
 
-    if not os.path.exists(CHROMIUM):
-        raise RuntimeError(f"{CHROMIUM} is missing: `make browser` installs Debian's chromium")
     result = {"repeats": repeats, "pages": {}}
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
         reference = Path(tmp) / "reference_page.py"
         reference.write_text(REFERENCE_PAGE)
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        browser = launch_chromium(playwright)
         try:
             tab = browser.new_page(viewport={"width": 1200, "height": 900})
             tab.set_default_timeout(LiveApp.RUN_TIMEOUT_MS)

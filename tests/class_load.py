@@ -355,23 +355,28 @@ TRAIN_RATIO_TARGET = 1.2    # issue 12: the last of a class with the same settin
 
 async def train_and_wait(student: Student, link: str) -> dict:
     """Open `link`, press Train, poll as the page's fragment does until the result shows. Returns the
-    wait, whether the first page after Train showed a place in the queue, a run or the result, and errors."""
+    wait, whether the first page after Train showed a place in the queue, a run or the result, that
+    page's texts ("first_texts"), whether any page showed an epoch of the run ("saw_epochs"), and errors."""
     opened = await student.open(link)
     if opened.errors:
-        return {"seconds": None, "visible": False, "place": None, "errors": opened.errors}
+        return {"seconds": None, "visible": False, "place": None, "first_texts": [], "saw_epochs": False,
+                "errors": opened.errors}
     start = time.perf_counter()
     run = await student.click("lab_train")
-    errors = list(run.errors)
-    visible = any(text.startswith(VISIBLE_STATE) or RESULT_TEXT in text for text in student.texts)
-    places = [text for text in student.texts if text.startswith("Waiting: place ")]
+    errors, first_texts = list(run.errors), list(student.texts)
+    visible = any(text.startswith(VISIBLE_STATE) or RESULT_TEXT in text for text in first_texts)
+    places = [text for text in first_texts if text.startswith("Waiting: place ")]
+    saw_epochs = any("epoch " in text for text in first_texts)
     while not errors and not any(RESULT_TEXT in text for text in student.texts):
         if time.perf_counter() - start > TRAIN_TIMEOUT_S:
             errors.append(f"no result within {TRAIN_TIMEOUT_S} s")
             break
         await asyncio.sleep(student.poll_s)
         errors += (await student.poll()).errors
+        saw_epochs = saw_epochs or any("epoch " in text for text in student.texts)
     return {"seconds": time.perf_counter() - start, "visible": visible,
-            "place": places[0].split(".")[0] if places else None, "errors": errors}
+            "place": places[0].split(".")[0] if places else None, "first_texts": first_texts,
+            "saw_epochs": saw_epochs, "errors": errors}
 
 
 async def run_train(base_url: str, students: int, link: str, same: bool, seed: int) -> dict:

@@ -203,21 +203,12 @@ def test_a_run_in_progress_on_one_process_is_followed_from_the_other(proxy):
                 assert not training.done(), training.result()
                 assert time.monotonic() < deadline, trainer.texts
                 await asyncio.sleep(0.2)
-            assert not (await follower.open(link)).errors
-            clicked = await follower.click("lab_train")
-            first_page = list(follower.texts)
-            seen_epochs = any("epoch " in text for text in first_page)
-            while not clicked.errors and not any(RESULT_TEXT in text for text in follower.texts):
-                assert time.monotonic() < deadline, follower.texts
-                await asyncio.sleep(follower.poll_s)
-                clicked = await follower.poll()
-                seen_epochs = seen_epochs or any("epoch " in text for text in follower.texts)
-            trained = await training
-            return trained, list(trainer.texts), clicked.errors, first_page, seen_epochs, list(follower.texts)
+            followed = await train_and_wait(follower, link)
+            return await training, list(trainer.texts), followed, list(follower.texts)
 
-    trained, trained_texts, errors, first_page, seen_epochs, followed_texts = run_async(both())
-    assert not trained["errors"] and not errors, (trained["errors"], errors)
-    assert not any(RESULT_TEXT in text for text in first_page), "the run had ended before the second Train"
-    assert seen_epochs, "the second process's page never showed the run's epochs"
+    trained, trained_texts, followed, followed_texts = run_async(both())
+    assert not trained["errors"] and not followed["errors"], (trained["errors"], followed["errors"])
+    assert not any(RESULT_TEXT in text for text in followed["first_texts"]), "the run had ended before the second Train"
+    assert followed["saw_epochs"], "the second process's page never showed the run's epochs"
     caption = [t for t in trained_texts if RESULT_TEXT in t]
     assert len(caption) == 1 and caption == [t for t in followed_texts if RESULT_TEXT in t]

@@ -101,6 +101,14 @@ def fresh_app(tmp_path):
         yield LiveApp(base_url)
 
 
+def launch_chromium(playwright):
+    """Debian's Chromium, headless, with the flags this machine needs (Playwright's own download does not
+    work here); RuntimeError naming the fix if it is not installed."""
+    if not os.path.exists(CHROMIUM):
+        raise RuntimeError(f"{CHROMIUM} is missing: `make browser` installs Debian's chromium")
+    return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not os.path.exists(CHROMIUM):
@@ -108,7 +116,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        chromium = launch_chromium(playwright)
         yield chromium
         chromium.close()
 
