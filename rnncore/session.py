@@ -27,9 +27,8 @@ class BuiltGraph:
         lesson wrote, unfused). The unrolling page's measurements keep it on: they time TF1 as it is."""
         from rnncore.tfimport import op_threads, tf
 
-        v1 = tf().compat.v1
-        config = v1.ConfigProto(intra_op_parallelism_threads=op_threads(),
-                                inter_op_parallelism_threads=op_threads())
+        v1, threads = tf().compat.v1, op_threads()
+        config = v1.ConfigProto(intra_op_parallelism_threads=threads, inter_op_parallelism_threads=threads)
         config.graph_options.rewrite_options.disable_meta_optimizer = not optimize
         sess = v1.Session(graph=self.graph, config=config)
         # feeding each initializer its initial value loads `value` without a new assign op; one run for

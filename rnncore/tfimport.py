@@ -19,7 +19,7 @@ import os
 import threading
 
 _lock = threading.Lock()
-_configured: list = []  # the thread count once TensorFlow is configured
+_configured = False  # TensorFlow's thread pools and logger set, once
 
 
 def tf():
@@ -27,6 +27,7 @@ def tf():
     os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+    global _configured
     with _lock:  # a first import from two threads at once can deadlock on TF's own import locks
         import tensorflow
 
@@ -38,7 +39,7 @@ def tf():
             except RuntimeError:  # something ran TensorFlow before this module imported it: keep its pools
                 pass
             tensorflow.get_logger().setLevel("ERROR")
-            _configured.append(threads)
+            _configured = True
     return tensorflow
 
 
