@@ -205,13 +205,18 @@ def stored_schema_version(db: Engine) -> int:
         return conn.execute(sa.select(schema_version.c.version)).scalar_one()
 
 
-def upsert(conn: Connection, table: sa.Table, values: dict, keys: list[str]) -> None:
-    """Insert `values`, or update the row with the same `keys`: one statement, safe under concurrency."""
+def _insert(conn: Connection, table: sa.Table):
+    """The backend's INSERT, which has ON CONFLICT (PostgreSQL's and SQLite's spell it the same)."""
     if conn.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    statement = insert(table).values(**values)
+    return insert(table)
+
+
+def upsert(conn: Connection, table: sa.Table, values: dict, keys: list[str]) -> None:
+    """Insert `values`, or update the row with the same `keys`: one statement, safe under concurrency."""
+    statement = _insert(conn, table).values(**values)
     conn.execute(statement.on_conflict_do_update(
         index_elements=keys, set_={name: statement.excluded[name] for name in values if name not in keys}))
 
@@ -252,11 +257,7 @@ def claim_run(key: str, owner: str, stale_s: float, db: Engine | None = None) ->
     for `stale_s` seconds (a process that died). Taking it over starts its progress afresh."""
     now = time.time()
     with transaction(db or engine()) as conn:
-        if conn.dialect.name == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
-        conn.execute(insert(runs).values(key=key, owner=owner, heartbeat=now, progress=[])
+        conn.execute(_insert(conn, runs).values(key=key, owner=owner, heartbeat=now, progress=[])
                      .on_conflict_do_nothing(index_elements=["key"]))
         conn.execute(runs.update().where(runs.c.key == key, runs.c.owner != owner, runs.c.heartbeat < now - stale_s)
                      .values(owner=owner, heartbeat=now, progress=[]))
