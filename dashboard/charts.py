@@ -170,7 +170,7 @@ def lengths_difference(df: pd.DataFrame, columns: int = 4) -> alt.FacetChart:
                                "Without minus with sequence_length", columns)
 
 
-# Unrolling paths (rnncore.graphs.PATHS): one colour per path on every chart; each pair shares a hue,
+# Unrolling paths (rnncore.tf.graphs.PATHS): one colour per path on every chart; each pair shares a hue,
 # darker for the path whose graph grows with the steps.
 PATH_COLORS = {"manual_tf1": "#6a51a3", "static": "#08519c", "dynamic": "#6baed6", "tf2_unrolled": "#a63603",
                "tf2_while": "#fd8d3c", "keras_unroll": "#006d2c", "keras_loop": "#74c476"}
@@ -287,7 +287,7 @@ def history_outputs(df: pd.DataFrame) -> alt.Chart:
     ).properties(height=260)
 
 
-# Keras lab: each cell type (rnncore.training.CELLS) has one colour on every chart.
+# Keras lab: each cell type (rnncore.tf.training.CELLS) has one colour on every chart.
 CELL_COLORS = {"SimpleRNN": "#1b9e77", "LSTM": "#d95f02", "GRU": "#7570b3"}
 SPLIT_DASH = {"training": [5, 3], "validation": [1, 0]}  # training dashed, validation solid
 BASELINE_COLOR = "#666666"

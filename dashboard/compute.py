@@ -37,7 +37,7 @@ def manual_result(X: np.ndarray, n_neurons: int, seed: int, scale: float, activa
 def dynamic_result(X: np.ndarray, n_neurons: int, seed: int, scale: float, activation: str,
                    lengths: tuple[int, ...] | None = None) -> RNNResult:
     """`BasicRNNCell` through TF1's `dynamic_rnn` with the same weights, in its own graph and Session."""
-    from rnncore.unroll_tf1 import run_dynamic
+    from rnncore.tf.unroll_tf1 import run_dynamic
 
     w = init_weights(X.shape[2], n_neurons, seed, scale, activation)
     return run_dynamic(X, w, sequence_length=None if lengths is None else list(lengths))

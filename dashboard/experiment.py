@@ -19,7 +19,7 @@ from dashboard import exports
 from dashboard.exports import Run  # noqa: F401  (pages build a Run for export_panel)
 from dashboard.settings import SETTINGS, URL_EXTRAS
 from rnncore.config import RNNWeights, init_weights
-from rnncore.presets import book_weights
+from rnncore.lesson.book import book_weights
 
 BOOK = "book"
 BOOK_SHAPE = (3, 5)  # (inputs, neurons) of the book's weights

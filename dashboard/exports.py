@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import vl_convert
 
-from rnncore.codegen import notebook_code
+from rnncore.lesson.codegen import notebook_code
 from rnncore.config import RNNResult, RNNWeights
 from rnncore.validate import check_inputs
 

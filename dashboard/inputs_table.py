@@ -20,7 +20,7 @@ import streamlit as st
 
 from dashboard.settings import SETTINGS
 from rnncore.config import MAX_ABS_INPUT
-from rnncore.presets import LESSON_X
+from rnncore.lesson.book import LESSON_X
 
 CANVAS_KEY = "by_hand_x_canvas"   # Session State: the (max batch, max steps, max inputs) values
 URL_KEY = "x"                     # query parameter holding an edited table

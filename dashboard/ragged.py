@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from rnncore import cell
-from rnncore.presets import LESSON_X
+from rnncore.lesson.book import LESSON_X
 from dashboard.tidy import sequence_frame
 
 INPUT_GRID = (8, 20, 8)  # (batch, steps, inputs): the sliders' largest batch, drawn whole and cut

@@ -38,10 +38,10 @@ def preload_wanted() -> bool:
 
 
 def _import_tensorflow() -> None:
-    from rnncore.tfimport import keras
+    from rnncore.tf.runtime import keras
 
     try:
-        keras()  # TensorFlow first, then Keras 3, under rnncore.tfimport's lock
+        keras()  # TensorFlow first, then Keras 3, under rnncore.tf.runtime's lock
     except Exception:  # a page that needs it will raise the same error where a student can see it
         logging.getLogger(__name__).exception("preloading TensorFlow failed")
 

@@ -12,7 +12,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from rnncore import chars_model, gates, memory, tasks, text, training
+from rnncore import gates, memory, text
+
+from rnncore.tf import chars_model, training
+
+from rnncore.lesson import tasks
 from rnncore.caps import ACTIVATIONS, MAX_STEPS
 
 
@@ -133,7 +137,7 @@ SETTINGS |= _settings(  # recurrence by hand page
                  "a few hundred at 20. Turn off for quick what-ifs; the NumPy numbers stay."),
 )
 
-SETTINGS |= _settings(  # Keras lab page (caps: rnncore.tasks and rnncore.training)
+SETTINGS |= _settings(  # Keras lab page (caps: rnncore.lesson.tasks and rnncore.tf.training)
     Setting("lab_task", "Task", "sine", options=tuple(tasks.TASKS),
             help="sine: predict the next value of a noisy two-sine series. recall: give back, at the last "
                  "step, the value seen k steps earlier."),
@@ -179,7 +183,7 @@ SETTINGS |= _settings(  # backpropagation through time page (its layer: the by-h
             help="Computes the same gradients with TensorFlow; the first time loads TensorFlow (a few seconds)."),
 )
 
-SETTINGS |= _settings(  # text lab page (caps: rnncore.text and rnncore.chars_model)
+SETTINGS |= _settings(  # text lab page (caps: rnncore.text and rnncore.tf.chars_model)
     # 300 characters: up to ~2.7 kB once percent-encoded (9 bytes for a 3-byte character), well within the
     # 8 kB request line nginx and most proxies accept; longer texts are typed, not linked
     Setting("text", "Training text", "hello", max_chars=300,
@@ -210,4 +214,4 @@ SETTINGS |= _settings(  # presets and links: where a run's weights come from (da
 # Keys that may appear in a URL without being a widget's setting.
 URL_EXTRAS = ("preset", "presenter",
               "x",  # x: the by-hand page's edited input table (dashboard/inputs_table.py checks it)
-              "code", "secret", "student")  # a class session's link (rnncore.classroom checks them)
+              "code", "secret", "student")  # a class session's link (dashboard.state.classroom checks them)

@@ -5,7 +5,7 @@
 Starts `streamlit run dashboard/app.py` on 127.0.0.1 ports first_backend_port, +1, ... , renders
 deploy/nginx.conf.template into a run folder and runs nginx in the foreground on 127.0.0.1:PORT with
 sticky sessions (a cookie) and the WebSocket upgrade. The processes share class sessions and finished
-training runs through the database (rnncore.store: the SQLite file of RECURRENCE_LAB_DB_PATH, by default
+training runs through the database (dashboard.state.store: the SQLite file of RECURRENCE_LAB_DB_PATH, by default
 ~/.recurrence_lab/lab.sqlite3, or PostgreSQL with RECURRENCE_LAB_DATABASE_URL), and one cookie secret.
 Ctrl-C (or SIGTERM) stops nginx and every process; if one of them exits, the rest are stopped too.
 """

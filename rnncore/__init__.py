@@ -12,9 +12,9 @@ TensorFlow is imported only when a TensorFlow path is first called.
 """
 from rnncore.config import ACTIVATIONS, RNNResult, RNNWeights, init_weights
 from rnncore.manual import run_manual
-from rnncore.presets import LESSON_X, book_weights
-from rnncore.unroll_tf1 import run_dynamic, run_static
-from rnncore.unroll_tf2 import run_keras, run_tf2
+from rnncore.lesson.book import LESSON_X, book_weights
+from rnncore.tf.unroll_tf1 import run_dynamic, run_static
+from rnncore.tf.unroll_tf2 import run_keras, run_tf2
 
 __all__ = ["ACTIVATIONS", "LESSON_X", "RNNResult", "RNNWeights", "book_weights", "init_weights", "run_keras",
            "run_manual", "run_static", "run_dynamic", "run_tf2"]

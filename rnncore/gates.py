@@ -175,9 +175,9 @@ def _run_numpy(X: np.ndarray, w: GatedWeights, lengths) -> GatedResult:
 
 def _run_keras(X: np.ndarray, w: GatedWeights, lengths) -> GatedResult:
     """Keras 3 `LSTM` / `GRU` holding the same arrays; lengths become a mask (zeros past it, as
-    rnncore.unroll_tf2 does: Keras repeats the last output there)."""
-    from rnncore.tfimport import keras, tf
-    from rnncore.unroll_tf2 import _keras_lock
+    rnncore.tf.unroll_tf2 does: Keras repeats the last output there)."""
+    from rnncore.tf.runtime import keras, tf
+    from rnncore.tf.unroll_tf2 import _keras_lock
 
     keras, tf = keras(), tf()
     with _keras_lock:  # layer construction touches Keras's process-wide name counters

@@ -185,7 +185,7 @@ def credit_sweep(weights, X) -> Credit:
             raise ValueError("all weights in a sweep must have the same shapes and activation, got "
                              f"{w.Wx.shape}/{w.activation!r} and {first.Wx.shape}/{first.activation!r}")
     X = _one_sequence(X, first)[0]                     # (steps, inputs)
-    from rnncore.tfimport import tf, tf_activation
+    from rnncore.tf.runtime import tf, tf_activation
 
     tf, act = tf(), tf_activation(first.activation)
     n_weights, steps, neurons = len(weights), X.shape[0], first.n_neurons

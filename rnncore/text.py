@@ -8,7 +8,7 @@ because its state remembers what came before.
 
 A text becomes a vocabulary of its distinct characters sorted by code point, integer ids, one-hot inputs X and
 next-character targets y: X[t] is one_hot(text[t]) and y[t] is the id of text[t + 1], so a text of n
-characters gives n - 1 steps. The models (trained in rnncore.chars_model) are
+characters gives n - 1 steps. The models (trained in rnncore.tf.chars_model) are
 
     recurrent:  h[t] = cell(X[t], h[t-1])          p[t] = softmax(h[t] @ Wy + by)      h[-1] = 0
     stateless:                                     p[t] = softmax(X[t] @ Wy + by)

@@ -181,8 +181,7 @@ def text_training() -> dict:
 
 
 def _text_training_worker() -> dict:
-    from rnncore import chars_model
-
+    from rnncore.tf import chars_model
     first = chars_model.seconds_to_train("hello")
     return {"first_s": first, "warm_s": statistics.median(chars_model.seconds_to_train("hello") for _ in range(3))}
 
@@ -197,7 +196,7 @@ def _sweep_worker(spec: str) -> dict:
     from dashboard.sections import unrolling as sweep  # Streamlit and the dashboard: loaded before the timing, as on a server
 
     start = time.perf_counter()
-    from rnncore.tfimport import tf
+    from rnncore.tf.runtime import tf
     tf()
     tf_import = time.perf_counter() - start
     paths, points = sweep.chosen_paths(dict.fromkeys(toggles, True)), sweep.step_points(largest)
@@ -608,7 +607,7 @@ def measure_pages(repeats: int = REPEATS, log=print) -> dict:
         rows[name]["largest_ms"] = (page_rerender(name, largest=True, repeats=repeats) * 1000
                                     if PAGES[name].largest else rows[name]["warm_ms"])
         log(json.dumps(rows[name]))
-    from rnncore.tfimport import keras
+    from rnncore.tf.runtime import keras
     keras()
     reference_keras = reference_rerender(repeats)
     log(f"with Keras 3 loaded, reference page warm re-render: {reference_keras * 1000:.1f} ms")

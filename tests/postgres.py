@@ -26,9 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from rnncore import store
-
-
+from dashboard.state import store
 def _bin_dir() -> Path | None:
     """The newest /usr/lib/postgresql/<major>/bin holding initdb and pg_ctl (or the ones on PATH)."""
     found = [Path(d) for d in glob.glob("/usr/lib/postgresql/*/bin")

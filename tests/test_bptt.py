@@ -29,7 +29,7 @@ def assert_close(got, want):
 def tape_gradients(X, w: RNNWeights, target, lengths) -> dict:
     """The same loss in TF ops (float64) with one copy of Wx, Wy, b per step, so that the tape gives
     each step's contribution (the gradient of its copy) beside the shared weights' gradient."""
-    from rnncore.tfimport import tf, tf_activation
+    from rnncore.tf.runtime import tf, tf_activation
 
     tf, act = tf(), tf_activation(w.activation)
     batch, steps, _ = X.shape

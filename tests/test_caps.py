@@ -1,7 +1,7 @@
 """The worst request the caps allow stays within a small server's memory and time budgets.
 
 The caps (rnncore/config.py: MAX_BATCH, MAX_STEPS, MAX_INPUTS, MAX_NEURONS, and MAX_STATIC_LENGTH_STEPS
-for static_rnn with sequence_length; the Keras lab's in rnncore/tasks.py and rnncore/training.py) are the
+for static_rnn with sequence_length; the Keras lab's in rnncore/lesson/tasks.py and rnncore/tf/training.py) are the
 largest single run rnncore accepts. This test makes that run through the heaviest paths (those that put
 one copy of the cell in the graph per step, and the Keras lab's), in a fresh process that has already
 imported TensorFlow (an idle server after its first TensorFlow page): the resident memory may grow by at
@@ -58,11 +58,12 @@ def _inputs(path: str, X, lengths):
 
 def _request(path: str, X, lengths, w):
     """Run `path` on the worst request; the RNNResult, or None for a path that returns no outputs."""
-    from rnncore import tasks, training
-    from rnncore.graphs import measure
+    from rnncore.lesson import tasks
+    from rnncore.tf import training
+    from rnncore.tf.graphs import measure
     from rnncore.manual import run_manual
-    from rnncore.unroll_tf1 import run_static
-    from rnncore.unroll_tf2 import run_keras, run_tf2
+    from rnncore.tf.unroll_tf1 import run_static
+    from rnncore.tf.unroll_tf2 import run_keras, run_tf2
 
     if path.startswith("static_rnn"):
         return run_static(X, w, sequence_length=lengths)
@@ -102,7 +103,7 @@ def measure_worst_request() -> dict:
 
     from rnncore import config
     from rnncore.manual import run_manual
-    from rnncore.tfimport import tf
+    from rnncore.tf.runtime import tf
 
     X, lengths, w = _worst_request()
     references = {}  # the NumPy loop on each path's inputs
@@ -157,7 +158,7 @@ def test_worst_allowed_request_stays_within_memory_and_time_budgets(record_prope
 
 def test_static_rnn_with_lengths_past_its_cap_is_refused_before_building():
     from rnncore.config import MAX_STATIC_LENGTH_STEPS
-    from rnncore.unroll_tf1 import run_static
+    from rnncore.tf.unroll_tf1 import run_static
 
     X, lengths, w = _worst_request()
     steps = MAX_STATIC_LENGTH_STEPS + 1

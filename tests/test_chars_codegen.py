@@ -1,4 +1,4 @@
-"""The text lab's notebook code runs on its own, learns "hello", and gives rnncore.chars_model's numbers."""
+"""The text lab's notebook code runs on its own, learns "hello", and gives rnncore.tf.chars_model's numbers."""
 from __future__ import annotations
 
 import os
@@ -8,8 +8,8 @@ import sys
 import numpy as np
 import pytest
 
-from rnncore import chars_model
-from rnncore.chars_codegen import notebook_code
+from rnncore.tf import chars_model
+from rnncore.lesson.chars_codegen import notebook_code
 
 SAVE = "\nnp.savez('result.npz', rnn_probs=rnn_probs, stateless_probs=stateless_probs)\n"
 

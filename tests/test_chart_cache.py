@@ -8,7 +8,7 @@ import pytest
 from dashboard import chart_cache, charts, pinning, ragged, tidy
 from dashboard.sections import lengths as lengths_sections
 from rnncore import init_weights, run_manual
-from rnncore.presets import LESSON_X
+from rnncore.lesson.book import LESSON_X
 
 Y = run_manual(LESSON_X, init_weights(3, 5, 42)).outputs
 

@@ -2,7 +2,7 @@ import numpy as np
 
 from dashboard import charts, ragged
 from rnncore import init_weights, run_manual
-from rnncore.presets import LESSON_X
+from rnncore.lesson.book import LESSON_X
 
 BOOK_LENGTHS = np.array([2, 1, 2, 2])
 

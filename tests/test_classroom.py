@@ -1,4 +1,4 @@
-"""rnncore.classroom on SQLite and on a real PostgreSQL server: a class runs two questions end to end, every
+"""dashboard.state.classroom on SQLite and on a real PostgreSQL server: a class runs two questions end to end, every
 abuse rule refuses with ClassroomError and changes nothing, answers survive a killed process and a restart, two
 engines share one class, 8 students answer at once, codes expire, answers are rate-limited; Hypothesis tries join
 codes, answers and nicknames (the counts are recorded with record_property)."""
@@ -24,8 +24,8 @@ from hypothesis import strategies as st
 from at_once import at_once
 from postgres import crash_postgres, db_url, postgres_server  # noqa: F401  (fixtures)
 
-from rnncore import classroom, store
-from rnncore.classroom import (ANSWERS_PER_WINDOW, RATE_WINDOW_S, REFUSED_CATEGORIES, SESSION_LIFETIME_S,
+from dashboard.state import classroom, store
+from dashboard.state.classroom import (ANSWERS_PER_WINDOW, RATE_WINDOW_S, REFUSED_CATEGORIES, SESSION_LIFETIME_S,
                                Classroom, ClassroomError)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -306,7 +306,7 @@ def test_two_engines_share_one_class(db_url, clock):
 CHILD = """
 import os, sys
 sys.path.insert(0, sys.argv[1])
-from rnncore.classroom import Classroom
+from dashboard.state.classroom import Classroom
 Classroom().answer(sys.argv[2], sys.argv[3], 42.0, nickname="Kim", question=1)
 print("acknowledged", flush=True)
 os._exit(0)  # dies at once: no engine disposal, no clean-up

@@ -8,11 +8,11 @@ import sys
 import numpy as np
 import pytest
 
-from rnncore.codegen import STYLES, array_literal, float_literal, notebook_code
+from rnncore.lesson.codegen import STYLES, array_literal, float_literal, notebook_code
 from rnncore.config import AGREEMENT as TOLERANCE
 from rnncore.config import RNNWeights, init_weights
 from rnncore.manual import run_manual
-from rnncore.presets import LESSON_X, book_weights
+from rnncore.lesson.book import LESSON_X, book_weights
 
 SAVE = "\nnp.savez('result.npz', outputs=np.asarray(outputs), state=np.asarray(state))\n"
 

@@ -5,7 +5,7 @@ import numpy as np
 
 from dashboard import compute
 from rnncore import init_weights, run_manual
-from rnncore.presets import LESSON_X, book_weights
+from rnncore.lesson.book import LESSON_X, book_weights
 
 
 def test_manual_outputs_are_run_manuals_for_seeded_and_book_weights():

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from dashboard import equation
 from rnncore import init_weights, run_manual
-from rnncore.presets import LESSON_X, book_weights
+from rnncore.lesson.book import LESSON_X, book_weights
 
 
 def _run(activation="tanh", seed=42, X=LESSON_X):

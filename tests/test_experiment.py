@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import experiment
 from rnncore.config import init_weights
-from rnncore.presets import book_weights
+from rnncore.lesson.book import book_weights
 
 LAYER = {"inputs": 3, "neurons": 5, "seed": 42, "scale": 1.0, "activation": "tanh"}
 
@@ -40,7 +40,7 @@ def _panel_script():
 
     from dashboard import experiment
     from rnncore.manual import run_manual
-    from rnncore.presets import LESSON_X, book_weights
+    from rnncore.lesson.book import LESSON_X, book_weights
 
     w = book_weights()
     run = experiment.Run.of(LESSON_X, w, run_manual(LESSON_X, w, [2, 1, 0, 2]), [2, 1, 0, 2], origin="the book")

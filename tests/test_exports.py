@@ -16,7 +16,7 @@ from dashboard import charts, exports, tidy
 from dashboard.exports import Run
 from rnncore.config import RNNWeights, init_weights
 from rnncore.manual import run_manual
-from rnncore.presets import LESSON_X, book_weights
+from rnncore.lesson.book import LESSON_X, book_weights
 
 LENGTHS = [2, 1, 0, 2]
 

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from rnncore import bptt, gates, init_weights
-from rnncore.bptt_tape import tape_totals
-from rnncore.codegen import gated_notebook_code
+from rnncore.tf.bptt_tape import tape_totals
+from rnncore.lesson.codegen import gated_notebook_code
 from rnncore.config import AGREEMENT
 from rnncore.manual import run_manual
 from rnncore.memory import input_pattern, memory_weights

@@ -11,7 +11,7 @@ import pytest
 
 from cases import TOLERANCE, draw_case
 from rnncore import gates
-from rnncore.session import BuiltGraph
+from rnncore.tf.session import BuiltGraph
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -62,7 +62,7 @@ def test_lengths_at_both_ends_on_both_backends(kind):
 
 def tf1_dynamic_rnn(cell_factory, weights: list, X, lengths) -> tuple:
     """(outputs, state) of tf.compat.v1.nn.dynamic_rnn over `cell_factory()` in its own tf.Graph."""
-    from rnncore.tfimport import tf
+    from rnncore.tf.runtime import tf
 
     tf = tf()
     v1 = tf.compat.v1
@@ -82,7 +82,7 @@ def tf1_dynamic_rnn(cell_factory, weights: list, X, lengths) -> tuple:
 def test_numpy_agrees_with_tf_keras_cells_in_a_tf1_dynamic_rnn(kind, seed):
     """tf.keras (legacy Keras 2) LSTMCell / GRUCell take the same arrays; dynamic_rnn's own length rule
     (zero outputs, state copied through) gives rnncore's, the LSTM cell state included."""
-    from rnncore.tfimport import tf
+    from rnncore.tf.runtime import tf
 
     X, w, lengths = random_case(kind, seed, with_lengths=True)
     layers = tf().keras.layers
@@ -97,7 +97,7 @@ def test_numpy_agrees_with_tf_keras_cells_in_a_tf1_dynamic_rnn(kind, seed):
 def test_numpy_lstm_agrees_with_the_tf1_lstm_cell_once_its_gates_are_reordered():
     """TF1's own LSTMCell orders its gates i, c, f, o (Keras: i, f, c, o), reads [X, h] @ one kernel,
     and adds its `forget_bias` inside the sigmoid instead of storing it in the bias (set to 0 here)."""
-    from rnncore.tfimport import tf
+    from rnncore.tf.runtime import tf
 
     X, w, lengths = random_case("lstm", 35, with_lengths=True)
     u = w.n_units

@@ -121,7 +121,7 @@ def test_dot_text_lists_each_box_ops_on_hover_and_styles_the_edges():
 
 def test_real_graphs_static_grows_a_box_per_step_dynamic_does_not():
     from rnncore import init_weights
-    from rnncore.graphs import measure
+    from rnncore.tf.graphs import measure
 
     w = init_weights()
     for steps in (1, 3):

@@ -5,7 +5,7 @@ import pytest
 
 from rnncore import init_weights
 from rnncore.config import MAX_BATCH, MAX_STEPS
-from rnncore.graphs import GROWING, PATHS, measure, sweep
+from rnncore.tf.graphs import GROWING, PATHS, measure, sweep
 
 STEPS = (1, 2, 5, 10)
 LOOPS = tuple(path for path in PATHS if path not in GROWING)

@@ -10,7 +10,7 @@ from hypothesis.extra.numpy import arrays
 
 from dashboard import inputs_table
 from rnncore.config import MAX_ABS_INPUT
-from rnncore.presets import LESSON_X
+from rnncore.lesson.book import LESSON_X
 
 
 def test_the_default_canvas_holds_the_lesson_batch_and_zeros_elsewhere():

@@ -1,4 +1,4 @@
-"""rnncore.jobs with fake runs (no TensorFlow): each run takes one step per release by the test, so every
+"""dashboard.state.jobs with fake runs (no TensorFlow): each run takes one step per release by the test, so every
 test sequences its threads with Events and semaphores, and asserts no timing."""
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from rnncore.jobs import JobQueue, QueueFull, Ticket, default_queue
+from dashboard.state.jobs import JobQueue, QueueFull, Ticket, default_queue
 
 WAIT_S = 10  # a deadline for a broken queue, never reached by a working one
 
@@ -317,7 +317,7 @@ class DictRuns:
 def test_a_run_in_progress_in_one_process_is_followed_not_trained_again_by_another(make_queue, monkeypatch):
     """Two queues (two server processes) with one result cache and one shared_runs: the second follows the
     first's run (its snapshots, then its result) and never calls its own fn."""
-    monkeypatch.setattr("rnncore.jobs.FOLLOW_POLL_S", 0.01)
+    monkeypatch.setattr("dashboard.state.jobs.FOLLOW_POLL_S", 0.01)
     cache, runs = DictCache(), DictRuns()
     first, second = (make_queue(workers=1, result_cache=cache) for _ in range(2))
     first.shared_runs = second.shared_runs = runs
@@ -340,7 +340,7 @@ def test_a_run_in_progress_in_one_process_is_followed_not_trained_again_by_anoth
 
 
 def test_a_run_whose_holder_ends_without_a_result_is_trained_by_its_follower(make_queue, monkeypatch):
-    monkeypatch.setattr("rnncore.jobs.FOLLOW_POLL_S", 0.01)
+    monkeypatch.setattr("dashboard.state.jobs.FOLLOW_POLL_S", 0.01)
     cache, runs = DictCache(), DictRuns()
     first, second = (make_queue(workers=1, result_cache=cache) for _ in range(2))
     first.shared_runs = second.shared_runs = runs

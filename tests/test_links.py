@@ -13,10 +13,10 @@ from apptest import APP, FIRST_RENDER_TIMEOUT, assert_clean, open_page
 from dashboard import ragged
 from dashboard.presets import PRESETS
 from rnncore import init_weights, run_manual
-from rnncore.codegen import float_literal
+from rnncore.lesson.codegen import float_literal
 from rnncore.config import RNNWeights
-from rnncore.graphs import measure
-from rnncore.presets import LESSON_X, book_weights
+from rnncore.tf.graphs import measure
+from rnncore.lesson.book import LESSON_X, book_weights
 
 BOOK_TABLE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "homl_ch14_manual_rnn.json"
 NO_TF = {"tf1_check": "false"}  # the by-hand page's TF1 comparison imports TensorFlow: not needed here

@@ -13,7 +13,7 @@ from apptest import assert_clean, open_page
 from dashboard import inputs_table
 from rnncore import init_weights, run_manual
 from rnncore.config import MAX_ABS_INPUT
-from rnncore.presets import LESSON_X
+from rnncore.lesson.book import LESSON_X
 
 
 def charts(at) -> list[tuple[dict, dict]]:

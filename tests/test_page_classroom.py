@@ -4,7 +4,7 @@ import json
 import pyarrow as pa
 
 from apptest import assert_clean, open_page
-from rnncore.questions import QUESTIONS
+from rnncore.lesson.questions import QUESTIONS
 
 
 def _instructor():

@@ -10,7 +10,7 @@ from apptest import assert_clean, open_page
 from dashboard.sections import gated as view
 from dashboard.settings import SETTINGS
 from rnncore import gates
-from rnncore.codegen import float_literal
+from rnncore.lesson.codegen import float_literal
 from rnncore.manual import run_manual
 
 D = {key: SETTINGS[key].default for key in ("seed", "gate_units", "gate_steps", "gate_pattern", "gate_forget_bias",

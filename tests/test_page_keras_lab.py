@@ -18,9 +18,9 @@ from streamlit import dataframe_util
 from apptest import assert_clean, open_page
 from dashboard.sections import keras_lab as view
 from dashboard.settings import SETTINGS
-from rnncore import training
-from rnncore.jobs import JobQueue
-from rnncore.tasks import make_task
+from rnncore.tf import training
+from dashboard.state.jobs import JobQueue
+from rnncore.lesson.tasks import make_task
 
 # Small settings: two cells, 100 series of 10 steps, 2 epochs of 4 units (a few seconds with TF loaded).
 SMALL = {"lab_examples": 100, "lab_steps": 10, "lab_units": 4, "lab_epochs": 2, "lab_seed": 7}
@@ -300,8 +300,7 @@ def test_a_stored_result_is_read_without_pickle(fresh_queue):
                                                       1.0, np.zeros(20)),), 0.5, 0.25, False)
     view.StoredResults().put(settings.key, result)
     assert view.stored(settings.key).histories[0].final_mse == 0.125
-    from rnncore import store
-
+    from dashboard.state import store
     store.put_result(view.StoredResults.text(settings.key), "keras_lab.train", b"\x80\x04not an npz")
     assert view.stored(settings.key) is None
 

@@ -7,7 +7,7 @@ import pytest
 
 from dashboard import exports, ragged
 from rnncore import init_weights, run_manual
-from rnncore.presets import LESSON_X
+from rnncore.lesson.book import LESSON_X
 from tests.apptest import assert_clean, open_page
 
 

@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 from apptest import assert_clean, open_page
 from dashboard.sections import text_lab as view
 from dashboard.settings import SETTINGS
-from rnncore import chars_model, text as chars
-from rnncore.chars_codegen import notebook_code
+from rnncore import text as chars
+from rnncore.tf import chars_model
+from rnncore.lesson.chars_codegen import notebook_code
 
 QUESTION = "predict_text_lab.stateless_after_l"
 TRAIN_TIMEOUT_S = 120  # the first run in the process loads TensorFlow

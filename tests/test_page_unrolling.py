@@ -8,7 +8,7 @@ import pytest
 from apptest import assert_clean, open_page
 from dashboard import exports
 from rnncore import init_weights
-from rnncore.graphs import measure
+from rnncore.tf.graphs import measure
 
 W = init_weights()
 

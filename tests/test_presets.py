@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from rnncore import run_dynamic, run_manual, run_static
-from rnncore.presets import LESSON_X, book_weights, generate_book_weights
+from rnncore.lesson.book import LESSON_X, book_weights, generate_book_weights
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = json.loads((ROOT.parent / "shared" / "reference" / "homl_ch14_manual_rnn.json").read_text())

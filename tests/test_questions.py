@@ -9,8 +9,8 @@ from dashboard.settings import SETTINGS
 from rnncore import memory
 from rnncore.config import init_weights
 from rnncore.manual import run_manual
-from rnncore.presets import LESSON_X
-from rnncore.questions import MAX_ABS_NUMBER, QUESTIONS, for_page
+from rnncore.lesson.book import LESSON_X
+from rnncore.lesson.questions import MAX_ABS_NUMBER, QUESTIONS, for_page
 
 CHEAP = [q for q in QUESTIONS.values() if q.page != "unrolling"]  # unrolling's build TF graphs
 

@@ -4,7 +4,7 @@ import pytest
 from dashboard import ragged
 from dashboard.settings import SETTINGS
 from rnncore import init_weights, run_manual
-from rnncore.presets import LESSON_X
+from rnncore.lesson.book import LESSON_X
 
 
 def test_lesson_batch_at_the_lessons_shape():

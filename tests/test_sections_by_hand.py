@@ -3,7 +3,7 @@ import numpy as np
 
 from dashboard.sections import by_hand as by_hand_parts
 from rnncore import init_weights, run_manual
-from rnncore.presets import LESSON_X
+from rnncore.lesson.book import LESSON_X
 
 
 def test_outputs_table_rows_are_the_lessons_y0_then_y1():

@@ -4,8 +4,8 @@ import math
 import time
 
 from dashboard.sections.keras_lab import SharedRuns, StoredResults
-from rnncore import store, training
-
+from dashboard.state import store
+from rnncore.tf import training
 KEY = ("train", "sine", 100, 10, ("SimpleRNN",), 4, 2, 12345, training.LEARNING_RATE, training.BATCH_SIZE)
 REPORTS = [training.EpochReport("SimpleRNN", 1, 0.5, float("nan"), 1, 2),
            training.EpochReport("SimpleRNN", 2, 0.25, 0.3, 2, 2)]

@@ -2,7 +2,7 @@
 from streamlit.testing.v1 import AppTest
 
 from apptest import assert_clean, open_page
-from rnncore.questions import QUESTIONS
+from rnncore.lesson.questions import QUESTIONS
 
 
 def _script(question_id):

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from dashboard.sections import unrolling as sweep
 from dashboard.settings import SETTINGS
 from rnncore import init_weights
-from rnncore.graphs import measure
+from rnncore.tf.graphs import measure
 
 
 def rows_for(path, counts):

@@ -4,7 +4,7 @@ from streamlit.testing.v1 import AppTest
 
 from apptest import open_page
 from dashboard.serving import STREAMLIT_CLEAN_UP
-from rnncore.tfimport import keras
+from rnncore.tf.runtime import keras
 
 
 def _count_clear_session(monkeypatch) -> list:

@@ -1,4 +1,4 @@
-"""rnncore.store on SQLite and on a real PostgreSQL server (tests/postgres.py): the schema and its version,
+"""dashboard.state.store on SQLite and on a real PostgreSQL server (tests/postgres.py): the schema and its version,
 the shared results table across engines, processes and restarts, concurrent writers, the URL from the
 environment."""
 from __future__ import annotations
@@ -15,8 +15,7 @@ import sqlalchemy as sa
 from at_once import at_once
 from postgres import crash_postgres, db_url, postgres_server  # noqa: F401  (fixtures)
 
-from rnncore import store
-
+from dashboard.state import store
 ROOT = Path(__file__).resolve().parents[1]
 ALL_BYTES = bytes(range(256))
 
@@ -75,7 +74,7 @@ def test_a_result_outlives_its_process_and_the_engine(db_url):
     """A child process writes and dies at once (os._exit: no clean-up); the result is there, also after the
     parent's engine is disposed and reopened: acknowledged means committed."""
     store.engine(db_url)  # the schema exists before the child starts
-    child = ("import os, sys; sys.path.insert(0, sys.argv[1]); from rnncore import store;"
+    child = ("import os, sys; sys.path.insert(0, sys.argv[1]); from dashboard.state import store;"
              "store.put_result('from-child', 'k', bytes(range(256))); print('ok', flush=True); os._exit(0)")
     done = subprocess.run([sys.executable, "-c", child, str(ROOT)], capture_output=True, text=True, timeout=60,
                           env={**os.environ, "RECURRENCE_LAB_DATABASE_URL": db_url})

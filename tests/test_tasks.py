@@ -1,9 +1,9 @@
-"""rnncore.tasks: the lab's data, seeded and split, its two baselines, and its caps."""
+"""rnncore.lesson.tasks: the lab's data, seeded and split, its two baselines, and its caps."""
 import numpy as np
 import pytest
 
-from rnncore import tasks
-from rnncore.tasks import make_task, mean_mse, naive_mse
+from rnncore.lesson import tasks
+from rnncore.lesson.tasks import make_task, mean_mse, naive_mse
 
 
 def test_sine_shapes_and_split():

@@ -1,10 +1,12 @@
-"""rnncore.text and rnncore.chars_model: "hello" needs a state, the NumPy forward is Keras's, text input is checked."""
+"""rnncore.text and rnncore.tf.chars_model: "hello" needs a state, the NumPy forward is Keras's, text input is checked."""
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rnncore import chars_model, text, training
+from rnncore import text
+
+from rnncore.tf import chars_model, training
 from rnncore.config import AGREEMENT
 
 
@@ -99,7 +101,7 @@ def test_a_run_in_a_worker_thread_under_keras_clear_session_is_the_same_run(hell
     clear every 50 ms; dashboard/serving.py switches Streamlit's clears off. Here one every 0.2 s.)"""
     import threading
 
-    from rnncore.tfimport import keras
+    from rnncore.tf.runtime import keras
 
     results, clears, pause = [], [], threading.Event()
     worker = threading.Thread(target=lambda: results.append(chars_model.train("hello")))
@@ -116,7 +118,7 @@ def test_a_run_in_a_worker_thread_under_keras_clear_session_is_the_same_run(hell
 
 
 def test_training_leaves_no_gradient_registry_entries_behind(hello):
-    """As rnncore.training: TF's process-wide gradient registry would keep every traced train step."""
+    """As rnncore.tf.training: TF's process-wide gradient registry would keep every traced train step."""
     registered = training._custom_gradients()
     chars_model.train("mississippi", cell="GRU", units=3, epochs=2)
     assert training._custom_gradients() == registered

@@ -6,7 +6,7 @@ import numpy as np
 
 from at_once import at_once
 from rnncore import init_weights, run_dynamic, run_manual, run_static
-from rnncore.unroll_tf2 import run_keras, run_tf2
+from rnncore.tf.unroll_tf2 import run_keras, run_tf2
 
 
 def config(run, batch, steps, n_inputs, n_neurons, seed, activation, with_lengths, **options):
@@ -50,7 +50,7 @@ def test_eight_threads_at_once_give_the_serial_results():
 def test_sessions_on_one_shared_lesson_graph_keep_their_own_weights():
     """The by-hand TF1 check reuses one finalized graph per shape: eight threads, eight seeds, one shape,
     each gets its own weights' outputs (the NumPy loop's), never a neighbour's."""
-    from rnncore.manual import _finished_lesson_graph
+    from rnncore.tf.manual_tf1 import _finished_lesson_graph
 
     X = np.random.default_rng(0).standard_normal((4, 5, 3)).astype(np.float32)
     weights = [init_weights(3, 5, seed=seed) for seed in range(8)]

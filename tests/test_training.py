@@ -1,11 +1,15 @@
-"""rnncore.training: seeded Keras models, training that beats the baselines, reports, stops, and unroll graphs."""
+"""rnncore.tf.training: seeded Keras models, training that beats the baselines, reports, stops, and unroll graphs."""
 import numpy as np
 import pytest
 
-from rnncore import run_manual, tasks, training
+from rnncore import run_manual
+
+from rnncore.lesson import tasks
+
+from rnncore.tf import training
 from rnncore.config import AGREEMENT as TOLERANCE
 from rnncore.config import RNNWeights
-from rnncore.tasks import make_task
+from rnncore.lesson.tasks import make_task
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +47,7 @@ def test_the_same_seed_trains_the_same_model():
     first, again = (training.train(data, ["SimpleRNN"], units=4, epochs=2, seed=3) for _ in range(2))
     np.testing.assert_array_equal(first.histories[0].valid_mse, again.histories[0].valid_mse)
     np.testing.assert_array_equal(first.histories[0].valid_prediction, again.histories[0].valid_prediction)
-    from rnncore.tfimport import keras
+    from rnncore.tf.runtime import keras
 
     keras().utils.set_random_seed(1234)  # the global generators, reset elsewhere, decide nothing
     keras().random.normal((3,))
@@ -56,7 +60,7 @@ def test_the_same_seed_trains_the_same_model():
 
 def test_initial_weights_depend_on_the_seed_only():
     """No global random state decides them: drawing from Keras's global generator in between changes nothing."""
-    from rnncore.tfimport import keras
+    from rnncore.tf.runtime import keras
 
     first = training.build_model("LSTM", 8, seed=5).get_weights()
     keras().utils.set_random_seed(99)
@@ -105,7 +109,7 @@ def test_keras_clear_session_from_another_thread_changes_nothing():
     server it can land in the middle of another session's training: the numbers must not move."""
     import threading
 
-    from rnncore.tfimport import keras
+    from rnncore.tf.runtime import keras
 
     data = make_task("sine", n_examples=100, steps=10, seed=1)
     alone = training.train(data, ["SimpleRNN", "LSTM"], units=4, epochs=3, seed=5)

@@ -4,7 +4,7 @@ import pytest
 
 from cases import assert_matches_reference, random_case
 from rnncore import init_weights, run_dynamic, run_static
-from rnncore.unroll_tf1 import build
+from rnncore.tf.unroll_tf1 import build
 
 RUNS = {
     "static": run_static,
@@ -56,8 +56,8 @@ def test_unknown_kind_is_refused():
 
 
 def test_a_run_closes_its_session_and_never_uses_the_default_graph(monkeypatch):
-    from rnncore.session import BuiltGraph
-    from rnncore.tfimport import tf
+    from rnncore.tf.session import BuiltGraph
+    from rnncore.tf.runtime import tf
 
     opened, open_session = [], BuiltGraph.open_session
     monkeypatch.setattr(BuiltGraph, "open_session",

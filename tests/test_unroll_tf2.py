@@ -4,7 +4,7 @@ import pytest
 
 from cases import assert_matches_reference, random_case
 from rnncore import init_weights
-from rnncore.unroll_tf2 import make_tf2_function, run_keras, run_tf2
+from rnncore.tf.unroll_tf2 import make_tf2_function, run_keras, run_tf2
 
 RUNS = {
     "tf2_unrolled": lambda X, w, lengths: run_tf2(X, w, lengths, loop="unrolled"),

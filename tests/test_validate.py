@@ -6,7 +6,7 @@ import pytest
 
 from rnncore import RNNWeights, init_weights, run_dynamic, run_manual, run_static
 from rnncore.config import MAX_ABS_INPUT, MAX_BATCH, MAX_INPUTS, MAX_NEURONS, MAX_STEPS, MAX_WEIGHT_SCALE
-from rnncore.unroll_tf2 import run_keras, run_tf2
+from rnncore.tf.unroll_tf2 import run_keras, run_tf2
 from rnncore.validate import check_inputs
 
 W = init_weights(n_inputs=3, n_neurons=4, seed=0)

@@ -200,7 +200,7 @@ def vanish_text(r: bptt.Backprop) -> str:
                                                          "first time loads TensorFlow)…")
 def tape_gap(X: np.ndarray, w: RNNWeights) -> tuple[float, float]:
     """TF's loss and the largest |tape - rnncore| over dL/dWx, dL/dWy, dL/db (relative above 1)."""
-    from rnncore.bptt_tape import tape_totals
+    from rnncore.tf.bptt_tape import tape_totals
 
     totals = tape_totals(X, w)
     return totals.loss, totals.largest_difference(backprop(X, w))

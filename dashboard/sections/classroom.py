@@ -1,7 +1,7 @@
 """The class page's sections: start or join a class session, the instructor's panel, the student's view.
 
-Everything shared between students lives in the database through `rnncore.classroom` (one `Classroom`
-per process, over `rnncore.store`'s engine); this module keeps nothing of its own. Who is who travels in
+Everything shared between students lives in the database through `dashboard.state.classroom` (one `Classroom`
+per process, over `dashboard.state.store`'s engine); this module keeps nothing of its own. Who is who travels in
 the link, so a reload, a phone that slept or a server restart keeps everyone where they were:
 `class?code=K7MPQ2` joins, `&student=<id>` is the student (written on joining), `&secret=<secret>` is
 the instructor (the only way to ask, reveal, end or download). The live parts poll the database in
@@ -16,8 +16,8 @@ import streamlit as st
 
 from dashboard import chart_cache, charts
 from dashboard.sections import predict
-from rnncore import classroom
-from rnncore.questions import QUESTIONS
+from dashboard.state import classroom
+from rnncore.lesson.questions import QUESTIONS
 
 POLL_SECONDS = 2  # how often a student's screen and the instructor's count look at the database
 ENDED = "_class_ended_csv"  # Session State: the summary CSV of a session this instructor ended

@@ -16,7 +16,7 @@ import streamlit as st
 from dashboard import chart_cache, charts, controls
 from dashboard.compute import CACHE_ENTRIES
 from rnncore import gates, memory
-from rnncore.codegen import gated_notebook_code
+from rnncore.lesson.codegen import gated_notebook_code
 from rnncore.config import AGREEMENT, MAX_STEPS, RNNWeights
 from rnncore.manual import run_manual
 

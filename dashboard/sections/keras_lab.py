@@ -1,12 +1,12 @@
 """The Keras lab page's settings, its training runs as shared jobs, and its tidy frames.
 
-A training run is a job of the process's queue (`rnncore.jobs.default_queue()`), named by its settings
+A training run is a job of the process's queue (`dashboard.state.jobs.default_queue()`), named by its settings
 (`LabSettings.key`): a student who presses Train with settings someone is already training joins that
 run and sees the same live curves; settings already trained show their stored result at once; other
 settings wait in the queue, where the page shows the student's place and an estimate. The live part of
 the page is a fragment that polls the job every POLL_S seconds (no script run is held open). Stop ends
 only this student's wait: the run goes on while anyone else waits for it. Finished results are kept in
-`rnncore.store`'s results table (shared by every server process), through `StoredResults`.
+`dashboard.state.store`'s results table (shared by every server process), through `StoredResults`.
 """
 from __future__ import annotations
 
@@ -21,8 +21,9 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import chart_cache, charts
-from rnncore import jobs, store, tasks, training
-
+from dashboard.state import jobs, store
+from rnncore.lesson import tasks
+from rnncore.tf import training
 CELL_KEYS = {"SimpleRNN": "lab_simple", "LSTM": "lab_lstm", "GRU": "lab_gru"}
 PAGE_KEYS = ("lab_task", "lab_steps", "lab_k", "lab_examples", *CELL_KEYS.values(), "lab_units", "lab_epochs",
              "lab_seed")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from rnncore.questions import QUESTIONS, Question
+from rnncore.lesson.questions import QUESTIONS, Question
 
 VIEWS = Path(__file__).resolve().parents[1] / "views"  # the page scripts a question's experiment lives in
 STATE = "_predictions"  # Session State: question id -> {"answer": value} or {"skipped": True}

@@ -1,7 +1,7 @@
 """The text lab page's sections: the training text and its link, training as a shared job, and what the
 trained models show (every number from rnncore.text's NumPy pass over the trained weights).
 
-Training runs in `rnncore.jobs.default_queue()`, keyed by the settings and the text: a class pressing
+Training runs in `dashboard.state.jobs.default_queue()`, keyed by the settings and the text: a class pressing
 Train on the same settings shares one run, and different settings wait their turn. This session keeps its
 tickets in Session State; a fragment polls the job every POLL_S seconds for the live loss curves. Changing
 any setting leaves this session's unfinished run (it stops unless another student waits for it).
@@ -23,8 +23,10 @@ import streamlit as st
 
 from dashboard import chart_cache, charts, exports, presets
 from dashboard.settings import SETTINGS
-from rnncore import chars_model, jobs, text as chars
-from rnncore.chars_codegen import notebook_code
+from rnncore import text as chars
+from rnncore.tf import chars_model
+from dashboard.state import jobs
+from rnncore.lesson.chars_codegen import notebook_code
 
 PAGE_KEYS = ("text", "text_cell", "text_units", "text_epochs", "text_seed", "text_neuron", "text_temperature",
              "text_sample_chars", "text_sample_seed")

@@ -1,6 +1,6 @@
 """The unrolling page's measurements: which paths, at which step counts, cached as plain rows.
 
-Each (path, steps) point is measured by `rnncore.graphs` and cached on its own (`st.cache_data`), so a
+Each (path, steps) point is measured by `rnncore.tf.graphs` and cached on its own (`st.cache_data`), so a
 progress bar can move between points and a new largest step count reuses every point already measured.
 Metrics that need the graph to run (run times, tensor bytes) are measured with runs; the others only
 build the graph, which is what costs little at 200 steps.
@@ -20,7 +20,7 @@ import streamlit as st
 from dashboard import chart_cache, charts
 from dashboard.graph_drawing import graph_dot, group_ops
 from rnncore.config import init_weights
-from rnncore.graphs import GROWING, PATHS, measure, sweep
+from rnncore.tf.graphs import GROWING, PATHS, measure, sweep
 
 PAIRS = {  # URL toggle key -> (the path that grows with the steps, the one that loops)
     "unr_tf1": ("static", "dynamic"),

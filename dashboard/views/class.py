@@ -3,7 +3,7 @@ import streamlit as st
 
 from dashboard import notices
 from dashboard.sections import classroom as section
-from rnncore.classroom import ClassroomError
+from dashboard.state.classroom import ClassroomError
 
 PAGE_KEYS = ()
 

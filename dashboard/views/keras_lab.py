@@ -5,8 +5,8 @@ from dashboard import charts, notices
 from dashboard.sections import keras_lab as view
 from dashboard.sections import predict
 from dashboard.controls import select, slider, toggle
-from rnncore import tasks, training
-
+from rnncore.lesson import tasks
+from rnncore.tf import training
 st.title("Keras lab: train a recurrent network")
 notices.show_url_notices(view.PAGE_KEYS)
 st.markdown(

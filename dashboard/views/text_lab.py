@@ -5,8 +5,8 @@ from dashboard import chart_cache, experiment, notices
 from dashboard.controls import select, slider
 from dashboard.sections import predict
 from dashboard.sections import text_lab as view
-from rnncore import chars_model, text as chars
-
+from rnncore import text as chars
+from rnncore.tf import chars_model
 st.title("Text lab: why “hello” needs a state")
 notices.show_url_notices(view.PAGE_KEYS)
 st.markdown(

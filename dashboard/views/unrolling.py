@@ -5,7 +5,7 @@ from dashboard import experiment, notices, presenter, settings
 from dashboard.sections import predict
 from dashboard.sections import unrolling as sweep
 from dashboard.controls import select, slider, toggle
-from rnncore.graphs import PATHS
+from rnncore.tf.graphs import PATHS
 
 PAGE_KEYS = tuple(key for key in settings.SETTINGS if key.startswith("unr_"))
 TIMING_NOTE = ("Times are measured on this shared server the first time a setting is asked for, then "
@@ -42,7 +42,7 @@ m = sweep.METRICS[metric]
 points = sweep.step_points(largest)
 if not sweep.tensorflow_loaded():
     with st.spinner("Starting TensorFlow (a few seconds, once per server)…"):
-        from rnncore.tfimport import tf
+        from rnncore.tf.runtime import tf
         tf()
 rows = sweep.sweep_with_progress(paths, points, m.needs_run)
 

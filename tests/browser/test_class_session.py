@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from postgres import db_url, postgres_server  # noqa: F401  (fixtures)
-from rnncore import store
-from rnncore.classroom import Classroom
-from rnncore.questions import QUESTIONS
+from dashboard.state import store
+from dashboard.state.classroom import Classroom
+from rnncore.lesson.questions import QUESTIONS
 from tests.browser.conftest import free_port, running_server
 from tests.browser.live import LiveApp, wait_until
 

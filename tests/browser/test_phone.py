@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from rnncore.questions import QUESTIONS
+from rnncore.lesson.questions import QUESTIONS
 from tests.browser.live import LiveApp
 
 pytestmark = pytest.mark.browser

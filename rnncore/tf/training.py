@@ -1,4 +1,4 @@
-"""Training small Keras 3 recurrent models (SimpleRNN, LSTM, GRU) on a task from rnncore.tasks.
+"""Training small Keras 3 recurrent models (SimpleRNN, LSTM, GRU) on a task from rnncore.lesson.tasks.
 
 Each model is one recurrent layer of `units` cells reading one value per step, then `Dense(1)` on its
 last output, trained with Adam on the mean squared error. `train` reports after every epoch (for live
@@ -32,11 +32,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnncore.tasks import TaskData, mean_mse, naive_mse
+from rnncore.lesson.tasks import TaskData, mean_mse, naive_mse
 from rnncore.validate import check_int
 
 CELLS = ("SimpleRNN", "LSTM", "GRU")
-# Caps: with rnncore.tasks' caps, the largest allowed run (3 cells, 32 units, 30 epochs, 2000 series
+# Caps: with rnncore.lesson.tasks' caps, the largest allowed run (3 cells, 32 units, 30 epochs, 2000 series
 # of 100 steps) takes a few minutes on two cores (see README "Caps").
 MAX_UNITS = 32
 MAX_EPOCHS = 30
@@ -164,8 +164,8 @@ def build_model(cell: str, units: int, seed: int, unroll: bool = False, steps: i
     """A fresh Keras model: cell(units) -> Dense(1), every weight drawn from its own seed."""
     check_cells([cell])
     check_int("units", units, 1, MAX_UNITS)
-    from rnncore.tfimport import keras
-    from rnncore.unroll_tf2 import _keras_lock
+    from rnncore.tf.runtime import keras
+    from rnncore.tf.unroll_tf2 import _keras_lock
 
     keras = keras()
     init = keras.initializers
@@ -190,7 +190,7 @@ def train(data: TaskData, cells=CELLS, units: int = 16, epochs: int = 10, seed: 
     check_int("units", units, 1, MAX_UNITS)
     check_int("epochs", epochs, 1, MAX_EPOCHS)
     check_int("seed", seed, 0, 2**31 - 1)
-    from rnncore.tfimport import keras
+    from rnncore.tf.runtime import keras
 
     keras = keras()
     histories, done, stopped = [], 0, False
@@ -236,7 +236,7 @@ def _train_cell(keras, data: TaskData, cell: str, units: int, epochs: int, seed:
 def _gradient_registry() -> dict:
     """TensorFlow's process-wide gradient registry: a private dict (TF 2.21 is pinned; test_training
     checks that training leaves it as it found it)."""
-    from rnncore.tfimport import tf
+    from rnncore.tf.runtime import tf
 
     tf()  # imported the project's way first (its environment set)
     from tensorflow.python.framework import ops
@@ -269,9 +269,9 @@ def measure_unroll(cell: str, steps: int, units: int, batch: int = 32, runs: int
     op_count counts the top-level graph (a loop's body sits in the function library, counted in
     graphdef_bytes); build_seconds is the tracing; first_run includes TF's one-off graph optimisation.
     """
-    from rnncore.graphs import _timed_runs
-    from rnncore.tasks import MAX_TASK_STEPS
-    from rnncore.tfimport import tf
+    from rnncore.tf.graphs import _timed_runs
+    from rnncore.lesson.tasks import MAX_TASK_STEPS
+    from rnncore.tf.runtime import tf
 
     check_cells([cell])
     check_int("steps", steps, 1, MAX_TASK_STEPS)  # a recall sequence (k + 1 <= 100) or a sine series

@@ -79,8 +79,8 @@ def _timed_runs(run, runs: int) -> tuple[float, float]:
 
 
 def _tf1_graph(path: str, steps: int, w: RNNWeights):
-    from rnncore.manual import build_tf1
-    from rnncore.unroll_tf1 import build
+    from rnncore.tf.manual_tf1 import build_tf1
+    from rnncore.tf.unroll_tf1 import build
 
     return build_tf1(steps, w) if path == "manual_tf1" else build(path, steps, w)
 
@@ -91,7 +91,7 @@ def measure(path: str, steps: int, w: RNNWeights, batch: int = 4, runs: int = 5,
 
     `run=False` only builds (or traces) the graph: the run times and `tensor_bytes` are then None.
     """
-    from rnncore.tfimport import tf
+    from rnncore.tf.runtime import tf
 
     _check_path(path)
     check_int("steps", steps, 1, MAX_STEPS)
@@ -113,7 +113,7 @@ def measure(path: str, steps: int, w: RNNWeights, batch: int = 4, runs: int = 5,
                 first, steady = _timed_runs(lambda: sess.run(built.fetches, feed_dict), runs)
                 tensor_bytes = _traced_tensor_bytes(tf, sess, built.fetches, feed_dict)
     else:
-        from rnncore.unroll_tf2 import make_keras_function, make_tf2_function
+        from rnncore.tf.unroll_tf2 import make_keras_function, make_tf2_function
 
         if path.startswith("tf2"):
             function = make_tf2_function(w, steps, path.removeprefix("tf2_"), with_lengths=False)

@@ -6,7 +6,7 @@ experiment answers it and that experiment's exact settings (the page's URL keys)
 truth with rnncore for exactly those settings: no answer is typed in. A question is a number or a choice.
 
 Pages ask them alone (dashboard/sections/predict.py); a class session asks them together
-(rnncore/classroom.py stores the answers, the truth comes from here). To add one: append a `Question`
+(dashboard/state/classroom.py stores the answers, the truth comes from here). To add one: append a `Question`
 to `QUESTIONS` with a truth function of its own below. Truth functions may import TensorFlow (lazily);
 callers cache them, rnncore does not.
 """
@@ -88,7 +88,7 @@ _LESSON = {"inputs": 3, "neurons": 5, "seed": 42, "scale": 1.0, "activation": "t
 def _lesson_run(lengths=None):
     from rnncore.config import init_weights
     from rnncore.manual import run_manual
-    from rnncore.presets import LESSON_X
+    from rnncore.lesson.book import LESSON_X
 
     return run_manual(LESSON_X, init_weights(3, 5, 42), sequence_length=lengths)
 
@@ -106,14 +106,14 @@ def _weight_count() -> int:
 
 def _static_ops() -> int:
     from rnncore.config import init_weights
-    from rnncore.graphs import measure
+    from rnncore.tf.graphs import measure
 
     return measure("static", 100, init_weights(), run=False).op_count
 
 
 def _dynamic_ops() -> int:
     from rnncore.config import init_weights
-    from rnncore.graphs import measure
+    from rnncore.tf.graphs import measure
 
     return measure("dynamic", 100, init_weights(), run=False).op_count
 
@@ -160,7 +160,7 @@ def _largest_dWy_step() -> str:
     default), seeded weights; the loss on the last output."""
     from rnncore import bptt
     from rnncore.config import init_weights
-    from rnncore.presets import LESSON_X
+    from rnncore.lesson.book import LESSON_X
 
     X = np.zeros((4, 20, 3), np.float32)                # (batch, steps, inputs)
     X[:, :2] = LESSON_X
@@ -175,8 +175,8 @@ _HELLO = {"text": "hello", "text_cell": "SimpleRNN", "text_units": 16, "text_epo
 
 def _stateless_after_l() -> str:
     """What the stateless model, trained on "hello" with the page's defaults, predicts after the first "l"."""
-    from rnncore import chars_model, text
-
+    from rnncore import text
+    from rnncore.tf import chars_model
     run = chars_model.train(_HELLO["text"], _HELLO["text_cell"], _HELLO["text_units"], _HELLO["text_epochs"],
                             _HELLO["text_seed"])
     p = text.forward_stateless(run.stateless, text.encode(run.text).ids[:-1]).probs[2]  # (vocab,) after "hel"

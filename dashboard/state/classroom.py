@@ -1,4 +1,4 @@
-"""A class session's rules: predict first, then reveal together (issue 11). The data lives in rnncore.store.
+"""A class session's rules: predict first, then reveal together (issue 11). The data lives in dashboard.state.store.
 
     room = Classroom()                          # the process's store; Classroom(db, clock=...) in tests
     new = room.start_session()                  # new.code for students ("K7MPQ2"), new.secret for the instructor
@@ -36,8 +36,8 @@ from typing import Callable
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from rnncore import store
-from rnncore.store import answers, class_sessions, questions, students
+from dashboard.state import store
+from dashboard.state.store import answers, class_sessions, questions, students
 
 JOIN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud or off a projector unambiguously
 JOIN_CODE_LENGTH = 6                               # 31**6 = 887 million codes

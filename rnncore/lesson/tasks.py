@@ -26,7 +26,7 @@ TASKS = {
     "sine": "noisy two-sine series: predict the next value",
     "recall": "random values: recall the value from k steps ago",
 }
-# Caps (with rnncore.training's) keep the largest allowed run within a few minutes on two cores and its
+# Caps (with rnncore.tf.training's) keep the largest allowed run within a few minutes on two cores and its
 # data under 1 MB (2000 x 101 float32 values).
 MAX_EXAMPLES = 2000   # series per task, training and validation together
 MIN_EXAMPLES = 20     # at least a few in the validation split

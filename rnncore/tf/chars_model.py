@@ -10,7 +10,7 @@ the mean cross-entropy over all steps). rnncore.text holds the encoding and the 
 reproduces these models' predictions; the result carries Keras's own predictions so that agreement can
 be checked (tests/test_text.py).
 
-Reproducibility and threads, as in rnncore.training (whose `training_slot` this shares: runs may overlap,
+Reproducibility and threads, as in rnncore.tf.training (whose `training_slot` this shares: runs may overlap,
 and `training.busy()` covers both): every weight is drawn by a Keras initializer with its own integer
 seed, there is no shuffling, and TF's gradient-registry entries traced for the runs are removed when the
 last run in progress ends, so a server running many trainings does not grow.
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rnncore.text import CharRNNWeights, StatelessWeights, encode
-from rnncore.training import CELLS, training_slot
+from rnncore.tf.training import CELLS, training_slot
 from rnncore.validate import check_int
 
 # Defaults: on "hello" the recurrent model gets every next character right after ~30 epochs for seeds
@@ -72,8 +72,8 @@ def check_cell(cell) -> str:
 
 def build_models(cell: str, units: int, vocab_size: int, seed: int):
     """Fresh, compiled (recurrent, stateless) Keras models; every weight drawn from its own seed."""
-    from rnncore.tfimport import keras
-    from rnncore.unroll_tf2 import _keras_lock
+    from rnncore.tf.runtime import keras
+    from rnncore.tf.unroll_tf2 import _keras_lock
 
     keras = keras()
     init = keras.initializers
@@ -108,8 +108,8 @@ def train(text, cell: str = "SimpleRNN", units: int = UNITS, epochs: int = EPOCH
     check_int("units", units, 1, MAX_UNITS)
     check_int("epochs", epochs, 1, MAX_EPOCHS)
     check_int("seed", seed, 0, 2**31 - 1)
-    from rnncore.tfimport import keras
-    from rnncore.unroll_tf2 import _keras_lock
+    from rnncore.tf.runtime import keras
+    from rnncore.tf.unroll_tf2 import _keras_lock
 
     keras = keras()
     X, y = encoded.X[np.newaxis], encoded.y[np.newaxis]  # (1, steps, vocab), (1, steps): one sequence

@@ -14,7 +14,7 @@ import numpy as np
 
 from rnncore.config import RNNWeights
 
-BOOK_WEIGHTS_FILE = Path(__file__).with_name("data") / "homl_ch14_weights.json"
+BOOK_WEIGHTS_FILE = Path(__file__).parent.parent / "data" / "homl_ch14_weights.json"
 
 # The lesson's batch: 4 examples of 3 inputs at t=0 and t=1 (the book's X_t1; see NOTES on the lesson).
 LESSON_X = np.array([
@@ -27,7 +27,7 @@ LESSON_X = np.array([
 
 def generate_book_weights() -> RNNWeights:
     """Redraw the book's Wx, Wy with TF's seeded normal: graph seed 42, op seeds 5 and 14."""
-    from rnncore.tfimport import tf
+    from rnncore.tf.runtime import tf
 
     tf = tf()
     v1 = tf.compat.v1
@@ -52,4 +52,4 @@ def write_book_weights() -> None:
     """Store `generate_book_weights()`'s draw (run once; floats kept exactly via repr)."""
     w = generate_book_weights()
     BOOK_WEIGHTS_FILE.write_text(json.dumps({"Wx": w.Wx.tolist(), "Wy": w.Wy.tolist(),
-                                             "how": "rnncore.presets.generate_book_weights()"}, indent=1))
+                                             "how": "rnncore.lesson.book.generate_book_weights()"}, indent=1))

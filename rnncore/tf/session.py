@@ -25,7 +25,7 @@ class BuiltGraph:
         first run of a graph rewrites it, and for a single run that costs most of the time (the by-hand
         TF1 check, 5 steps: 24 ms with Grappler, 4 ms without; the operations run are the same ones the
         lesson wrote, unfused). The unrolling page's measurements keep it on: they time TF1 as it is."""
-        from rnncore.tfimport import op_threads, tf
+        from rnncore.tf.runtime import op_threads, tf
 
         v1, threads = tf().compat.v1, op_threads()
         config = v1.ConfigProto(intra_op_parallelism_threads=threads, inter_op_parallelism_threads=threads)

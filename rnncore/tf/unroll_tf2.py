@@ -27,7 +27,7 @@ def make_tf2_function(w: RNNWeights, steps: int, loop: str, with_lengths: bool):
     """A fresh tf.function computing (outputs, state) for X (batch, steps, inputs) [, lengths]."""
     if loop not in TF2_LOOPS:
         raise ValueError(f"loop must be one of {TF2_LOOPS}, got {loop!r}")
-    from rnncore.tfimport import tf, tf_activation
+    from rnncore.tf.runtime import tf, tf_activation
 
     tf = tf()
     Wx, Wy, b = tf.constant(w.Wx), tf.constant(w.Wy), tf.constant(w.b)
@@ -58,7 +58,7 @@ def make_tf2_function(w: RNNWeights, steps: int, loop: str, with_lengths: bool):
 
 def make_keras_function(w: RNNWeights, steps: int, unroll: bool, with_lengths: bool):
     """A tf.function around a Keras 3 `SimpleRNN` holding Wx, Wy, b; same contract as above."""
-    from rnncore.tfimport import ACTIVATION_FN, keras, tf
+    from rnncore.tf.runtime import ACTIVATION_FN, keras, tf
 
     keras, tf = keras(), tf()
     with _keras_lock:
@@ -80,7 +80,7 @@ def make_keras_function(w: RNNWeights, steps: int, unroll: bool, with_lengths: b
 
 def _as_function(recurrence, steps: int, n_inputs: int, with_lengths: bool):
     """`recurrence` as a tf.function of X, or of (X, lengths) when `with_lengths`."""
-    from rnncore.tfimport import tf
+    from rnncore.tf.runtime import tf
 
     tf = tf()
     X_spec = tf.TensorSpec([None, steps, n_inputs], tf.float32)  # (batch, steps, inputs)

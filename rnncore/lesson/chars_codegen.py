@@ -1,6 +1,6 @@
 """Notebook code for the text lab: Keras 3 code that trains the same two models on the same text.
 
-The code is rnncore.chars_model's recipe written out with nothing from Recurrence Lab: the same
+The code is rnncore.tf.chars_model's recipe written out with nothing from Recurrence Lab: the same
 vocabulary and one-hot encoding (rnncore.text), the same layers, initializer seeds, Adam learning rate
 and one full-batch step per epoch. It prints, for every position of the text, each model's likeliest
 next character and its probability, and leaves `rnn_probs` and `stateless_probs` (steps, vocab) behind.
@@ -8,7 +8,7 @@ Run on the same machine it gives the page's numbers; elsewhere, float rounding m
 """
 from __future__ import annotations
 
-from rnncore.chars_model import LEARNING_RATE, check_cell
+from rnncore.tf.chars_model import LEARNING_RATE, check_cell
 from rnncore.text import check_text
 from rnncore.validate import check_int
 

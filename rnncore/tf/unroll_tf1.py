@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from rnncore.config import MAX_STATIC_LENGTH_STEPS, RNNResult, RNNWeights
-from rnncore.session import BuiltGraph
+from rnncore.tf.session import BuiltGraph
 from rnncore.validate import check_inputs, check_int
 
 KINDS = ("static", "dynamic")
@@ -26,7 +26,7 @@ def build(kind: str, steps: int, w: RNNWeights, with_lengths: bool = False,
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
     if kind == "static" and with_lengths:  # two conds per step: the slowest graph to build (README "Caps")
         check_int("steps (static_rnn with sequence_length)", steps, 1, MAX_STATIC_LENGTH_STEPS)
-    from rnncore.tfimport import tf, tf_activation
+    from rnncore.tf.runtime import tf, tf_activation
 
     tf = tf()
     v1 = tf.compat.v1

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from rnncore.config import RNNWeights
-from rnncore.presets import LESSON_X
+from rnncore.lesson.book import LESSON_X
 from rnncore.validate import check_inputs
 
 STYLES = ("tf1", "keras")

@@ -35,7 +35,7 @@ class TapeTotals:
 def tape_totals(X, w: RNNWeights, target=None, sequence_length=None) -> TapeTotals:
     X, lengths, target = check_backprop_inputs(X, w, target, sequence_length)
     batch, steps, _ = X.shape
-    from rnncore.tfimport import tf, tf_activation
+    from rnncore.tf.runtime import tf, tf_activation
 
     tf, act = tf(), tf_activation(w.activation)
     live = tf.constant(valid_mask(lengths, batch, steps))             # (batch, steps)
