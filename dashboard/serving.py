@@ -11,6 +11,11 @@ script run (2-3 s and ~650 MB), so that no student who opens a TensorFlow page w
 the pages that need no TensorFlow still never import it themselves. RECURRENCE_LAB_PRELOAD_TF=0 switches
 this off (for a host with little memory, where only some classes use the TensorFlow pages). Streamlit's
 AppTest (the page tests) never preloads: those tests check which pages import TensorFlow.
+
+A served process starts its job workers here too, once (dashboard/state/workers.py: training runs in
+worker processes, never in the process that serves the pages); RECURRENCE_LAB_JOB_WORKERS sets how
+many, 0 none (make serve-class starts them once for all its web processes). AppTest starts none: the page
+tests run a queue of their own.
 """
 import logging
 import os
@@ -18,6 +23,8 @@ import threading
 
 from streamlit.runtime import Runtime
 from streamlit.runtime.scriptrunner import script_runner
+
+from dashboard.state import workers
 
 STREAMLIT_CLEAN_UP = script_runner._clean_problem_modules  # Streamlit's own, kept for the tests
 PRELOAD_ENV = "RECURRENCE_LAB_PRELOAD_TF"
@@ -30,11 +37,16 @@ def _keep_keras_state() -> None:
     """What Streamlit's clean-up still does for us: nothing (we use no matplotlib)."""
 
 
+def real_server() -> bool:
+    """A `streamlit run` server (AppTest's runtime is a mock)."""
+    return type(Runtime._instance) is Runtime
+
+
 def preload_wanted() -> bool:
-    """Unless RECURRENCE_LAB_PRELOAD_TF is 0/false/no/off, in a real server (AppTest's runtime is a mock)."""
+    """Unless RECURRENCE_LAB_PRELOAD_TF is 0/false/no/off, in a real server."""
     if os.environ.get(PRELOAD_ENV, "1").strip().lower() in ("0", "false", "no", "off"):
         return False
-    return type(Runtime._instance) is Runtime
+    return real_server()
 
 
 def _import_tensorflow() -> None:
@@ -60,3 +72,5 @@ def configure() -> None:
     script_runner._clean_problem_modules = _keep_keras_state
     if preload_wanted():
         preload_tensorflow()
+    if real_server():
+        workers.start_for_server()

@@ -1,19 +1,14 @@
 """The Keras lab page's settings, its training runs as shared jobs, and its tidy frames.
 
-A training run is a job of the process's queue (`dashboard.state.jobs.default_queue()`), named by its settings
-(`LabSettings.key`): a student who presses Train with settings someone is already training joins that
-run and sees the same live curves; settings already trained show their stored result at once; other
-settings wait in the queue, where the page shows the student's place and an estimate. The live part of
-the page is a fragment that polls the job every POLL_S seconds (no script run is held open). Stop ends
-only this student's wait: the run goes on while anyone else waits for it. Finished results are kept in
-`dashboard.state.store`'s results table (shared by every server process), through `StoredResults`.
+A training run is a job of the job queue (`dashboard.state.jobs`), trained by a worker process and named by
+its settings (`LabSettings.key`): a student who presses Train with settings someone is already training,
+on any server process, joins that run and sees the same live curves; settings already trained show
+their stored result at once; other settings wait in the queue, where the page shows the student's place
+and an estimate. The live part of the page is a fragment that polls the job every POLL_S seconds (no
+script run is held open). Stop ends only this student's wait: the run goes on while anyone else waits for it.
 """
 from __future__ import annotations
 
-import json
-import logging
-import threading
-import time
 import uuid
 from dataclasses import dataclass
 
@@ -21,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import chart_cache, charts
-from dashboard.state import jobs, store
+from dashboard.state import jobs
 from rnncore.lesson import tasks
 from rnncore.tf import training
 CELL_KEYS = {"SimpleRNN": "lab_simple", "LSTM": "lab_lstm", "GRU": "lab_gru"}
@@ -32,10 +27,7 @@ TICKET = "_lab_ticket"    # session state: this student's claim on a run until i
 PARTIAL = "_lab_partial"  # session state: the curves of a run this student stopped waiting for
 BASELINES = {"naive": "naive: last value read", "mean": "mean of the training targets"}
 POLL_S = 1.0   # the live fragment's polling period: a default epoch takes about 1 s on 2 cores
-LEASE_S = 30.0  # a waiter whose page has not polled for this long has left (a closed tab calls no leave)
 MEASURE_TIMEOUT_S = 300  # the graph measurement of the largest settings took 4.3 s of CPU (README "Caps")
-
-_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -61,80 +53,23 @@ class LabSettings:
                 training.LEARNING_RATE, training.BATCH_SIZE)
 
 
-class StoredResults:
-    """The job queue's `result_cache` over the database's results table, so that every server process
-    sees a run any of them finished. Keys are the settings tuples, stored as their JSON text; a training
-    result as NumPy npz (`training.result_to_bytes`), graph measurements as JSON: nothing is unpickled."""
-
-    CODECS = {"train": (training.result_to_bytes, training.result_from_bytes),
-              "unroll": (lambda rows: json.dumps(rows).encode(), lambda payload: json.loads(payload))}
-
-    @staticmethod
-    def text(key: tuple) -> str:
-        return json.dumps(key)
-
-    def get(self, key: tuple):
-        if key[0] not in self.CODECS:
-            return None
-        stored = store.get_result(self.text(key))
-        if stored is None or stored.kind != f"keras_lab.{key[0]}":
-            return None
-        try:
-            return self.CODECS[key[0]][1](stored.payload)
-        except ValueError:  # written by another version: train it again rather than fail the page
-            _log.exception("stored result %s could not be read", self.text(key))
-            return None
-
-    def put(self, key: tuple, value) -> None:
-        if key[0] in self.CODECS:
-            store.put_result(self.text(key), f"keras_lab.{key[0]}", self.CODECS[key[0]][0](value))
-
-
-class SharedRuns:
-    """The job queue's `shared_runs` over the database's runs table: a Keras lab run one process trains,
-    the others follow (its epochs as they come, then its stored result) instead of training it again.
-    Measurements ("unroll" keys) stay local: they are short. A holder silent for STALE_S seconds (its
-    process died) is replaced."""
-
-    STALE_S = 120.0  # an epoch at the largest settings takes well under a minute on 2 cores
-
-    @staticmethod
-    def _shared(key: tuple) -> bool:
-        return key[0] == "train"
-
-    def claim(self, key: tuple, owner: str) -> bool:
-        return not self._shared(key) or store.claim_run(StoredResults.text(key), owner, self.STALE_S)
-
-    def beat(self, key: tuple, owner: str, snapshots: list) -> None:
-        if self._shared(key):
-            store.beat_run(StoredResults.text(key), owner, [training.report_to_dict(s) for s in snapshots])
-
-    def release(self, key: tuple, owner: str) -> None:
-        if self._shared(key):
-            store.release_run(StoredResults.text(key), owner)
-
-    def peek(self, key: tuple) -> list | None:
-        run = store.peek_run(StoredResults.text(key)) if self._shared(key) else None
-        if run is None or time.time() - run.heartbeat > self.STALE_S:
-            return None
-        return [training.report_from_dict(values) for values in run.progress]
-
-
-_configure_lock = threading.Lock()
+KINDS = {"train": "keras_lab.train", "unroll": "keras_lab.unroll"}  # a key's first item -> its work
 
 
 def lab_queue() -> jobs.JobQueue:
-    """The process's job queue, given the database as its result cache and a lease, once."""
-    queue = jobs.default_queue()
-    with _configure_lock:
-        if queue.result_cache is None:
-            queue.result_cache, queue.shared_runs, queue.lease_s = StoredResults(), SharedRuns(), LEASE_S
-    return queue
+    return jobs.default_queue()
+
+
+def params(s: LabSettings) -> dict:
+    """What the worker needs to train `s` (dashboard.state.work's "keras_lab.train")."""
+    return {"task": s.task, "examples": s.examples, "steps": s.steps, "k": s.k, "seed": s.seed,
+            "cells": list(s.cells), "units": s.units, "epochs": s.epochs}
 
 
 def stored(key: tuple):
-    """The finished run (or measurement) for `key` that any process stored, or None."""
-    return lab_queue().result_cache.get(key)
+    """The finished run (or measurement) for `key` that any process stored for this code, or None; decoded
+    once per process, not on every rerun of every student."""
+    return lab_queue().stored(KINDS[key[0]], key)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -200,14 +135,8 @@ def waiter_id() -> str:
 
 def submit(s: LabSettings) -> tuple[str, str] | None:
     """Train pressed: join or queue the run for `s`. Returns a notice (level, text) or None."""
-    data = data_for(s)
-
-    def run(on_progress, should_stop) -> training.LabResult:
-        return training.train(data, s.cells, s.units, s.epochs, s.seed, on_epoch=on_progress,
-                              should_stop=should_stop)
-
     try:
-        ticket = lab_queue().submit(s.key, run, waiter_id())
+        ticket = lab_queue().submit(KINDS["train"], s.key, params(s), waiter_id())
     except jobs.QueueFull as full:
         return "error", str(full)
     status = lab_queue().status(ticket)
@@ -244,7 +173,8 @@ def settle(s: LabSettings) -> tuple[str, str] | None:
         return None
     del st.session_state[TICKET]
     if status.state == "failed":
-        return "error", "This training run failed on the server (its log has the details). Press Train to try again."
+        return "error", (status.error if status.error == jobs.LOST_MESSAGE else
+                         "This training run failed on the server (its log has the details). Press Train to try again.")
     if status.state == "stopped":
         st.session_state[PARTIAL] = {"key": s.key, "rows": rows_of(status.progress), "stop": False}
     return None
@@ -319,11 +249,9 @@ def unroll_key(s: LabSettings) -> tuple:
 def measure_unroll(s: LabSettings) -> list[dict] | str:
     """The graph measurement of `s`'s cells, as a job of the same queue (shared and stored like a run);
     a few seconds, so the script waits for it. Returns the rows, or a message if there is no room."""
-    def measure(on_progress, should_stop) -> list[dict]:
-        return [row for cell in s.cells for row in training.measure_unroll(cell, s.length, s.units)]
-
     try:
-        ticket = lab_queue().submit(unroll_key(s), measure, waiter_id())
+        ticket = lab_queue().submit(KINDS["unroll"], unroll_key(s), {"cells": list(s.cells), "length": s.length,
+                                                                     "units": s.units}, waiter_id())
     except jobs.QueueFull as full:
         return str(full)
     with st.spinner("Building the graphs (the first time loads TensorFlow)…"):

@@ -1,8 +1,8 @@
 """The text lab page's sections: the training text and its link, training as a shared job, and what the
 trained models show (every number from rnncore.text's NumPy pass over the trained weights).
 
-Training runs in `dashboard.state.jobs.default_queue()`, keyed by the settings and the text: a class pressing
-Train on the same settings shares one run, and different settings wait their turn. This session keeps its
+Training runs in the job queue's worker processes (`dashboard.state.jobs`), keyed by the settings and the
+text: a class pressing Train on the same settings shares one run, and different settings wait their turn. This session keeps its
 tickets in Session State; a fragment polls the job every POLL_S seconds for the live loss curves. Changing
 any setting leaves this session's unfinished run (it stops unless another student waits for it).
 
@@ -127,15 +127,18 @@ def _tickets() -> dict:
     return st.session_state.setdefault(TICKETS, {})
 
 
-def _train(s: TextSettings, on_progress, should_stop) -> chars_model.TextResult:
-    return chars_model.train(s.text, s.cell, s.units, s.epochs, s.seed, on_epoch=on_progress, should_stop=should_stop)
+KIND = "text_lab.train"  # dashboard.state.work's
+
+
+def params(s: TextSettings) -> dict:
+    return {"text": s.text, "cell": s.cell, "units": s.units, "epochs": s.epochs, "seed": s.seed}
 
 
 def submit(s: TextSettings) -> None:
     """Join or queue the run for these settings (QueueFull: a warning, nothing queued)."""
     waiter = st.session_state.setdefault(WAITER, uuid.uuid4().hex)
     try:
-        ticket = jobs.default_queue().submit(s.key, partial(_train, s), waiter)
+        ticket = jobs.default_queue().submit(KIND, s.key, params(s), waiter)
     except jobs.QueueFull as full:
         st.warning(str(full), icon=":material/hourglass_top:")
         return

@@ -1,67 +1,82 @@
-"""Slow work (a training run) as shared, queued jobs: plain Python threads, no UI.
+"""Slow work (a training run) as shared jobs, run by worker processes through huey: no UI, no thread pool.
 
-A job is named by its `key` (the settings that decide its result). Whoever submits a key that is already
-queued, running or finished joins that job instead of starting another: every waiter sees the same
-progress snapshots and gets the same result. Different keys wait in one FIFO queue of at most
-`max_waiting` jobs; `workers` daemon threads run the jobs at its head, at most `workers` at once.
+A run is named by its kind and `key` (the settings that decide its result) and by the version of the code
+that computes it. The database's `runs` table holds one row per run asked for, so every web process on
+every host agrees on it: whoever submits a key that is queued or running joins that run (a row in
+`run_waiters`) and sees the same progress; a key already finished is read from the `results` table (and
+then from this process's memory: a result is decoded once per process). Otherwise the run is queued: its
+row is written, then a huey task carrying its name and its attempt's `token` is enqueued. huey keeps the
+queue (`SqliteHuey` in the lab's data folder, or `RedisHuey` at RECURRENCE_LAB_REDIS_URL for several
+hosts) and hands each task to one worker process (dashboard/state/workers.py).
 
-A job's work is `fn(on_progress, should_stop) -> result`. `on_progress(snapshot)` appends anything (an
-epoch's losses, say) to the snapshots every waiter can read; `should_stop()` turns True once nobody waits
-for the job any more (every waiter called `leave`, or, with `lease_s`, stopped asking for its status:
-a closed browser tab calls nothing), and `fn` should then return early. A queued job that
-loses its last waiter is dropped before it runs. A job that was told to stop ends "stopped" and its result
-is neither kept nor shared: the next waiter for that key starts a fresh job.
+The worker marks the row running, trains, and writes its progress snapshots and a heartbeat into the row
+from a thread of its own (database errors there are logged and retried, never fatal); every write names
+the attempt's token, so a stopped attempt cannot touch its replacement's row. The result and the row's
+"done" are committed together. Times are the DATABASE's clock (store.now), never a host's. A row whose
+worker stopped beating for STALE_S seconds (a process killed) is marked "lost": its waiters get
+LOST_MESSAGE and the next Train queues it again.
 
-Finished results are kept in a bounded in-memory LRU and, when a `result_cache` is given (any object with
-`get(key)` returning None on a miss and `put(key, value)`, e.g. a database table shared by several server
-processes), there too; `submit` looks in both before queueing anything.
-
-With a `shared_runs` too (several server processes, one database), a run in progress is shared between
-processes: before a worker trains a key it claims it there; if another process holds it, the worker
-follows that run instead (its snapshots copied into this job's progress as they arrive, its result taken
-from the `result_cache` when it lands) and trains it only if the holder stops showing signs of life or
-ends without a result. `shared_runs` needs `claim(key, owner) -> bool`, `beat(key, owner, snapshots)`,
-`release(key, owner)` and `peek(key) -> snapshots or None`; it may decline a key (claim True, peek None)
-to keep that key's runs local.
-
-States: queued -> running -> done | failed | stopped; queued -> stopped (dropped). A failing `fn` gives
-"failed" with its message and leaves its worker running. `default_queue()` is the process's queue.
+A waiter is live while it asked within LEASE_S seconds (a closed tab calls nothing). A queued run that
+loses its last waiter is dropped before it runs; a running one is told to stop (`should_stop()`), and its
+partial result is not kept. States: queued -> running -> done | failed | stopped; queued -> stopped.
 """
 from __future__ import annotations
 
+import hashlib
 import heapq
-import itertools
+import importlib.metadata
+import json
 import logging
 import os
 import threading
 import time
 import uuid
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any, Callable, Hashable
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import sqlalchemy as sa
+
+from dashboard.state import store, work
 
 STATES = ("queued", "running", "done", "failed", "stopped")
 FINISHED = ("done", "failed", "stopped")
-MAX_WAITING = 60          # queued jobs (not waiters): a class of 30 with two different settings each
-KEEP_FINISHED = 64        # results kept in memory, least recently used dropped first
-DEFAULT_ESTIMATE_S = 30.0  # a run's duration until one has finished: a default Keras lab run on 2 cores took 31 s
-DURATIONS_KEPT = 20       # the estimate is the mean of the last finished runs' durations
-FOLLOW_POLL_S = 0.5      # how often a worker following another process's run looks at it
-WORKERS_ENV = "RECURRENCE_LAB_JOB_WORKERS"  # default_queue()'s worker count; unset: os.cpu_count()
+MAX_WAITING = 60          # queued runs (not waiters), over every process: a class of 30, two settings each
+LEASE_S = 30.0            # a waiter who has not asked for this long has left (the pages poll every 0.5-1 s)
+TOUCH_S = LEASE_S / 4     # a waiter's "still here" is written at most this often
+HEARTBEAT_S = 1.0         # a running worker's sign of life, and how soon it hears that nobody waits
+PROGRESS_MIN_S = 0.2      # snapshots are written at most this often (a text lab epoch takes ~10 ms)
+STALE_S = 15.0            # a running row silent for this long has lost its worker
+QUEUED_STALE_S = 3600.0   # a queued row this old has lost its task (a queue emptied by hand, say)
+DURATIONS_KEPT = 20       # the estimate is the mean of the last finished runs of the kind
+DURATIONS_TTL_S = 5.0     # ... read from the database at most this often per process
+KEEP_DECODED = 64         # finished results kept decoded in this process, least recently used out
+POLL_S = 0.25             # wait()'s look at the row
+WORKERS_ENV = "RECURRENCE_LAB_JOB_WORKERS"   # worker processes the app starts; 0: they run elsewhere
+REDIS_ENV = "RECURRENCE_LAB_REDIS_URL"       # the queue for several hosts; unset: SQLite in the data folder
+LOST_MESSAGE = ("The worker training this run stopped before it finished (its process ended). "
+                "Press Train to try again.")
+ROOT = Path(__file__).resolve().parents[2]
 
 _log = logging.getLogger(__name__)
 
 
 class QueueFull(RuntimeError):
-    """No room in the queue for another job; the message says how many are waiting."""
+    """No room in the queue for another run; the message says how many are waiting."""
 
 
-@dataclass(frozen=True)
+@dataclass
 class Ticket:
-    """One waiter's claim on one job; hand it back to `status`, `wait` and `leave`."""
-    key: Hashable
-    waiter_id: Hashable
-    _job: "_Job" = field(compare=False, repr=False)
+    """One waiter's claim on one run; hand it back to `status`, `wait` and `leave`."""
+    kind: str
+    key: tuple
+    waiter_id: str
+    touched: float = field(default=0.0, compare=False)  # time.monotonic() of the last "still here"
+
+    @property
+    def text(self) -> str:
+        return key_text(self.key)
 
 
 @dataclass(frozen=True)
@@ -69,309 +84,416 @@ class JobStatus:
     state: str                # one of STATES
     place: int | None         # 1-based place in the queue while "queued", else None
     estimate_s: float | None  # seconds until the result is expected; 0.0 once finished
-    progress: tuple           # every snapshot fn reported so far, in order
-    result: Any               # fn's return value once "done" (or "stopped"), else None
-    error: str | None         # "failed": the exception's type and message
-    waiters: int              # how many waiters this job has now
+    progress: tuple           # every snapshot the work reported so far, in order
+    result: Any               # the result once "done", else None
+    error: str | None         # "failed": why
+    waiters: int              # how many waiters the run has now
 
     @property
     def finished(self) -> bool:
         return self.state in FINISHED
 
 
-class _Job:
-    """A job's mutable state; read and written only under the queue's lock."""
+def key_text(key: tuple) -> str:
+    return json.dumps(key)
 
-    def __init__(self, key: Hashable, fn: Callable | None, lock: threading.Lock):
-        self.key, self.fn = key, fn
-        self.state = "queued"
-        self.waiters: dict = {}    # waiter id -> when it last submitted or asked for the status (clock)
-        self.progress: list = []
-        self.result = self.error = None
-        self.stop_told = False     # should_stop() has answered True once: the result will be partial
-        self.started = self.ended = None
-        self.changed = threading.Condition(lock)  # notified on every progress snapshot and state change
 
+_version: str | None = None
+
+
+def code_version() -> str:
+    """A digest of everything that decides a result: rnncore's source, the work kinds, and the numerical
+    libraries' versions. A result stored by other code is not served (an upgrade trains anew)."""
+    global _version
+    if _version is None:
+        digest = hashlib.sha256()
+        for path in sorted((ROOT / "rnncore").rglob("*.py")) + [ROOT / "dashboard" / "state" / "work.py"]:
+            digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+        for package in ("tensorflow", "keras", "tf-keras", "numpy"):
+            try:
+                digest.update(f"{package}=={importlib.metadata.version(package)}".encode())
+            except importlib.metadata.PackageNotFoundError:
+                digest.update(f"{package} missing".encode())
+        _version = digest.hexdigest()[:32]
+    return _version
+
+
+# ------------------------------------------------------------------ the queue itself (huey)
+
+class Queue(NamedTuple):
+    huey: Any   # huey.Huey: the queue's storage, and what a consumer runs
+    run: Any    # its task: run(key text, code version, token) enqueues `execute` with those arguments
+
+
+def make_queue(huey=None) -> Queue:
+    """The huey queue the environment names: RedisHuey at RECURRENCE_LAB_REDIS_URL, else SqliteHuey in
+    the lab's data folder (or `huey`, a test's), with our one task. Results travel through our database,
+    so huey keeps none."""
+    from huey import RedisHuey, SqliteHuey
+
+    if huey is None:
+        redis_url = os.environ.get(REDIS_ENV, "").strip()
+        if redis_url:
+            huey = RedisHuey("recurrence-lab", url=redis_url, results=False)
+        else:
+            huey = SqliteHuey("recurrence-lab", filename=str(store.data_folder() / "queue.sqlite3"), results=False)
+    return Queue(huey, huey.task(name="run")(execute))
+
+
+def worker_count() -> int:
+    """RECURRENCE_LAB_JOB_WORKERS, else one less than the cores (the web process keeps one), at least 1."""
+    workers = os.environ.get(WORKERS_ENV, "").strip()
+    if not workers:
+        return max((os.cpu_count() or 1) - 1, 1)
+    if not workers.isdigit() or int(workers) > 64:
+        raise ValueError(f"{WORKERS_ENV} must be a whole number from 0 to 64, got {workers!r}")
+    return int(workers)
+
+
+# ------------------------------------------------------------------ the waiters' side
 
 class JobQueue:
-    def __init__(self, workers: int | None = None, max_waiting: int = MAX_WAITING, result_cache=None,
-                 keep_finished: int = KEEP_FINISHED, default_estimate_s: float = DEFAULT_ESTIMATE_S,
-                 lease_s: float | None = None, clock: Callable[[], float] = time.monotonic):
-        """`lease_s`: a waiter who has not called submit, status or wait for that many seconds has left
-        (None: only `leave` removes one). `clock`: seconds, for the lease (a test passes a fake one)."""
-        workers = (os.cpu_count() or 1) if workers is None else workers
-        for name, value in (("workers", workers), ("max_waiting", max_waiting), ("keep_finished", keep_finished)):
-            if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 1024:
-                raise ValueError(f"{name} must be an integer from 1 to 1024, got {value!r}")
-        if result_cache is not None and not (callable(getattr(result_cache, "get", None))
-                                             and callable(getattr(result_cache, "put", None))):
-            raise TypeError(f"result_cache must have get(key) and put(key, value), got {result_cache!r}")
-        self.workers, self.max_waiting, self.result_cache = workers, max_waiting, result_cache
-        self.shared_runs = None          # see the module's docstring; set before the first submit
-        self.owner = uuid.uuid4().hex    # this queue's name when it claims a run in `shared_runs`
-        self.keep_finished, self.default_estimate_s = keep_finished, float(default_estimate_s)
-        if lease_s is not None and not lease_s > 0:
-            raise ValueError(f"lease_s must be a positive number of seconds or None, got {lease_s!r}")
-        self.lease_s, self._clock = lease_s, clock
+    """What a web process does with runs: submit, look, wait, leave, read finished results."""
+
+    def __init__(self, queue: Queue | None = None, max_waiting: int = MAX_WAITING):
+        self.queue = queue if queue is not None else make_queue()
+        self.max_waiting = max_waiting
         self._lock = threading.Lock()
-        self._work = threading.Condition(self._lock)  # notified when a job is queued or the queue closes
-        self._queued: deque[_Job] = deque()
-        self._live: dict[Hashable, _Job] = {}       # key -> its queued or running job
-        self._finished: OrderedDict[Hashable, _Job] = OrderedDict()  # key -> its "done" job, LRU order
-        self._durations: deque[float] = deque(maxlen=DURATIONS_KEPT)
-        self._running: list[_Job] = []
-        self._closed = False
-        names = itertools.count(1)
-        self._threads = [threading.Thread(target=self._worker, name=f"rnncore-job-{next(names)}", daemon=True)
-                         for _ in range(workers)]
-        for thread in self._threads:
-            thread.start()
+        self._decoded: OrderedDict[tuple, Any] = OrderedDict()   # (key text, version) -> result
+        self._durations: tuple[float, dict] = (-DURATIONS_TTL_S, {})
 
-    # ------------------------------------------------------------------ the waiters' side
+    # -- finished results
 
-    def submit(self, key: Hashable, fn: Callable, waiter_id: Hashable) -> Ticket:
-        """Join the job for `key`, or queue `fn` as a new one; QueueFull if no room is left.
-
-        Submitting again with the same waiter and key returns an equal ticket and changes nothing."""
-        hash(key)  # a TypeError here, not in a worker
+    def stored(self, kind: str, key: tuple):
+        """The finished result of (`kind`, `key`) for this code, decoded once per process; or None."""
+        name = (key_text(key), code_version())
         with self._lock:
-            job = self._joinable(key)
-        if job is None and self.result_cache is not None:
-            cached = self.result_cache.get(key)  # outside the lock: may be a database round trip
-            with self._lock:
-                job = self._joinable(key)
-                if job is None and cached is not None:
-                    job = _Job(key, None, self._lock)
-                    job.state, job.result = "done", cached
-                    self._keep(job)
+            if name in self._decoded:
+                self._decoded.move_to_end(name)
+                return self._decoded[name]
+        row = store.get_result(*name)
+        if row is None or row.kind != kind:
+            return None
+        try:
+            result = work.work(kind).decode(row.payload)
+        except ValueError:  # written by a version that hashed the same: train again rather than fail the page
+            _log.exception("stored result %s could not be read", name[0])
+            return None
         with self._lock:
-            if job is None:
-                job = self._joinable(key)
-            if job is None:
-                self._check_open_and_room()
-                job = _Job(key, fn, self._lock)
-                self._queued.append(job)
-                self._live[key] = job
-                self._work.notify()
-            job.waiters[waiter_id] = self._clock()
-            job.changed.notify_all()
-            return Ticket(key, waiter_id, job)
+            self._decoded[name] = result
+            while len(self._decoded) > KEEP_DECODED:
+                self._decoded.popitem(last=False)
+        return result
+
+    # -- runs
+
+    def submit(self, kind: str, key: tuple, params: dict, waiter_id: str) -> Ticket:
+        """Join the run for `key`, or queue one; QueueFull if no room is left. Submitting again with the
+        same waiter and key returns an equal ticket and changes nothing."""
+        work.work(kind)  # an unknown kind is refused here, not in a worker
+        ticket, version, text = Ticket(kind, key, waiter_id, time.monotonic()), code_version(), key_text(key)
+        if self.stored(kind, key) is not None:
+            return ticket
+        token = uuid.uuid4().hex
+        with store.transaction(store.engine()) as conn:
+            t = store.now(conn)
+            queued = self._queued_count(conn, t)
+            inserted = conn.execute(store._insert(conn, store.runs).values(
+                key=text, code_version=version, token=token, kind=kind, params=params, state="queued",
+                progress=[], created_at=t, heartbeat=t).on_conflict_do_nothing(
+                index_elements=["key", "code_version"])).rowcount == 1
+            if inserted:
+                self._check_room(queued)
+            else:
+                row = conn.execute(sa.select(store.runs).where(*_named(text, version)).with_for_update()).one()
+                if _joinable(row, t):
+                    token = None
+                elif row.state == "done" and store.get_result(text, version) is not None:
+                    return ticket  # finished between our look at the results and this transaction
+                else:
+                    self._check_room(queued)
+                    conn.execute(store.runs.update().where(*_named(text, version), store.runs.c.token == row.token)
+                                 .values(token=token, kind=kind, params=params, state="queued", progress=[],
+                                         error=None, created_at=t, started_at=None, heartbeat=t, ended_at=None))
+            store.upsert(conn, store.run_waiters, {"key": text, "code_version": version, "waiter": waiter_id,
+                                                   "seen": t}, ["key", "code_version", "waiter"])
+        if token is not None:
+            try:
+                self.queue.run(text, version, token)
+            except Exception as error:  # the queue is down: say so on the row rather than leave it queued
+                _log.exception("enqueueing run %s failed", text)
+                _end(text, version, token, "failed", error=f"The job queue could not be reached: {error}")
+        return ticket
+
+    def _queued_count(self, conn, t: float) -> int:
+        return conn.execute(sa.select(sa.func.count()).select_from(store.runs).where(
+            store.runs.c.state == "queued", store.runs.c.created_at > t - QUEUED_STALE_S)).scalar_one()
+
+    def _check_room(self, queued: int) -> None:
+        if queued >= self.max_waiting:
+            raise QueueFull(f"The queue is full: {queued} runs are already waiting (at most {self.max_waiting}). "
+                            "Try again when one has finished, or pick settings someone has already trained.")
 
     def status(self, ticket: Ticket) -> JobStatus:
-        with self._lock:
-            self._seen(ticket)
-            return self._status(ticket._job)
+        text, version = ticket.text, code_version()
+        if self.stored(ticket.kind, ticket.key) is not None:
+            return JobStatus("done", None, 0.0, self._progress(ticket, text, version), self.stored(ticket.kind, ticket.key),
+                             None, 0)
+        with store.transaction(store.engine(), write=False) as conn:
+            t = store.now(conn)
+            row = conn.execute(sa.select(store.runs).where(*_named(text, version))).first()
+            waiters = _live_waiters(conn, text, version, t)
+            live = conn.execute(sa.select(store.runs.c.key, store.runs.c.kind, store.runs.c.state,
+                                          store.runs.c.created_at, store.runs.c.started_at, store.runs.c.heartbeat)
+                                .where(store.runs.c.state.in_(("queued", "running")))
+                                .order_by(store.runs.c.created_at)).all() if row is not None and row.state == "queued" else []
+        if row is None:
+            return JobStatus("stopped", None, 0.0, (), None, None, waiters)
+        if time.monotonic() - ticket.touched > TOUCH_S:
+            self._touch(ticket, text, version)
+        progress = self._decode_progress(row.kind, row.progress)
+        state, error = row.state, row.error
+        if _stale(row, t):
+            _lose(text, version, row.token)
+            state, error = "lost", LOST_MESSAGE
+        if state == "lost":
+            return JobStatus("failed", None, 0.0, progress, None, error or LOST_MESSAGE, waiters)
+        if state in FINISHED:
+            return JobStatus(state, None, 0.0, progress, None, error, waiters)
+        place, estimate = self._place_and_estimate(row, live, t)
+        return JobStatus(state, place, estimate, progress, None, None, waiters)
 
-    def wait(self, ticket: Ticket, timeout: float | None = None, progress_seen: int | None = None) -> JobStatus:
-        """Block until the job finishes (or, with `progress_seen`, until it has more snapshots than that),
-        or `timeout` seconds pass; then return its status."""
-        job = ticket._job
-        with self._lock:
-            job.changed.wait_for(lambda: job.state in FINISHED or
-                                 (progress_seen is not None and len(job.progress) > progress_seen), timeout)
-            self._seen(ticket)
-            return self._status(job)
-
-    def leave(self, ticket: Ticket) -> None:
-        """This waiter stops waiting. A job nobody waits for any more is told to stop (running) or dropped
-        (queued); the other waiters' job goes on."""
-        job = ticket._job
-        with self._lock:
-            job.waiters.pop(ticket.waiter_id, None)
-            if not job.waiters and job.state == "queued":
-                self._queued.remove(job)
-                self._end(job, "stopped")
-            job.changed.notify_all()
-
-    def close(self) -> None:
-        """Stop taking jobs: drop the queued ones, tell the running ones to stop; workers exit when idle."""
-        with self._lock:
-            self._closed = True
-            while self._queued:
-                self._end(self._queued.popleft(), "stopped")
-            self._work.notify_all()
-
-    # ------------------------------------------------------------------ internals (lock held)
-
-    def _joinable(self, key: Hashable) -> _Job | None:
-        """The live job for `key` unless it was already told to stop, else its kept result."""
-        job = self._live.get(key)
-        if job is not None and not job.stop_told:
-            return job
-        job = self._finished.get(key)
-        if job is not None:
-            self._finished.move_to_end(key)
-        return job
-
-    def _seen(self, ticket: Ticket) -> None:
-        if ticket.waiter_id in ticket._job.waiters:  # one who left stays gone
-            ticket._job.waiters[ticket.waiter_id] = self._clock()
-
-    def _expire(self, job: _Job) -> None:
-        """Forget the waiters whose lease ran out."""
-        if self.lease_s is not None:
-            now = self._clock()
-            for waiter_id in [w for w, seen in job.waiters.items() if now - seen > self.lease_s]:
-                del job.waiters[waiter_id]
-
-    def _check_open_and_room(self) -> None:
-        if self._closed:
-            raise RuntimeError("this job queue is closed")
-        if len(self._queued) >= self.max_waiting:
-            raise QueueFull(f"The queue is full: {len(self._queued)} runs are already waiting (at most "
-                            f"{self.max_waiting}) and {len(self._running)} are running. Try again when one "
-                            "has finished, or pick settings someone has already trained.")
-
-    def _keep(self, job: _Job) -> None:
-        self._finished[job.key] = job
-        self._finished.move_to_end(job.key)
-        while len(self._finished) > self.keep_finished:
-            self._finished.popitem(last=False)
-
-    def _end(self, job: _Job, state: str) -> None:
-        job.state, job.ended, job.fn = state, time.monotonic(), None
-        if self._live.get(job.key) is job:
-            del self._live[job.key]
-        job.changed.notify_all()
-
-    def _mean_duration(self) -> float:
-        return sum(self._durations) / len(self._durations) if self._durations else self.default_estimate_s
-
-    def _estimate(self, job: _Job) -> float:
-        """Seconds until `job` is done if every run takes the mean duration: the running jobs finish, then
-        the queued ones ahead take the earliest free worker in turn."""
-        mean, now = self._mean_duration(), time.monotonic()
-        if job.state == "running":
-            return max(mean - (now - job.started), 0.0)
-        free_at = [max(mean - (now - running.started), 0.0) for running in self._running]
-        free_at += [0.0] * (self.workers - len(free_at))
-        heapq.heapify(free_at)
-        for ahead in self._queued:
-            start = heapq.heappop(free_at)
-            if ahead is job:
-                return start + mean
-            heapq.heappush(free_at, start + mean)
-        raise AssertionError("a queued job is not in the queue")
-
-    def _status(self, job: _Job) -> JobStatus:
-        self._expire(job)
-        queued = job.state == "queued"
-        place = self._queued.index(job) + 1 if queued else None
-        estimate = 0.0 if job.state in FINISHED else self._estimate(job)
-        return JobStatus(job.state, place, estimate, tuple(job.progress), job.result, job.error, len(job.waiters))
-
-    # ------------------------------------------------------------------ the workers' side
-
-    def _worker(self) -> None:
-        while True:
-            with self._lock:
-                self._work.wait_for(lambda: self._queued or self._closed)
-                if not self._queued:
-                    return  # closed and nothing left
-                job = self._queued.popleft()
-                self._expire(job)
-                if not job.waiters:  # everyone who asked for it has gone meanwhile
-                    self._end(job, "stopped")
-                    continue
-                job.state, job.started = "running", time.monotonic()
-                self._running.append(job)
-                job.changed.notify_all()
-                fn = job.fn
-            self._run(job, fn)
-
-    def _run(self, job: _Job, fn: Callable) -> None:
-        def on_progress(snapshot) -> None:
-            with self._lock:
-                job.progress.append(snapshot)
-                snapshots = list(job.progress)
-                job.changed.notify_all()
-            if shared is not None:
-                self._share(lambda: shared.beat(job.key, self.owner, snapshots))
-
-        def should_stop() -> bool:
-            with self._lock:
-                self._expire(job)
-                if not job.waiters or self._closed:
-                    job.stop_told = True
-                return job.stop_told
-
-        shared = self.shared_runs
-        followed = False
-        if shared is not None and not self._share(lambda: shared.claim(job.key, self.owner), default=True):
-            followed, result = self._follow(job, shared, should_stop)
-        error = None
-        if not followed:
-            try:
-                result = fn(on_progress, should_stop)
-            except Exception as exc:  # a failing run must not take its worker down with it
-                _log.exception("job %r failed", job.key)
-                result, error = None, f"{type(exc).__name__}: {exc}"
-        done = error is None and not job.stop_told
-        if done and self.result_cache is not None and not followed:
-            try:
-                self.result_cache.put(job.key, result)
-            except Exception:  # the result is good; only its sharing failed
-                _log.exception("result_cache.put failed for job %r", job.key)
-        if shared is not None and not followed and not done:  # a done run's row stays: its followers read
-            self._share(lambda: shared.release(job.key, self.owner))  # its last snapshots, then its result
-        with self._lock:
-            self._running.remove(job)
-            job.result, job.error = result, error
-            if done:
-                self._durations.append(time.monotonic() - job.started)
-                self._keep(job)
-            self._end(job, "done" if done else "failed" if error else "stopped")
-
-    def _follow(self, job: _Job, shared, should_stop) -> tuple[bool, Any]:
-        """Another process trains `job.key`: mirror its snapshots until its result is stored (followed,
-        result), or until nobody here waits (followed, None: "stopped"). If its holder goes away without a
-        result and this queue can claim the key, (False, None): train it here after all."""
-        while True:
-            if should_stop():
-                return True, None
-            snapshots = self._mirror(job, shared)
-            cached = self.result_cache.get(job.key) if self.result_cache is not None else None
-            if cached is not None:
-                self._mirror(job, shared)  # its last snapshots, written before its result
-                return True, cached
-            if snapshots is None:  # its holder ended without a stored result, or died and can be replaced
-                if self._share(lambda: shared.claim(job.key, self.owner), default=True):
-                    with self._lock:
-                        job.progress.clear()
-                    return False, None
-            time.sleep(FOLLOW_POLL_S)
-
-    def _mirror(self, job: _Job, shared) -> list | None:
-        """Copy the snapshots `shared_runs` holds for `job.key` that this job lacks; returns them all."""
-        snapshots = self._share(lambda: shared.peek(job.key))
-        with self._lock:
-            for snapshot in (snapshots or [])[len(job.progress):]:
-                job.progress.append(snapshot)
-            job.changed.notify_all()
-        return snapshots
+    def _progress(self, ticket: Ticket, text: str, version: str) -> tuple:
+        """A done run's snapshots, if its row is still there (a run stored long ago has none)."""
+        with store.transaction(store.engine(), write=False) as conn:
+            row = conn.execute(sa.select(store.runs.c.kind, store.runs.c.progress)
+                               .where(*_named(text, version))).first()
+        return self._decode_progress(row.kind, row.progress) if row is not None else ()
 
     @staticmethod
-    def _share(call, default=None):
-        """A call to `shared_runs`; a database that fails is logged, and the run goes on locally."""
-        try:
-            return call()
-        except Exception:
-            _log.exception("shared_runs failed")
-            return default
+    def _decode_progress(kind: str, progress: list) -> tuple:
+        decode = work.work(kind).snapshot_from_json
+        return tuple(decode(snapshot) for snapshot in progress)
 
+    def _touch(self, ticket: Ticket, text: str, version: str) -> None:
+        """This waiter is still here (one who left stays gone: nothing is inserted)."""
+        try:
+            with store.transaction(store.engine()) as conn:
+                conn.execute(store.run_waiters.update().where(
+                    store.run_waiters.c.key == text, store.run_waiters.c.code_version == version,
+                    store.run_waiters.c.waiter == ticket.waiter_id).values(seen=store.now(conn)))
+            ticket.touched = time.monotonic()
+        except sa.exc.OperationalError:  # a busy database: the next look tries again, well within the lease
+            _log.warning("could not renew waiter %s of %s", ticket.waiter_id, text)
+
+    def _mean_durations(self) -> dict:
+        """kind -> mean seconds of its last DURATIONS_KEPT finished runs, over every process."""
+        read_at, means = self._durations
+        if time.monotonic() - read_at < DURATIONS_TTL_S:
+            return means
+        with store.transaction(store.engine(), write=False) as conn:
+            rows = conn.execute(sa.select(store.runs.c.kind, store.runs.c.started_at, store.runs.c.ended_at)
+                                .where(store.runs.c.state == "done", store.runs.c.started_at.is_not(None))
+                                .order_by(store.runs.c.ended_at.desc()).limit(DURATIONS_KEPT * len(work.KINDS))).all()
+        durations: dict[str, list] = {}
+        for row in rows:
+            durations.setdefault(row.kind, []).append(row.ended_at - row.started_at)
+        means = {kind: sum(d[:DURATIONS_KEPT]) / len(d[:DURATIONS_KEPT]) for kind, d in durations.items()}
+        self._durations = (time.monotonic(), means)
+        return means
+
+    def _place_and_estimate(self, row, live: list, t: float) -> tuple[int | None, float]:
+        """Place in the queue, and seconds until the result if every run takes its kind's mean: the running
+        runs finish, then the queued ones ahead take the earliest free worker in turn. As many workers as
+        runs are running (when some wait, every worker is busy), so it holds for workers on any host."""
+        means = self._mean_durations()
+
+        def mean(kind: str) -> float:
+            return means.get(kind, work.work(kind).default_estimate_s)
+
+        if row.state == "running":
+            return None, max(mean(row.kind) - (t - (row.started_at or t)), 0.0)
+        running = [r for r in live if r.state == "running" and not _stale(r, t)]
+        free_at = [max(mean(r.kind) - (t - (r.started_at or t)), 0.0) for r in running] or [0.0]
+        heapq.heapify(free_at)
+        queued = [r for r in live if r.state == "queued" and not _stale(r, t)]
+        for place, ahead in enumerate(queued, 1):
+            start = heapq.heappop(free_at)
+            if ahead.key == row.key:
+                return place, start + mean(row.kind)
+            heapq.heappush(free_at, start + mean(ahead.kind))
+        return 1, mean(row.kind)
+
+    def wait(self, ticket: Ticket, timeout: float | None = None, progress_seen: int | None = None) -> JobStatus:
+        """Until the run finishes (or, with `progress_seen`, has more snapshots than that), or `timeout`
+        seconds pass; then its status."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            status = self.status(ticket)
+            if status.finished or (progress_seen is not None and len(status.progress) > progress_seen):
+                return status
+            if deadline is not None and time.monotonic() >= deadline:
+                return status
+            time.sleep(POLL_S if deadline is None else max(min(POLL_S, deadline - time.monotonic()), 0))
+
+    def leave(self, ticket: Ticket) -> None:
+        """This waiter stops waiting. A run nobody waits for any more is dropped (queued) or told to stop
+        by its worker's next heartbeat (running); the other waiters' run goes on."""
+        text, version = ticket.text, code_version()
+        with store.transaction(store.engine()) as conn:
+            conn.execute(store.run_waiters.delete().where(
+                store.run_waiters.c.key == text, store.run_waiters.c.code_version == version,
+                store.run_waiters.c.waiter == ticket.waiter_id))
+            t = store.now(conn)
+            if not _live_waiters(conn, text, version, t):
+                conn.execute(store.runs.update().where(*_named(text, version), store.runs.c.state == "queued")
+                             .values(state="stopped", ended_at=t))
+
+
+def _named(text: str, version: str) -> tuple:
+    return store.runs.c.key == text, store.runs.c.code_version == version
+
+
+def _live_waiters(conn, text: str, version: str, t: float) -> int:
+    return conn.execute(sa.select(sa.func.count()).select_from(store.run_waiters).where(
+        store.run_waiters.c.key == text, store.run_waiters.c.code_version == version,
+        store.run_waiters.c.seen > t - LEASE_S)).scalar_one()
+
+
+def _stale(row, t: float) -> bool:
+    """A running row whose worker went silent, or a queued row whose task is long gone."""
+    return (row.state == "running" and row.heartbeat < t - STALE_S) or \
+        (row.state == "queued" and row.created_at < t - QUEUED_STALE_S)
+
+
+def _joinable(row, t: float) -> bool:
+    return row.state in ("queued", "running") and not _stale(row, t)
+
+
+def _lose(text: str, version: str, token: str) -> None:
+    """Mark a silent attempt lost (only that attempt, and only if it is still silent)."""
+    with store.transaction(store.engine()) as conn:
+        t = store.now(conn)
+        conn.execute(store.runs.update().where(
+            *_named(text, version), store.runs.c.token == token, store.runs.c.state.in_(("queued", "running")),
+            sa.or_(sa.and_(store.runs.c.state == "running", store.runs.c.heartbeat < t - STALE_S),
+                   sa.and_(store.runs.c.state == "queued", store.runs.c.created_at < t - QUEUED_STALE_S)))
+            .values(state="lost", error=LOST_MESSAGE, ended_at=t))
+
+
+def _end(text: str, version: str, token: str, state: str, error: str | None = None, progress: list | None = None,
+         result: tuple[str, bytes] | None = None) -> None:
+    """The attempt `token` ended: its row's state (and the result, in the same transaction), then pruning."""
+    with store.transaction(store.engine()) as conn:
+        values = {"state": state, "error": error, "ended_at": store.now(conn)}
+        if progress is not None:
+            values["progress"] = progress
+        if result is not None:
+            store.put_result(conn, text, version, *result)
+        conn.execute(store.runs.update().where(*_named(text, version), store.runs.c.token == token).values(**values))
+        store.prune(conn, version)
+
+
+# ------------------------------------------------------------------ the workers' side
+
+class _Beat(threading.Thread):
+    """The running attempt's writer: a heartbeat every HEARTBEAT_S, the snapshots when there are new ones,
+    and whether anybody still waits. A database error is logged and tried again on the next beat: it
+    never ends the run, and a run whose beats stop is seen as lost by its waiters, never as running."""
+
+    def __init__(self, text: str, version: str, token: str):
+        super().__init__(name=f"recurrence-lab-beat-{token[:8]}", daemon=True)
+        self.text, self.version, self.token = text, version, token
+        self.snapshots: list = []
+        self.stop_told = False     # nobody waits any more, or the attempt was replaced
+        self._written = 0
+        self._wake, self._done = threading.Event(), threading.Event()
+
+    def report(self, snapshot: dict) -> None:
+        self.snapshots.append(snapshot)
+        self._wake.set()
+
+    def run(self) -> None:
+        while not self._done.is_set():
+            self._wake.wait(HEARTBEAT_S)
+            self._wake.clear()
+            if self._done.is_set():
+                return
+            try:
+                self.beat()
+            except Exception:
+                _log.exception("heartbeat of run %s failed", self.text)
+            self._done.wait(PROGRESS_MIN_S)
+
+    def beat(self) -> None:
+        snapshots = list(self.snapshots)
+        with store.transaction(store.engine()) as conn:
+            t = store.now(conn)
+            values = {"heartbeat": t} | ({"progress": snapshots} if len(snapshots) != self._written else {})
+            mine = conn.execute(store.runs.update().where(*_named(self.text, self.version),
+                                                          store.runs.c.token == self.token,
+                                                          store.runs.c.state == "running").values(**values)).rowcount
+            waiting = _live_waiters(conn, self.text, self.version, t)
+        self._written = len(snapshots)
+        if not mine or not waiting:
+            self.stop_told = True
+
+    def finish(self) -> None:
+        self._done.set()
+        self._wake.set()
+        self.join(HEARTBEAT_S * 5)
+
+
+def execute(text: str, version: str, token: str) -> None:
+    """The huey task: run the attempt `token` of the run `text`, if it is still wanted."""
+    with store.transaction(store.engine()) as conn:
+        row = conn.execute(sa.select(store.runs).where(*_named(text, version)).with_for_update()).first()
+        if row is None or row.token != token or row.state != "queued":
+            return  # dropped, or replaced by a newer attempt
+        t = store.now(conn)
+        if version != code_version():
+            conn.execute(store.runs.update().where(*_named(text, version), store.runs.c.token == token).values(
+                state="failed", ended_at=t, error="This worker runs another version of Recurrence Lab than the "
+                                                  "web server that queued the run: restart the workers."))
+            return
+        if not _live_waiters(conn, text, version, t):
+            conn.execute(store.runs.update().where(*_named(text, version), store.runs.c.token == token)
+                         .values(state="stopped", ended_at=t))
+            return
+        conn.execute(store.runs.update().where(*_named(text, version), store.runs.c.token == token)
+                     .values(state="running", started_at=t, heartbeat=t))
+    job = work.work(row.kind)
+    beat = _Beat(text, version, token)
+    beat.start()
+    try:
+        result = job.run(row.params, lambda snapshot: beat.report(job.snapshot_to_json(snapshot)),
+                         lambda: beat.stop_told)
+    except BaseException as error:  # an Exception: the worker goes on with the next task
+        beat.finish()
+        if isinstance(error, Exception):
+            _log.exception("run %s failed", text)
+            _end(text, version, token, "failed", error=f"{type(error).__name__}: {error}", progress=beat.snapshots)
+            return
+        _end(text, version, token, "lost", error=LOST_MESSAGE, progress=beat.snapshots)  # the worker is stopping
+        raise
+    beat.finish()
+    if beat.stop_told:
+        _end(text, version, token, "stopped", progress=beat.snapshots)
+    else:
+        _end(text, version, token, "done", progress=beat.snapshots, result=(row.kind, job.encode(result)))
+
+
+# ------------------------------------------------------------------ this process's queue
 
 _default: JobQueue | None = None
 _default_lock = threading.Lock()
 
 
 def default_queue() -> JobQueue:
-    """The process's shared queue, made on first use: os.cpu_count() workers, or the count in the
-    environment variable RECURRENCE_LAB_JOB_WORKERS."""
+    """The process's queue, made on first use from the environment (the app starts its workers:
+    dashboard/state/workers.py)."""
     global _default
     with _default_lock:
         if _default is None:
-            workers = os.environ.get(WORKERS_ENV)
-            if workers is not None and not workers.strip().isdigit():
-                raise ValueError(f"{WORKERS_ENV} must be a whole number from 1 to 1024, got {workers!r}")
-            _default = JobQueue(workers=int(workers) if workers is not None else None)
+            _default = JobQueue()
         return _default

@@ -29,7 +29,7 @@ from typing import Callable, Iterator, NamedTuple
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DEFAULT_DB_PATH = Path("~/.recurrence_lab/lab.sqlite3")
 SQLITE_BUSY_TIMEOUT_S = 30  # a writer waits this long for the others: 8 threads x 10 commits took 0.7 s in all
 SCHEMA_LOCK_ID = 0x524C4142  # PostgreSQL advisory lock held while two processes might create the schema
@@ -95,23 +95,47 @@ answers = sa.Table(
     sa.ForeignKeyConstraint(["session_code", "student_id"], ["students.session_code", "students.student_id"],
                             ondelete="CASCADE"))
 
-results = sa.Table(
+results = sa.Table(  # finished runs, shared by every process; a result counts only for the code that made it
     "results", metadata,
-    sa.Column("key", sa.Text, primary_key=True),                   # e.g. a hash of a training run's settings
+    sa.Column("key", sa.Text, primary_key=True),                   # e.g. a training run's settings as JSON
+    sa.Column("code_version", sa.String(32), primary_key=True),    # of the code that computed it (jobs.code_version)
     sa.Column("kind", sa.String(64), nullable=False),
     sa.Column("payload", sa.LargeBinary, nullable=False),
-    sa.Column("created_at", sa.Double, nullable=False))
+    sa.Column("created_at", sa.Double, nullable=False, index=True))  # the database's clock, as in runs
 
-runs = sa.Table(  # a run in progress, so that another process follows it instead of training it again
+runs = sa.Table(  # one row per run asked for, so that every process joins it instead of training it again
     "runs", metadata,
     sa.Column("key", sa.Text, primary_key=True),
-    sa.Column("owner", sa.String(64), nullable=False),            # the process that trains it (a random token)
-    sa.Column("heartbeat", sa.Double, nullable=False),            # time.time() of the owner's last sign of life
-    sa.Column("progress", JSONText, nullable=False))              # its snapshots so far, encoded by the caller
+    sa.Column("code_version", sa.String(32), primary_key=True),
+    sa.Column("token", sa.String(32), nullable=False),             # this attempt's name; every worker write checks it
+    sa.Column("kind", sa.String(64), nullable=False),              # which work (dashboard.state.work.KINDS)
+    sa.Column("params", JSONText, nullable=False),                 # that work's arguments
+    sa.Column("state", sa.String(8), nullable=False, index=True),  # queued, running, done, failed, stopped, lost
+    sa.Column("progress", JSONText, nullable=False),               # its snapshots so far, encoded by the work
+    sa.Column("error", sa.Text),                                   # failed or lost: why
+    sa.Column("created_at", sa.Double, nullable=False),            # times: unix seconds on the database's clock
+    sa.Column("started_at", sa.Double),
+    sa.Column("heartbeat", sa.Double, nullable=False),             # the worker's last sign of life
+    sa.Column("ended_at", sa.Double))
 
-# Migrations from version n to n + 1, run in order inside the schema transaction. None yet: version 1 is the
-# first schema. (A table added later, like `runs`, is made by create_all on first use: additive, no migration.)
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
+run_waiters = sa.Table(  # who waits for which run: a run nobody waits for is dropped or told to stop
+    "run_waiters", metadata,
+    sa.Column("key", sa.Text, primary_key=True),
+    sa.Column("code_version", sa.String(32), primary_key=True),
+    sa.Column("waiter", sa.String(64), primary_key=True),
+    sa.Column("seen", sa.Double, nullable=False, index=True))      # when it last asked (the database's clock)
+
+
+def _rebuild_run_tables(conn: Connection) -> None:
+    """Version 2: results carry the code version, runs are attempts with a token. Both tables only hold what
+    can be trained again, so they are made anew rather than converted."""
+    for name in ("run_waiters", "runs", "results"):
+        conn.execute(sa.text(f"DROP TABLE IF EXISTS {name}"))
+    metadata.create_all(conn, tables=[results, runs, run_waiters])
+
+
+# Migrations from version n to n + 1, run in order inside the schema transaction.
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _rebuild_run_tables}
 
 
 def database_url() -> str:
@@ -221,64 +245,63 @@ def upsert(conn: Connection, table: sa.Table, values: dict, keys: list[str]) -> 
         index_elements=keys, set_={name: statement.excluded[name] for name in values if name not in keys}))
 
 
+def data_folder() -> Path:
+    """The folder of the SQLite file (made if missing), where the lab keeps its other files: the job queue's."""
+    url = sa.make_url(database_url())
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        folder = Path(url.database).parent
+    else:
+        folder = DEFAULT_DB_PATH.expanduser().parent
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def now(conn: Connection) -> float:
+    """Unix seconds on the database's clock: every process and host that shares the database agrees on it."""
+    if conn.dialect.name == "postgresql":
+        return float(conn.execute(sa.text("SELECT extract(epoch FROM clock_timestamp())")).scalar_one())
+    return float(conn.execute(sa.text("SELECT (julianday('now') - 2440587.5) * 86400.0")).scalar_one())
+
+
 class StoredResult(NamedTuple):
     kind: str
     payload: bytes
     created_at: float
 
 
-def put_result(key: str, kind: str, payload: bytes, db: Engine | None = None) -> None:
-    """Store a finished run under `key` (replacing any earlier one), committed before this returns."""
+def put_result(conn: Connection, key: str, code_version: str, kind: str, payload: bytes) -> None:
+    """Store a finished run under `key` for `code_version` (replacing an earlier one), in `conn`'s transaction."""
     if not isinstance(key, str) or not key:
         raise ValueError(f"key must be a non-empty string, got {key!r}")
     if not isinstance(payload, (bytes, bytearray, memoryview)):
         raise ValueError(f"payload must be bytes, got {type(payload).__name__}")
-    with transaction(db or engine()) as conn:
-        upsert(conn, results, {"key": key, "kind": kind, "payload": bytes(payload), "created_at": time.time()},
-               ["key"])
+    upsert(conn, results, {"key": key, "code_version": code_version, "kind": kind, "payload": bytes(payload),
+                           "created_at": now(conn)}, ["key", "code_version"])
 
 
-def get_result(key: str, db: Engine | None = None) -> StoredResult | None:
-    """The run stored under `key` by any process, or None."""
+def get_result(key: str, code_version: str, db: Engine | None = None) -> StoredResult | None:
+    """The run stored under `key` by code of `code_version`, by any process, or None."""
     with transaction(db or engine(), write=False) as conn:
         row = conn.execute(sa.select(results.c.kind, results.c.payload, results.c.created_at)
-                           .where(results.c.key == key)).first()
+                           .where(results.c.key == key, results.c.code_version == code_version)).first()
     return None if row is None else StoredResult(row.kind, bytes(row.payload), row.created_at)
 
 
-class RunInProgress(NamedTuple):
-    owner: str
-    heartbeat: float
-    progress: list
+KEEP_RESULTS = 2000        # finished runs kept per code version (a default Keras lab run's npz is ~100 kB)
+KEEP_OLD_VERSION_S = 86400  # another version's results: a day, for the hosts of a rolling upgrade
+KEEP_ENDED_RUNS_S = 3600    # an ended run's row (and its curves, for a late poll) after it ended
 
 
-def claim_run(key: str, owner: str, stale_s: float, db: Engine | None = None) -> bool:
-    """Whether `owner` may train the run `key`: nobody else holds it, or its holder showed no sign of life
-    for `stale_s` seconds (a process that died). Taking it over starts its progress afresh."""
-    now = time.time()
-    with transaction(db or engine()) as conn:
-        conn.execute(_insert(conn, runs).values(key=key, owner=owner, heartbeat=now, progress=[])
-                     .on_conflict_do_nothing(index_elements=["key"]))
-        conn.execute(runs.update().where(runs.c.key == key, runs.c.owner != owner, runs.c.heartbeat < now - stale_s)
-                     .values(owner=owner, heartbeat=now, progress=[]))
-        return conn.execute(sa.select(runs.c.owner).where(runs.c.key == key)).scalar_one() == owner
-
-
-def beat_run(key: str, owner: str, progress: list, db: Engine | None = None) -> None:
-    """The owner's sign of life, with the run's snapshots so far (nothing if it no longer holds the run)."""
-    with transaction(db or engine()) as conn:
-        conn.execute(runs.update().where(runs.c.key == key, runs.c.owner == owner)
-                     .values(heartbeat=time.time(), progress=progress))
-
-
-def release_run(key: str, owner: str, db: Engine | None = None) -> None:
-    """The run ended (its result stored, or stopped, or failed): others may claim the key again."""
-    with transaction(db or engine()) as conn:
-        conn.execute(runs.delete().where(runs.c.key == key, runs.c.owner == owner))
-
-
-def peek_run(key: str, db: Engine | None = None) -> RunInProgress | None:
-    """The run in progress under `key`, by any process, or None."""
-    with transaction(db or engine(), write=False) as conn:
-        row = conn.execute(sa.select(runs.c.owner, runs.c.heartbeat, runs.c.progress).where(runs.c.key == key)).first()
-    return None if row is None else RunInProgress(row.owner, row.heartbeat, row.progress)
+def prune(conn: Connection, code_version: str, keep_results: int = KEEP_RESULTS,
+          keep_old_version_s: float = KEEP_OLD_VERSION_S, keep_ended_s: float = KEEP_ENDED_RUNS_S) -> None:
+    """Drop what nobody will read: other versions' old results, this version's beyond the newest
+    `keep_results`, runs that ended long ago, and waiters gone as long."""
+    t = now(conn)
+    conn.execute(results.delete().where(results.c.code_version != code_version,
+                                        results.c.created_at < t - keep_old_version_s))
+    newest = (sa.select(results.c.created_at).where(results.c.code_version == code_version)
+              .order_by(results.c.created_at.desc()).offset(keep_results - 1).limit(1).scalar_subquery())
+    conn.execute(results.delete().where(results.c.code_version == code_version, results.c.created_at < newest))
+    conn.execute(runs.delete().where(runs.c.state.in_(("done", "failed", "stopped", "lost")),
+                                     runs.c.ended_at < t - keep_ended_s))
+    conn.execute(run_waiters.delete().where(run_waiters.c.seen < t - keep_ended_s))

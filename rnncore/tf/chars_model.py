@@ -17,7 +17,10 @@ last run in progress ends, so a server running many trainings does not grow.
 """
 from __future__ import annotations
 
+import io
+import json
 import time
+import zipfile
 from dataclasses import dataclass
 
 import numpy as np
@@ -144,3 +147,38 @@ def seconds_to_train(text: str = "hello", **settings) -> float:
     start = time.perf_counter()
     train(text, **settings)
     return time.perf_counter() - start
+
+
+RESULT_FORMAT = 1  # of result_to_bytes; a payload of another format is refused
+_ARRAYS = ("rnn_loss", "stateless_loss", "keras_probs", "keras_hidden", "keras_stateless_probs")
+_RNN = ("Wx", "Wh", "b", "Wy", "by")
+
+
+def result_to_bytes(result: TextResult) -> bytes:
+    """`result` as a NumPy .npz: the arrays as they are, the rest as one JSON text (no pickle, as
+    rnncore.tf.training.result_to_bytes, so a payload read from a shared database cannot run code)."""
+    meta = {"format": RESULT_FORMAT, "text": result.text, "vocab": list(result.vocab), "cell": result.rnn.cell,
+            "stopped": result.stopped, "seconds": result.seconds}
+    arrays = {name: getattr(result, name) for name in _ARRAYS}
+    arrays |= {f"rnn_{name}": getattr(result.rnn, name) for name in _RNN}
+    arrays |= {"stateless_Wy": result.stateless.Wy, "stateless_by": result.stateless.by}
+    buffer = io.BytesIO()
+    np.savez(buffer, meta=np.array(json.dumps(meta)), **arrays)
+    return buffer.getvalue()
+
+
+def result_from_bytes(payload: bytes) -> TextResult:
+    """The TextResult `result_to_bytes` wrote; ValueError for anything else."""
+    try:
+        with np.load(io.BytesIO(payload), allow_pickle=False) as npz:
+            meta = json.loads(str(npz["meta"]))
+            if meta.get("format") != RESULT_FORMAT:
+                raise ValueError(f"result format {meta.get('format')!r}, expected {RESULT_FORMAT}")
+            rnn = CharRNNWeights(meta["cell"], *(npz[f"rnn_{name}"] for name in _RNN))
+            stateless = StatelessWeights(npz["stateless_Wy"], npz["stateless_by"])
+            arrays = {name: npz[name] for name in _ARRAYS}
+    except (OSError, EOFError, KeyError, TypeError, AttributeError, zipfile.BadZipFile) as exc:  # ValueError passes
+        raise ValueError(f"not a stored text lab result: {exc}") from exc
+    return TextResult(meta["text"], tuple(meta["vocab"]), arrays["rnn_loss"], arrays["stateless_loss"], rnn, stateless,
+                      arrays["keras_probs"], arrays["keras_hidden"], arrays["keras_stateless_probs"],
+                      bool(meta["stopped"]), float(meta["seconds"]))
