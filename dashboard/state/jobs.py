@@ -201,7 +201,7 @@ class JobQueue:
             inserted = conn.execute(store._insert(conn, store.runs).values(
                 key=text, code_version=version, token=token, kind=kind, params=params, state="queued",
                 progress=[], created_at=t, heartbeat=t).on_conflict_do_nothing(
-                index_elements=["key", "code_version"])).rowcount == 1
+                index_elements=["key", "code_version"]).returning(store.runs.c.token)).first() is not None
             if inserted:
                 self._check_room(queued)
             else:
