@@ -96,3 +96,18 @@ def lab(tmp_path, monkeypatch):
         for run in Gated.runs.values():  # let every held run end, so its worker thread can stop
             run.release(100)
     store.dispose()
+
+
+class LocalQueue(jobs.JobQueue):
+    """A JobQueue whose huey queue is a file in `folder`, with `workers` thread workers of this process
+    (which train with this process's TensorFlow) until `close()`. The database is the environment's."""
+
+    def __init__(self, folder, workers: int = 2):
+        from huey import SqliteHuey
+
+        super().__init__(jobs.make_queue(SqliteHuey("test", filename=str(folder / "queue.sqlite3"), results=False)))
+        self._consumer = run_consumer(self.queue, workers)
+        self._consumer.__enter__()
+
+    def close(self) -> None:
+        self._consumer.__exit__(None, None, None)

@@ -2,7 +2,7 @@
 the store, the stop, the queue.
 
 Each test's page talks to a job queue and a database of the test's own (`view.lab_queue` patched, the
-SQLite file in a temporary folder). AppTest does not run the live fragment's timer, so a test waits for
+SQLite files in a temporary folder, the workers threads of the test process). AppTest does not run the live fragment's timer, so a test waits for
 the job itself (`finish`) and then reruns the page. Tests that need a run in progress hold it at its
 start with a gate, so nothing depends on timing."""
 from __future__ import annotations
@@ -19,7 +19,9 @@ from apptest import assert_clean, open_page
 from dashboard.sections import keras_lab as view
 from dashboard.settings import SETTINGS
 from rnncore.tf import training
-from dashboard.state.jobs import JobQueue
+from jobs_fixtures import LocalQueue
+
+from dashboard.state import jobs
 from rnncore.lesson.tasks import make_task
 
 # Small settings: two cells, 100 series of 10 steps, 2 epochs of 4 units (a few seconds with TF loaded).
@@ -30,10 +32,12 @@ SMALL_SETTINGS = view.LabSettings("sine", 100, 10, 10, ("SimpleRNN", "GRU"), 4, 
 WAIT_S = 120  # a deadline for a broken queue, never reached by a working one
 
 
-def make_queue(monkeypatch, tmp_path, workers: int = 2) -> JobQueue:
-    """A job queue and a database of the caller's own, used by the page from now on."""
+def make_queue(monkeypatch, tmp_path, workers: int = 2) -> LocalQueue:
+    """A job queue and a database of the caller's own, used by the page from now on (its workers are
+    threads of this process: `gated_runs` holds their runs)."""
     monkeypatch.setenv("RECURRENCE_LAB_DB_PATH", str(tmp_path / "lab.sqlite3"))
-    queue = JobQueue(workers=workers, result_cache=view.StoredResults())
+    monkeypatch.setattr(jobs, "LEASE_S", WAIT_S * 5)  # AppTest polls no fragment: a waiter only asks when told
+    queue = LocalQueue(tmp_path, workers)
     monkeypatch.setattr(view, "lab_queue", lambda: queue)
     return queue
 
@@ -298,11 +302,13 @@ def test_a_stored_result_is_read_without_pickle(fresh_queue):
     settings = view.LabSettings("sine", 100, 10, 10, ("SimpleRNN",), 4, 2, 7)
     result = training.LabResult((training.CellHistory("SimpleRNN", np.array([0.5, 0.25]), np.array([0.3, 0.125]),
                                                       1.0, np.zeros(20)),), 0.5, 0.25, False)
-    view.StoredResults().put(settings.key, result)
-    assert view.stored(settings.key).histories[0].final_mse == 0.125
+    foreign = view.LabSettings("sine", 100, 10, 10, ("SimpleRNN",), 4, 2, 70)
     from dashboard.state import store
-    store.put_result(view.StoredResults.text(settings.key), "keras_lab.train", b"\x80\x04not an npz")
-    assert view.stored(settings.key) is None
+    with store.transaction(store.engine()) as conn:
+        for key, payload in ((settings.key, training.result_to_bytes(result)), (foreign.key, b"\x80\x04not an npz")):
+            store.put_result(conn, jobs.key_text(key), jobs.code_version(), "keras_lab.train", payload)
+    assert view.stored(settings.key).histories[0].final_mse == 0.125
+    assert view.stored(foreign.key) is None
 
 
 @pytest.mark.parametrize("query", [

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from apptest import assert_clean, open_page
+from jobs_fixtures import LocalQueue
 from dashboard.sections import text_lab as view
 from dashboard.settings import SETTINGS
 from rnncore import text as chars
@@ -40,6 +41,20 @@ def trained_page(query: dict | None = None, predict: str | None = None):
         at.button(key=f"{QUESTION}_commit").click().run()
     assert_clean(at)
     return at
+
+
+@pytest.fixture(scope="module", autouse=True)
+def module_queue(tmp_path_factory):
+    """A job queue and database of this module's own; its workers are threads of the test process."""
+    from dashboard.state import jobs
+
+    folder = tmp_path_factory.mktemp("text_lab")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setenv("RECURRENCE_LAB_DB_PATH", str(folder / "lab.sqlite3"))
+        queue = LocalQueue(folder)
+        monkeypatch.setattr(jobs, "default_queue", lambda: queue)
+        yield queue
+        queue.close()
 
 
 @pytest.fixture(scope="module")

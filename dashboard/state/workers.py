@@ -27,6 +27,7 @@ import time
 
 from dashboard.state import jobs
 
+PRELOAD_ENV = "RECURRENCE_LAB_PRELOAD_TF"  # 0: workers import TensorFlow at their first run (as the web process)
 PARENT_POLL_S = 1.0
 HEALTH_CHECK_S = 2  # how soon huey replaces a worker that died (its default is 10 s)
 
@@ -70,7 +71,8 @@ def main(argv=None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     if args.parent:
         threading.Thread(target=_watch_parent, args=(args.parent,), daemon=True).start()
-    consumer(workers).run()
+    preload = os.environ.get(PRELOAD_ENV, "1").strip().lower() not in ("0", "false", "no", "off")
+    consumer(workers, preload=preload).run()
     return 0
 
 
