@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: run test test-fast bench browser postgres nginx serve-class class-load
+.PHONY: run test test-fast bench browser postgres redis nginx serve-class class-load
 
 $(VENV)/.run-installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,9 @@ browser:
 postgres:
 	bash .ci/install-postgresql
 
+redis:
+	bash .ci/install-redis
+
 nginx:
 	bash .ci/install-nginx
 
@@ -28,9 +31,10 @@ REPLICAS ?= 2
 PORT ?= 8500
 STUDENTS ?= 30
 
-# N Streamlit processes on 127.0.0.1:8501.. behind nginx on 127.0.0.1:$(PORT) (deploy/serve_class.py)
+# N Streamlit processes on 127.0.0.1:8501.. behind nginx on 127.0.0.1:$(PORT), and the job workers once for
+# all of them (WORKERS=n; default one less than the cores) (deploy/serve_class.py)
 serve-class: $(VENV)/.run-installed nginx
-	$(PY) deploy/serve_class.py --replicas $(REPLICAS) --port $(PORT)
+	$(PY) deploy/serve_class.py --replicas $(REPLICAS) --port $(PORT) $(if $(WORKERS),--workers $(WORKERS))
 
 # simulated students through the server's WebSocket; TRAIN=1 adds the Train action; URL=http://127.0.0.1:8500
 # (and PID=<its pid>) measures a running server, e.g. make serve-class
@@ -42,7 +46,7 @@ run: $(VENV)/.run-installed
 
 # Two workers (pytest-xdist), a test file each at a time: the suite is CPU-bound Python, so it uses both
 # cores (1,180 tests in 7 min 55 s in a fresh clone on 2 cores); module fixtures stay in one worker.
-test: $(VENV)/.test-installed browser postgres nginx
+test: $(VENV)/.test-installed browser postgres redis nginx
 	$(PY) -m pytest -n 2 --dist loadfile
 
 # The inner loop: no browser, no training, no servers.

@@ -2,10 +2,13 @@
 
     python deploy/serve_class.py --replicas 3 --port 8500     (or: make serve-class REPLICAS=3 PORT=8500)
 
-Starts `streamlit run dashboard/app.py` on 127.0.0.1 ports first_backend_port, +1, ... , renders
+Starts the job queue's worker processes once for all of them (`python -m dashboard.state.workers`:
+--workers, default one less than the cores), then `streamlit run dashboard/app.py` on 127.0.0.1 ports
+first_backend_port, +1, ... (each told to start no workers of its own), renders
 deploy/nginx.conf.template into a run folder and runs nginx in the foreground on 127.0.0.1:PORT with
 sticky sessions (a cookie) and the WebSocket upgrade. The processes share class sessions and finished
-training runs through the database (dashboard.state.store: the SQLite file of RECURRENCE_LAB_DB_PATH, by default
+training runs through the database and the job queue (SQLite in the data folder, or Redis at
+RECURRENCE_LAB_REDIS_URL) (dashboard.state.store: the SQLite file of RECURRENCE_LAB_DB_PATH, by default
 ~/.recurrence_lab/lab.sqlite3, or PostgreSQL with RECURRENCE_LAB_DATABASE_URL), and one cookie secret.
 Ctrl-C (or SIGTERM) stops nginx and every process; if one of them exits, the rest are stopped too.
 """
@@ -58,7 +61,7 @@ def stop(processes: list[subprocess.Popen]) -> None:
             process.wait()
 
 
-def serve(replicas: int, port: int, first_backend_port: int, run_dir: Path, log=print) -> int:
+def serve(replicas: int, port: int, first_backend_port: int, run_dir: Path, log=print, workers: int | None = None) -> int:
     if not os.path.exists(NGINX):
         log(f"{NGINX} is missing: run `bash .ci/install-nginx` (Debian's nginx) first")
         return 2
@@ -79,6 +82,12 @@ def serve(replicas: int, port: int, first_backend_port: int, run_dir: Path, log=
     stopping = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(1))
     try:
+        with open(run_dir / "workers.log", "w") as out:  # once for every web process: they share its queue
+            processes.append(subprocess.Popen(
+                [sys.executable, "-m", "dashboard.state.workers", *(["--workers", str(workers)] if workers else [])],
+                cwd=ROOT, env={**env, "PYTHONPATH": os.pathsep.join(filter(None, (str(ROOT), env.get("PYTHONPATH"))))},
+                stdout=out, stderr=subprocess.STDOUT))
+        env["RECURRENCE_LAB_JOB_WORKERS"] = "0"  # the web processes start none of their own
         for backend in backend_ports:
             with open(run_dir / f"streamlit-{backend}.log", "w") as out:
                 processes.append(subprocess.Popen(
@@ -93,7 +102,7 @@ def serve(replicas: int, port: int, first_backend_port: int, run_dir: Path, log=
                     return 1
                 time.sleep(0.3)
         processes.append(subprocess.Popen([*nginx, "-g", "daemon off;"]))
-        log(f"Serving {replicas} Streamlit processes (ports {backend_ports[0]}-{backend_ports[-1]}) behind nginx "
+        log(f"Serving {replicas} Streamlit processes (ports {backend_ports[0]}-{backend_ports[-1]}) and their job workers behind nginx "
             f"at http://127.0.0.1:{port}  (logs in {run_dir}; Ctrl-C stops)", flush=True)
         while not stopping:
             if any(process.poll() is not None for process in processes):
@@ -112,6 +121,7 @@ def main(argv=None) -> int:
     parser.add_argument("--replicas", type=int, default=2, help="Streamlit processes (1 to 32)")
     parser.add_argument("--port", type=int, default=8500, help="nginx's port on 127.0.0.1")
     parser.add_argument("--first-backend-port", type=int, default=8501, help="the first Streamlit process's port")
+    parser.add_argument("--workers", type=int, help="job worker processes (default: one less than the cores, at least 1)")
     parser.add_argument("--run-dir", type=Path, help="nginx's config, temp files and the logs (default: a new temp folder)")
     args = parser.parse_args(argv)
     if not 1 <= args.replicas <= 32:
@@ -119,7 +129,7 @@ def main(argv=None) -> int:
     run_dir = args.run_dir or Path(tempfile.mkdtemp(prefix="recurrence-lab-nginx-"))
     try:
         return serve(args.replicas, args.port, args.first_backend_port, run_dir,
-                     log=lambda *a, **k: print(*a, **{"flush": True, **k}))
+                     log=lambda *a, **k: print(*a, **{"flush": True, **k}), workers=args.workers)
     finally:
         if args.run_dir is None and not os.environ.get("RECURRENCE_LAB_KEEP_LOGS"):
             shutil.rmtree(run_dir, ignore_errors=True)
