@@ -51,7 +51,7 @@ STALE_S = 15.0            # a running row silent for this long has lost its work
 QUEUED_STALE_S = 3600.0   # a queued row this old has lost its task (a queue emptied by hand, say)
 DURATIONS_KEPT = 20       # the estimate is the mean of the last finished runs of the kind
 DURATIONS_TTL_S = 5.0     # ... read from the database at most this often per process
-KEEP_DECODED = 64         # finished results kept decoded in this process, least recently used out
+KEEP_DECODED = 128        # finished results (and their progress) kept decoded in this process, least recently used out
 POLL_S = 0.25             # wait()'s look at the row
 WORKERS_ENV = "RECURRENCE_LAB_JOB_WORKERS"   # worker processes the app starts; 0: they run elsewhere
 REDIS_ENV = "RECURRENCE_LAB_REDIS_URL"       # the queue for several hosts; unset: SQLite in the data folder
@@ -159,7 +159,7 @@ class JobQueue:
         self.queue = queue if queue is not None else make_queue()
         self.max_waiting = max_waiting
         self._lock = threading.Lock()
-        self._decoded: OrderedDict[tuple, Any] = OrderedDict()   # (key text, version) -> result
+        self._decoded: OrderedDict[tuple, Any] = OrderedDict()   # (key text, version) -> result; and its progress
         self._durations: tuple[float, dict] = (-DURATIONS_TTL_S, {})
 
     # -- finished results
@@ -179,10 +179,7 @@ class JobQueue:
         except ValueError:  # written by a version that hashed the same: train again rather than fail the page
             _log.exception("stored result %s could not be read", name[0])
             return None
-        with self._lock:
-            self._decoded[name] = result
-            while len(self._decoded) > KEEP_DECODED:
-                self._decoded.popitem(last=False)
+        self._keep(name, result)
         return result
 
     # -- runs
@@ -236,9 +233,9 @@ class JobQueue:
 
     def status(self, ticket: Ticket) -> JobStatus:
         text, version = ticket.text, code_version()
-        if self.stored(ticket.kind, ticket.key) is not None:
-            return JobStatus("done", None, 0.0, self._progress(ticket, text, version), self.stored(ticket.kind, ticket.key),
-                             None, 0)
+        result = self.stored(ticket.kind, ticket.key)
+        if result is not None:
+            return JobStatus("done", None, 0.0, self._progress(ticket, text, version), result, None, 0)
         with store.transaction(store.engine(), write=False) as conn:
             t = store.now(conn)
             row = conn.execute(sa.select(store.runs).where(*_named(text, version))).first()
@@ -258,17 +255,34 @@ class JobQueue:
             state, error = "lost", LOST_MESSAGE
         if state == "lost":
             return JobStatus("failed", None, 0.0, progress, None, error or LOST_MESSAGE, waiters)
+        if state == "done":  # it finished since our first look: its result is stored (unless pruned since)
+            result = self.stored(ticket.kind, ticket.key)
+            return JobStatus("done" if result is not None else "stopped", None, 0.0, progress, result, None, waiters)
         if state in FINISHED:
             return JobStatus(state, None, 0.0, progress, None, error, waiters)
         place, estimate = self._place_and_estimate(row, live, t)
         return JobStatus(state, place, estimate, progress, None, None, waiters)
 
     def _progress(self, ticket: Ticket, text: str, version: str) -> tuple:
-        """A done run's snapshots, if its row is still there (a run stored long ago has none)."""
+        """A done run's snapshots, if its row is still there (a run stored long ago has none); read once per
+        process, as its result: they no longer change."""
+        name = ("progress", text, version)
+        with self._lock:
+            if name in self._decoded:
+                return self._decoded[name]
         with store.transaction(store.engine(), write=False) as conn:
-            row = conn.execute(sa.select(store.runs.c.kind, store.runs.c.progress)
+            row = conn.execute(sa.select(store.runs.c.kind, store.runs.c.state, store.runs.c.progress)
                                .where(*_named(text, version))).first()
-        return self._decode_progress(row.kind, row.progress) if row is not None else ()
+        progress = self._decode_progress(row.kind, row.progress) if row is not None else ()
+        if row is not None and row.state == "done":
+            self._keep(name, progress)
+        return progress
+
+    def _keep(self, name: tuple, value) -> None:
+        with self._lock:
+            self._decoded[name] = value
+            while len(self._decoded) > KEEP_DECODED:
+                self._decoded.popitem(last=False)
 
     @staticmethod
     def _decode_progress(kind: str, progress: list) -> tuple:
