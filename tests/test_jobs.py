@@ -325,3 +325,19 @@ def test_a_bad_worker_count_is_refused_naming_the_value(monkeypatch, value):
 
 def test_the_code_version_is_one_digest_per_process():
     assert jobs.code_version() == jobs.code_version() and len(jobs.code_version()) == 32
+
+
+def test_a_queue_that_cannot_be_reached_fails_the_run_with_a_message(tmp_path, monkeypatch):
+    from jobs_fixtures import GATED
+
+    monkeypatch.setenv("RECURRENCE_LAB_DB_PATH", str(tmp_path / "lab.sqlite3"))
+    monkeypatch.setitem(jobs.work.KINDS, KIND, GATED)
+
+    def down(*args):
+        raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    queue = jobs.JobQueue(jobs.Queue(None, down))
+    status = queue.status(queue.submit(KIND, ("gated", "k"), {"name": "k"}, "w"))
+    assert status.state == "failed" and status.error.startswith("The job queue could not be reached: Error 111")
+    assert runs_table()[0].state == "failed"  # not left queued
+    store.dispose()

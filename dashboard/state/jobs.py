@@ -240,7 +240,7 @@ class JobQueue:
             t = store.now(conn)
             row = conn.execute(sa.select(store.runs).where(*_named(text, version))).first()
             waiters = _live_waiters(conn, text, version, t)
-            live = conn.execute(sa.select(store.runs.c.key, store.runs.c.kind, store.runs.c.state,
+            live = conn.execute(sa.select(store.runs.c.key, store.runs.c.code_version, store.runs.c.kind, store.runs.c.state,
                                           store.runs.c.created_at, store.runs.c.started_at, store.runs.c.heartbeat)
                                 .where(store.runs.c.state.in_(("queued", "running")))
                                 .order_by(store.runs.c.created_at)).all() if row is not None and row.state == "queued" else []
@@ -333,7 +333,7 @@ class JobQueue:
         queued = [r for r in live if r.state == "queued" and not _stale(r, t)]
         for place, ahead in enumerate(queued, 1):
             start = heapq.heappop(free_at)
-            if ahead.key == row.key:
+            if (ahead.key, ahead.code_version) == (row.key, row.code_version):
                 return place, start + mean(row.kind)
             heapq.heappush(free_at, start + mean(ahead.kind))
         return 1, mean(row.kind)
