@@ -73,7 +73,7 @@ def _json_bytes(value) -> bytes:
 
 
 KINDS: dict[str, Work] = {
-    # a Keras lab run at the defaults took 31 s on 2 cores (make class-load TRAIN=1)
+    # estimates: about a run at the defaults on 2 cores (make class-load TRAIN=1, docs/benchmark.md)
     "keras_lab.train": Work(_train_keras, _keras("result_to_bytes"), _keras("result_from_bytes"),
                             _keras("report_to_dict"), _keras("report_from_dict"), 30.0),
     "keras_lab.unroll": Work(_measure_unroll, _json_bytes, json.loads, dict, dict, 5.0),
