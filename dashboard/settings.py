@@ -110,9 +110,9 @@ SETTINGS |= _settings(  # static vs dynamic unrolling page
             help="The sweep measures about 5 step counts from 1 up to this, spaced evenly on a log scale."),
     Setting("unr_tf1", "TF1: static_rnn vs dynamic_rnn", True),
     Setting("unr_tf2", "TF2: tf.function, Python loop vs tf.range", False,
-            help="Tracing an unrolled tf.function is slow: about 1.3 s at 200 steps on this server."),
+            help="Tracing an unrolled tf.function takes longer with every step: see the build time measure."),
     Setting("unr_keras", "Keras: SimpleRNN unroll=True vs False", False,
-            help="Building an unrolled Keras layer takes about 0.8 s at 200 steps on this server."),
+            help="Building an unrolled Keras layer takes longer with every step: see the build time measure."),
     Setting("unr_log", "Log scales", False,
             help="Both axes on log scales: a graph growing in proportion to the steps is a straight rising "
                  "line, a graph of fixed size is flat."),
@@ -141,8 +141,8 @@ SETTINGS |= _settings(  # memory and state page
 
 SETTINGS |= _settings(  # recurrence by hand page
     Setting("tf1_check", "Check against the lesson's TF1 graph", True,
-            help="Builds and runs the TF1 placeholder graph for every new setting: about 20 ms at 2 steps, "
-                 "a few hundred at 20. Turn off for quick what-ifs; the NumPy numbers stay."),
+            help="Builds and runs the TF1 placeholder graph for every new setting, which takes longer the more "
+                 "steps it has. Turn off for quick what-ifs; the NumPy numbers stay."),
     pages=("by_hand",))
 
 SETTINGS |= _settings(  # Keras lab page (caps: rnncore.lesson.tasks and rnncore.tf.training)

@@ -11,7 +11,7 @@ from dashboard.notices import FAILURE_MESSAGE
 from dashboard.registry import BY_PATH
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
-FIRST_RENDER_TIMEOUT = 60  # seconds: a first TensorFlow page includes TF's import (2-3 s alone)
+FIRST_RENDER_TIMEOUT = 60  # seconds: a first TensorFlow page includes TF's import, on a machine others share
 
 
 def open_page(page: str, query: dict | None = None, timeout: float = FIRST_RENDER_TIMEOUT) -> AppTest:
