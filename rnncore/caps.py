@@ -1,10 +1,10 @@
-"""What a single run may ask for, and the bar every backend must meet: constants only, no imports.
+"""What a single run may ask for, and the bar every backend must meet: constants only.
 
 The caps keep the worst allowed request within the memory and time budgets of a small shared server
 (see README "Caps"); `rnncore.validate` refuses anything past them, and the dashboard's settings take
 their ranges from here, so the UI's limits cannot drift from the library's.
 """
-ACTIVATIONS = ("tanh", "relu", "linear")
+from rnncore.activations import ACTIVATIONS  # noqa: F401  (the names of the activation table's rows)
 
 MAX_BATCH = 64
 MAX_STEPS = 200

@@ -72,12 +72,11 @@ def check_cell(cell) -> str:
 
 def build_models(cell: str, units: int, vocab_size: int, seed: int):
     """Fresh, compiled (recurrent, stateless) Keras models; every weight drawn from its own seed."""
-    from rnncore.tf.runtime import keras
-    from rnncore.tf.unroll_tf2 import _keras_lock
+    from rnncore.tf.runtime import keras, keras_lock
 
     keras = keras()
     init = keras.initializers
-    with _keras_lock:  # layer construction touches Keras's process-wide name counters
+    with keras_lock:
         rnn = keras.Sequential([
             keras.Input((None, vocab_size)),  # (batch, steps, vocab) one-hot characters
             getattr(keras.layers, cell)(units, return_sequences=True,
@@ -108,8 +107,7 @@ def train(text, cell: str = "SimpleRNN", units: int = UNITS, epochs: int = EPOCH
     check_int("units", units, 1, MAX_UNITS)
     check_int("epochs", epochs, 1, MAX_EPOCHS)
     check_int("seed", seed, 0, 2**31 - 1)
-    from rnncore.tf.runtime import keras
-    from rnncore.tf.unroll_tf2 import _keras_lock
+    from rnncore.tf.runtime import keras, keras_lock
 
     keras = keras()
     X, y = encoded.X[np.newaxis], encoded.y[np.newaxis]  # (1, steps, vocab), (1, steps): one sequence
@@ -125,7 +123,7 @@ def train(text, cell: str = "SimpleRNN", units: int = UNITS, epochs: int = EPOCH
             if should_stop is not None and should_stop() and epoch < epochs:
                 stopped = True
                 break
-        with _keras_lock:
+        with keras_lock:
             probe = keras.Model(rnn.inputs, [rnn.layers[0].output, rnn.outputs[0]])  # (h, p) at every step
         # a traced predict: calling the recurrent layer eagerly took 2.4 s on 2000 characters, this 0.13 s
         keras_hidden, keras_probs = probe.predict_on_batch(X)

@@ -18,8 +18,12 @@ from __future__ import annotations
 import os
 import threading
 
+from rnncore.activations import ACTIVATION
+
 _lock = threading.Lock()
 _configured = False  # TensorFlow's thread pools and logger set, once
+# Hold it while building a Keras 3 layer or model: construction touches Keras's process-wide name counters.
+keras_lock = threading.Lock()
 
 
 def tf():
@@ -58,9 +62,6 @@ def keras():
     return keras3
 
 
-ACTIVATION_FN = {"tanh": "tanh", "relu": "relu", "linear": None}
-
-
 def tf_activation(name: str):
-    """The TF op for an activation name; `tf.identity` for linear."""
-    return {"tanh": tf().tanh, "relu": tf().nn.relu, "linear": tf().identity}[name]
+    """The TF op of an activation of rnncore.activations' table: `tf.identity` for linear."""
+    return ACTIVATION[name].tf(tf())

@@ -164,12 +164,11 @@ def build_model(cell: str, units: int, seed: int, unroll: bool = False, steps: i
     """A fresh Keras model: cell(units) -> Dense(1), every weight drawn from its own seed."""
     check_cells([cell])
     check_int("units", units, 1, MAX_UNITS)
-    from rnncore.tf.runtime import keras
-    from rnncore.tf.unroll_tf2 import _keras_lock
+    from rnncore.tf.runtime import keras, keras_lock
 
     keras = keras()
     init = keras.initializers
-    with _keras_lock:  # layer construction touches Keras's process-wide name counters
+    with keras_lock:
         return keras.Sequential([
             keras.Input((steps, 1)),  # (batch, steps, 1); steps None: any length
             getattr(keras.layers, cell)(units, unroll=unroll,
@@ -269,7 +268,7 @@ def measure_unroll(cell: str, steps: int, units: int, batch: int = 32, runs: int
     op_count counts the top-level graph (a loop's body sits in the function library, counted in
     graphdef_bytes); build_seconds is the tracing; first_run includes TF's one-off graph optimisation.
     """
-    from rnncore.tf.graphs import _timed_runs
+    from rnncore.tf.graphs import timed_runs
     from rnncore.lesson.tasks import MAX_TASK_STEPS
     from rnncore.tf.runtime import tf
 
@@ -289,7 +288,7 @@ def measure_unroll(cell: str, steps: int, units: int, batch: int = 32, runs: int
                                input_signature=[tf.TensorSpec([None, steps, 1], tf.float32)])
         concrete = function.get_concrete_function()
         build_seconds = time.perf_counter() - start
-        first, steady = _timed_runs(lambda: concrete(X), runs)
+        first, steady = timed_runs(lambda: concrete(X), runs)
         rows.append({"cell": cell, "unroll": unroll, "steps": steps,
                      "op_count": len(concrete.graph.get_operations()),
                      "graphdef_bytes": concrete.graph.as_graph_def().ByteSize(), "build_seconds": build_seconds,
