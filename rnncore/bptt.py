@@ -89,7 +89,7 @@ class Backprop:
     def factor_norms(self) -> np.ndarray:
         """(batch, steps) the spectral norm (largest stretch) of each example's factor at each step:
         below 1 at every step and the error vanishes going back; above 1 and it can explode.
-        One SVD per example and step: milliseconds at the lesson's sizes, ~3 s at every cap at once."""
+        One SVD per example and step: the costliest number here, growing with batch x steps x neurons^3."""
         norms = []
         for t in range(self.live.shape[1]):
             factor = self.factor(t)                                  # (batch, neurons, neurons)

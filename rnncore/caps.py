@@ -8,7 +8,8 @@ from rnncore.activations import ACTIVATIONS  # noqa: F401  (the names of the act
 
 MAX_BATCH = 64
 MAX_STEPS = 200
-MAX_STATIC_LENGTH_STEPS = 100  # static_rnn with sequence_length builds two conds per step: 200 took 7-10 s
+MAX_STATIC_LENGTH_STEPS = 100  # static_rnn with sequence_length builds two conds per step: the slowest graph
+                               # to build, held to its budget by tests/test_caps.py (README "Caps")
 MAX_INPUTS = 32
 MAX_NEURONS = 64
 MAX_ABS_INPUT = 1e6  # finite inputs larger than this make every activation saturate or overflow

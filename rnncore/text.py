@@ -46,7 +46,7 @@ PRESETS = {
              "And everywhere that Mary went\nThe lamb was sure to go.",
 }
 MIN_TEXT_CHARS = 2      # one step: a character and the one after it
-MAX_TEXT_CHARS = 2000   # with chars_model's caps, the longest text trains in about a minute (see there)
+MAX_TEXT_CHARS = 2000   # with chars_model's caps, the text lab's longest run (see there)
 MAX_VOCAB = 200         # distinct characters: keeps the stateless layer (vocab, vocab) under 40,000 weights
 MAX_SAMPLE_CHARS = 500  # characters generated per sample
 MIN_TEMPERATURE, MAX_TEMPERATURE = 0.05, 5.0  # 0.05: almost always the likeliest; 5: logits / 5, far flatter

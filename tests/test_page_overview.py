@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from apptest import open_page
+from tests.apptest import open_page
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ("by_hand", "unrolling", "lengths", "memory", "keras_lab", "gated", "bptt", "text_lab", "class")

@@ -1,7 +1,7 @@
 """Predict first: the answer stays hidden until the student commits (or skips), then truth beside guess."""
 from streamlit.testing.v1 import AppTest
 
-from apptest import assert_clean, open_page
+from tests.apptest import assert_clean, open_page
 from rnncore.lesson.questions import QUESTIONS
 
 

@@ -1,7 +1,7 @@
 """Pages that need no TensorFlow never import it (TF costs 2-3 s and ~650 MB on first import)."""
 import pytest
 
-from apptest import tensorflow_imported_by
+from tests.apptest import tensorflow_imported_by
 
 TF_FREE_PAGES = ["overview", "lengths", "memory", "keras_lab", "gated", "bptt", "text_lab"]
 

@@ -138,7 +138,7 @@ def training_slot():
     When the last run in progress ends, the custom gradients registered since the first one began are
     dropped from TF's registry (see `_forget_custom_gradients`): earlier, another run may still be
     tracing with its own entries, and the entries cannot be told apart by run. On a server that always
-    has a run in progress they wait for a quiet moment (~12 MB a model meanwhile)."""
+    has a run in progress they wait for a quiet moment (each model's traced graph is held meanwhile)."""
     global _active_runs, _registry_before
     with _runs_lock:
         if _active_runs == 0:
@@ -252,10 +252,11 @@ def _forget_custom_gradients(before: set) -> None:
 
     Tracing a `tf.custom_gradient` registers it under a fresh name in TensorFlow's process-wide gradient
     registry, which nothing ever removes; Keras's train step traces one (the distribution strategy's
-    `all_reduce`) and its closure holds the whole traced training graph: about 12 MB per model trained,
-    measured. It is needed only while that graph is traced, and the model is dropped after training,
-    so the entries can go once no run is in progress (`training_slot`): no other code here traces custom
-    gradients, so the entries registered meanwhile are the runs'.
+    `all_reduce`) and its closure holds the whole traced training graph of every model trained (megabytes
+    each; tests/test_training.py checks the registry is left as it was found). It is needed only while
+    that graph is traced, and the model is dropped after training, so the entries can go once no run is
+    in progress (`training_slot`): no other code here traces custom gradients, so the entries registered
+    meanwhile are the runs'.
     """
     registry = _gradient_registry()
     for name in _custom_gradients() - before:
