@@ -50,7 +50,8 @@ MAX_TEXT_CHARS = 2000   # with chars_model's caps, the text lab's longest run (s
 MAX_VOCAB = 200         # distinct characters: keeps the stateless layer (vocab, vocab) under 40,000 weights
 MAX_SAMPLE_CHARS = 500  # characters generated per sample
 MIN_TEMPERATURE, MAX_TEMPERATURE = 0.05, 5.0  # 0.05: almost always the likeliest; 5: logits / 5, far flatter
-GATES = {"SimpleRNN": 1, "LSTM": 4, "GRU": 3}  # blocks of `units` columns in Wx, Wh, b
+# blocks of `units` columns in Wx, Wh, b: one per gate of rnncore.gates' cells
+GATES = {"SimpleRNN": 1, "LSTM": len(gates.GATES["lstm"]), "GRU": len(gates.GATES["gru"])}
 
 
 def check_text(text, name: str = "text", min_chars: int = MIN_TEXT_CHARS) -> str:
