@@ -44,7 +44,7 @@ from rnncore.activations import sigmoid
 from rnncore.cell import pre_activation
 from rnncore.loop import run_loop
 from rnncore.memory import FADE_FRACTION
-from rnncore.tf.gates_keras import run_keras
+from rnncore.tf import gates_keras
 from rnncore.validate import check_array, check_inputs, check_int, check_number
 
 KINDS = ("lstm", "gru")
@@ -173,7 +173,7 @@ def _run_numpy(X: np.ndarray, w: GatedWeights, lengths) -> GatedResult:
 
 
 def _run_keras(X: np.ndarray, w: GatedWeights, lengths) -> GatedResult:
-    return GatedResult(*run_keras(X, w, lengths), {})  # Keras does not expose the gates
+    return GatedResult(*gates_keras.run_keras(X, w, lengths), {})  # Keras does not expose the gates
 
 
 def run(X, w: GatedWeights, sequence_length=None, backend: str = "numpy") -> GatedResult:

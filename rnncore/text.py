@@ -149,7 +149,10 @@ def zero_state(w: CharRNNWeights) -> tuple:
 
 def _one_hot(ids, w: CharRNNWeights) -> np.ndarray:
     """(1, steps, vocab) float64: X[t] = one_hot(ids[t]); X[t] @ Wx is exactly the row Wx[ids[t]]."""
-    return np.eye(w.Wx.shape[0])[np.asarray(ids, int)][np.newaxis]
+    ids = np.asarray(ids, int)
+    X = np.zeros((1, len(ids), w.Wx.shape[0]))
+    X[0, np.arange(len(ids)), ids] = 1.0
+    return X
 
 
 def forward(w: CharRNNWeights, ids) -> Forward:
