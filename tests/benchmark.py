@@ -40,6 +40,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from tests.apptest import APP, assert_clean, open_page  # noqa: E402
+from dashboard.registry import BY_PATH  # noqa: E402
 
 REPEATS = 15          # timed re-renders per page and setting (the issue asks for at least 10)
 WARMUP = 2            # untimed re-renders first: both slider values computed and cached once
@@ -166,7 +167,7 @@ def first_render(page: str) -> dict:
 
 def _first_render_worker(page: str) -> dict:
     at = AppTest.from_file(APP, default_timeout=120)
-    at.switch_page(f"views/{page}.py")  # before the first run: the page's file name is its url_path
+    at.switch_page(BY_PATH[page].script)  # before the first run: the script's name is its url_path
     start = time.perf_counter()
     at.run()
     seconds = time.perf_counter() - start

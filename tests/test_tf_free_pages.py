@@ -2,8 +2,10 @@
 import pytest
 
 from tests.apptest import tensorflow_imported_by
+from dashboard.registry import BY_PATH
 
-TF_FREE_PAGES = ["overview", "lengths", "memory", "keras_lab", "gated", "bptt", "text_lab"]
+TF_PAGES = ("by_hand", "unrolling")  # at their defaults: the TF1 check, the graph sweep
+TF_FREE_PAGES = [page for page in BY_PATH if page not in TF_PAGES]
 
 
 @pytest.mark.parametrize("page", TF_FREE_PAGES)

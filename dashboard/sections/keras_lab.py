@@ -25,8 +25,6 @@ from dashboard.state import jobs, store
 from rnncore.lesson import tasks
 from rnncore.tf import training
 CELL_KEYS = {"SimpleRNN": "lab_simple", "LSTM": "lab_lstm", "GRU": "lab_gru"}
-PAGE_KEYS = ("lab_task", "lab_steps", "lab_k", "lab_examples", *CELL_KEYS.values(), "lab_units", "lab_epochs",
-             "lab_seed")
 WAITER = "_lab_waiter"    # session state: this student's id in the job queue
 TICKET = "_lab_ticket"    # session state: this student's claim on a run until it ends or they stop waiting
 PARTIAL = "_lab_partial"  # session state: the curves of a run this student stopped waiting for
