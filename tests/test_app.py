@@ -2,7 +2,7 @@
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from apptest import APP
+from tests.apptest import APP
 from dashboard import notices
 from dashboard.notices import FAILURE_MESSAGE
 from dashboard.registry import PAGES

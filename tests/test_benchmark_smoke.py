@@ -1,8 +1,8 @@
 """The benchmark's machinery works (tests/benchmark.py); no timing is asserted here: the benchmark measures speed."""
 import pytest
 
-import benchmark
-from benchmark import PAGES, SWEEPS, Page, markdown, targets
+from tests import benchmark
+from tests.benchmark import PAGES, SWEEPS, Page, markdown, targets
 
 from dashboard.registry import BY_PATH
 from dashboard.settings import SETTINGS
@@ -97,7 +97,7 @@ def test_browser_round_trip_target_is_judged_against_the_reference_page():
 def test_browser_round_trips_are_measured_on_every_page_with_a_slider(monkeypatch):
     import os
 
-    from browser.conftest import CHROMIUM
+    from tests.browser.conftest import CHROMIUM
 
     if not os.path.exists(CHROMIUM):
         pytest.skip(f"{CHROMIUM} is missing: run `make browser`")

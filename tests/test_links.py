@@ -9,7 +9,7 @@ import pytest
 
 from streamlit.testing.v1 import AppTest
 
-from apptest import APP, FIRST_RENDER_TIMEOUT, assert_clean, open_page
+from tests.apptest import APP, FIRST_RENDER_TIMEOUT, assert_clean, open_page
 from dashboard import ragged
 from dashboard.presets import PRESETS
 from dashboard.registry import BY_PATH

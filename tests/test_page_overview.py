@@ -5,7 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from apptest import open_page
+from tests.apptest import open_page
 from dashboard.registry import PAGES
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from apptest import assert_clean, open_page
+from tests.apptest import assert_clean, open_page
 from rnncore.lesson.questions import QUESTIONS
 
 

@@ -1,7 +1,7 @@
 """Pages that need no TensorFlow never import it (TF costs 2-3 s and ~650 MB on first import)."""
 import pytest
 
-from apptest import tensorflow_imported_by
+from tests.apptest import tensorflow_imported_by
 from dashboard.registry import BY_PATH
 
 TF_PAGES = ("by_hand", "unrolling")  # at their defaults: the TF1 check, the graph sweep
