@@ -12,10 +12,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import fake_work  # noqa: E402,F401  (registers "test.sleep": its decoder)
 from dashboard.state import jobs  # noqa: E402
+from tests import fake_work  # noqa: E402,F401  (registers "test.sleep": its decoder)
 
 TIMEOUT_S = 120
 

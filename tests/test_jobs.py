@@ -8,7 +8,7 @@ import time
 
 import pytest
 import sqlalchemy as sa
-from jobs_fixtures import WAIT_S, Gated, lab, started  # noqa: F401  (lab: a fixture)
+from tests.jobs_fixtures import WAIT_S, Gated, lab, started  # noqa: F401  (lab: a fixture)
 
 from dashboard.state import jobs, store
 
@@ -328,7 +328,7 @@ def test_the_code_version_is_one_digest_per_process():
 
 
 def test_a_queue_that_cannot_be_reached_fails_the_run_with_a_message(tmp_path, monkeypatch):
-    from jobs_fixtures import GATED
+    from tests.jobs_fixtures import GATED
 
     monkeypatch.setenv("RECURRENCE_LAB_DB_PATH", str(tmp_path / "lab.sqlite3"))
     monkeypatch.setitem(jobs.work.KINDS, KIND, GATED)

@@ -15,11 +15,11 @@ import numpy as np
 import pytest
 from streamlit import dataframe_util
 
-from apptest import assert_clean, open_page
+from tests.apptest import assert_clean, open_page
 from dashboard.sections import keras_lab as view
 from dashboard.settings import SETTINGS
 from rnncore.tf import training
-from jobs_fixtures import LocalQueue
+from tests.jobs_fixtures import LocalQueue
 
 from dashboard.state import jobs
 from rnncore.lesson.tasks import make_task

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from apptest import assert_clean, open_page
-from jobs_fixtures import LocalQueue
+from tests.apptest import assert_clean, open_page
+from tests.jobs_fixtures import LocalQueue
 from dashboard.sections import text_lab as view
 from dashboard.settings import SETTINGS
 from rnncore import text as chars

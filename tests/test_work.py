@@ -6,7 +6,7 @@ import threading
 
 import numpy as np
 import pytest
-from at_once import at_once
+from tests.at_once import at_once
 
 from dashboard.sections import keras_lab, text_lab
 from dashboard.state import jobs, work, workers
@@ -91,7 +91,7 @@ def test_no_workers_are_started_when_they_run_elsewhere(monkeypatch):
 
 def test_the_page_tests_runtime_starts_no_workers(monkeypatch):
     """AppTest's runtime is not a real server: its pages use a queue of the test's own."""
-    from apptest import open_page
+    from tests.apptest import open_page
 
     monkeypatch.setattr(workers, "start_for_server", lambda: pytest.fail("AppTest started workers"))
     open_page("overview")
