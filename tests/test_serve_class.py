@@ -188,7 +188,7 @@ def test_a_run_trained_through_one_process_shows_through_the_other(proxy):
 
 def test_a_run_in_progress_on_one_process_is_followed_from_the_other(proxy):
     """Two students on two processes press Train with the same new settings, the second while the first's
-    run trains: the second process follows that run (dashboard.state.jobs shared_runs, the database's runs table):
+    run trains: the second process follows that run (one row of the database's runs table, trained by the one set of workers):
     its page shows the run's epochs, then the same result with the same training time (a second training
     would show a time of its own)."""
     base_url, (first, second) = proxy
