@@ -46,6 +46,8 @@ def test_defaults_show_the_reference_numbers(page):
     assert shown_metrics["Below 1% of ‖Y[0]‖"] == f"at t = {memory.fade_step(norms)}"
     example = memory.history_example(w, d["mem_history"], d["mem_amplitude"], d["seed"])
     assert shown_metrics["‖Y_quiet[T] − Y_busy[T]‖"] == f"{example.difference:.4g}"
+    page.session_state["mem_history_table"] = True  # the table is drawn only once its expander is open
+    page.run()
     table = page.dataframe[0].value
     np.testing.assert_allclose(table["after zeros"], example.outputs[0, -1], rtol=1e-6)
     np.testing.assert_allclose(table["after noise"], example.outputs[1, -1], rtol=1e-6)

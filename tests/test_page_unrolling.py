@@ -5,6 +5,7 @@ from xml.etree import ElementTree
 import pyarrow as pa
 import pytest
 
+from dashboard.sections.unrolling import DRAWINGS
 from apptest import assert_clean, open_page
 from dashboard import exports
 from rnncore import init_weights
@@ -29,6 +30,10 @@ def chart(at):
 
 
 def drawings(at) -> list[str]:
+    """The two graph drawings, opening their expander first (closed, nothing is drawn or measured)."""
+    if DRAWINGS not in at.session_state or not at.session_state[DRAWINGS]:
+        at.session_state[DRAWINGS] = True
+        at.run()
     return [element.proto.spec for element in at.get("graphviz_chart")]
 
 

@@ -13,7 +13,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dashboard import chart_cache, charts, controls
+from dashboard import chart_cache, charts, controls, experiment
+from dashboard.sections import predict
+from dashboard.sections.shared import on_demand
 from dashboard.compute import CACHE_ENTRIES
 from rnncore import gates, memory
 from rnncore.lesson.codegen import gated_notebook_code
@@ -189,6 +191,58 @@ def keras_gaps(units: int, seed: int, forget_bias: float, steps: int, pattern: s
             pairs.append((mine.cell, theirs.cell))
         gaps[cell] = max(float(np.abs(a.astype(np.float64) - b).max()) for a, b in pairs)
     return gaps
+
+
+@st.fragment
+def pulse_section(forget_bias: float) -> None:
+    """One pulse kept by a forget gate at σ(bias). A fragment: its question, step slider and log toggle
+    rerun this section only (the forget-gate bias is the page's, so it reruns the page)."""
+    answered = predict.predict_first("gated.pulse_20")
+    pulse_steps = controls.slider("gate_pulse_steps")
+    kept = pulse_kept_over_time(biases(forget_bias), pulse_steps)
+    own = kept[biases(forget_bias).index(forget_bias)]
+    chart_column, text_column = st.columns([3, 2])
+    with chart_column:
+        log_scale = controls.toggle("gate_log")
+        spec = kept_spec(biases(forget_bias), kept, forget_bias, log_scale)
+        chart_cache.show(spec)
+        experiment.chart_download(spec, PAGE, "kept_by_forget_bias")
+    text_column.markdown(
+        "Here the LSTM's gates are **set by hand** (`gates.hold_weights`): one pulse is written at t = 0, then "
+        "nothing more is written, and the forget gate sits at σ(bias) at every step. So the cell keeps exactly "
+        "σ(bias)ᵗ of the value after t steps. The thick line is your bias; thin lines compare others. "
+        "Keras starts every LSTM with bias 1 (`unit_forget_bias=True`): before training, such a cell "
+        "forgets most of a value within about 15 steps.")
+    faded = faded_after(forget_bias)
+    one, two, three = chart_column.columns(3)
+    one.metric("Kept per step σ(bias)", f"{gates.kept_fraction(forget_bias, 1):.4f}")
+    two.metric(f"Kept after {pulse_steps} steps", f"{own[-1]:.4g}")
+    three.metric("Below 1% after", (f"{faded} steps" if faded else "never (200 steps)") if answered else "predict first")
+
+
+@st.fragment
+def hold_section() -> None:
+    """An LSTM with gates set by hand holds a value for k steps. A fragment: its two sliders rerun this
+    section only; the table of every gate at every step is drawn only when opened."""
+    k_column, value_column = st.columns(2)
+    k, value = controls.slider("lab_k", k_column), controls.slider("gate_hold_value", value_column)
+    table = hold_table(hold(k, value), gates.hold_inputs(hold_steps(k), value, clear_at=k + 1))
+    chart_column, text_column = st.columns([3, 2])
+    chart_cache.show(hold_spec(k, value), chart_column)
+    text_column.markdown(
+        f"The Keras lab's **recall** task shows a network k + 1 values and asks, at the last step, for the "
+        f"first. An LSTM can do it with three inputs per step (value, write, clear) and gates set by hand: the "
+        f"input gate opens only when *write* is 1, the forget gate stays at σ(10) ≈ 0.99995 until *clear* is 1, "
+        f"the output gate is always open. The value goes in at t = 0, is read at t = k = {k} (the dashed rule), "
+        f"and the cell is cleared at t = {k + 1}.")
+    start, read = text_column.columns(2)
+    start.metric("Cell at t = 0", f"{table['cell state c'].iloc[0]:.6f}")
+    read.metric(f"Cell at t = k = {k}", f"{table['cell state c'].iloc[k]:.6f}")
+    text_column.page_link("views/keras_lab.py", label=f"Train on recall with k = {k} in the Keras lab",
+                          icon=":material/science:", query_params={"lab_task": "recall", "lab_k": str(k)})
+    if (box := on_demand("Every gate at every step, as numbers", "gate_hold_table")).open:
+        box.dataframe(table, hide_index=True, column_config={c: st.column_config.NumberColumn(format="%.6f")
+                                                             for c in table.columns if c not in ("t",)})
 
 
 @st.fragment

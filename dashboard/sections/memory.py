@@ -13,7 +13,8 @@ import streamlit as st
 
 from dashboard import chart_cache, charts
 from dashboard.compute import CACHE_ENTRIES
-from dashboard.controls import toggle
+from dashboard.controls import slider, toggle
+from dashboard.sections.shared import on_demand
 from rnncore import memory
 from rnncore.config import AGREEMENT, init_weights
 
@@ -128,6 +129,27 @@ def fade_text(norms: np.ndarray, pattern: str) -> tuple[str, str]:
         return "Below 1% of ‖Y[0]‖", "Y[0] = 0"
     step = memory.fade_step(norms)
     return "Below 1% of ‖Y[0]‖", (f"at t = {step}" if step is not None else "never")
+
+
+@st.fragment
+def history_section(neurons: int, seed: int, activation: str, radius: float, amplitude: float) -> None:
+    """The same last input after a quiet and a busy past. A fragment: its history slider reruns this
+    section only; the table of the two outputs is drawn only when opened."""
+    example = history(neurons, seed, activation, radius, slider("mem_history"), amplitude)
+    chart_column, text_column = st.columns([3, 2])
+    chart_cache.show(history_spec(example.outputs[:, -1]), chart_column)
+    text_column.markdown(
+        f"Two sequences end with the **same** input x (every input = {amplitude:g}). Before it, one saw "
+        f"{example.inputs.shape[1] - 1} steps of zeros, the other as many steps of noise. A network without "
+        "state would give both the same last output; this one does not, because Y[T−1] · Wy brings the past "
+        "in. **Try** ρ = 0: `Wy` = 0, the past is forgotten and the bars match. Make the history longer with a "
+        "small ρ: only the last few steps of noise still count.")
+    text_column.metric("‖Y_quiet[T] − Y_busy[T]‖", f"{example.difference:.4g}")
+    if (box := on_demand("Both last outputs, neuron by neuron", "mem_history_table", text_column)).open:
+        box.dataframe({"neuron": np.arange(neurons), "after zeros": example.outputs[0, -1].astype(float),
+                       "after noise": example.outputs[1, -1].astype(float)},
+                      hide_index=True, column_config={c: st.column_config.NumberColumn(format="%.6f")
+                                                      for c in ("after zeros", "after noise")})
 
 
 @st.fragment

@@ -23,7 +23,8 @@ st.markdown(
 
 with st.sidebar:
     st.header("The layer (shared with Recurrence by hand)")
-    settings = by_hand.layer_settings()
+    side = st.container()
+settings = by_hand.layer_settings(side, main="bptt")  # steps, seed and scale in the main area
 steps, activation = settings["steps"], settings["activation"]
 X = view.inputs(settings["batch"], steps, settings["inputs"])  # (batch, steps, inputs)
 w = experiment.layer_weights(settings)
