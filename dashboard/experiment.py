@@ -61,9 +61,20 @@ def origin(settings: dict) -> str:
     return f"Recurrence Lab's init_weights, seed {settings['seed']}, scale {settings['scale']:g}"
 
 
+def take_away_key(page: str) -> str:
+    """The key of a page's take-away expander (Session State says whether it is open)."""
+    return f"{page}_take_away"
+
+
 def export_panel(run: Run, page: str, where=st) -> None:
-    """Downloads of the run and notebook code that reproduces it, in a collapsed expander."""
-    with where.expander("Take this run with you: files and notebook code", icon=":material/download:"):
+    """Downloads of the run and notebook code that reproduces it, in a collapsed expander whose content
+    is made only while it is open (on_change="rerun"): the notebook code is generated, and the buttons
+    drawn, for the students who ask, not on every slider move."""
+    box = where.expander("Take this run with you: files and notebook code", icon=":material/download:",
+                         key=take_away_key(page), on_change="rerun")
+    if not box.open:
+        return
+    with box:
         st.markdown("**Download** the numbers of this run. The CSV files are tidy (one value per row, "
                     "its indices in columns); the NPZ holds every array for `np.load`; the JSON holds "
                     "everything, settings included.")

@@ -53,6 +53,9 @@ def test_export_panel_offers_every_file_and_both_notebook_styles():
     at = AppTest.from_function(_panel_script, default_timeout=30)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
+    assert not at.get("download_button") and not at.tabs  # closed: nothing made, nothing drawn
+    at.session_state["test_take_away"] = True  # the student opens it
+    at.run()
     buttons = at.get("download_button")
     assert len(buttons) == 6
     assert {b.proto.label for b in buttons} == {"Inputs (CSV)", "Weights (CSV)", "Outputs (CSV)",

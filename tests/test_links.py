@@ -54,6 +54,8 @@ def test_the_book_preset_reproduces_the_books_printed_table():
     printed = json.loads(BOOK_TABLE.read_text())
     np.testing.assert_allclose(outputs[:, 0], printed["Y0"], atol=1e-5)
     np.testing.assert_allclose(outputs[:, 1], printed["Y1"], atol=1e-5)
+    at.session_state["by_hand_take_away"] = True  # the notebook code is made once its expander is open
+    at.run()
     code = "\n".join(c.value for c in at.code)  # the notebook code embeds the book's exact weights
     assert float_literal(book_weights().Wy[4, 0]) in code and "preset=book" in code
 

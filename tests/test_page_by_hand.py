@@ -324,6 +324,8 @@ def test_the_books_weights_need_the_books_shape():
 def test_the_link_and_the_downloads_are_offered():
     at = open_page("by_hand", {"seed": "7"})
     assert any("seed=7" in c.value for c in at.code)  # the share link holds the settings
+    at.session_state["by_hand_take_away"] = True  # the files and code are made once their expander is open
+    at.run()
     labels = {b.label for b in at.get("download_button")}
     assert {"Outputs (CSV)", "All (NPZ)", "All (JSON)"} <= labels
     assert any("Session" in c.value for c in at.code)  # the TF1-style notebook code

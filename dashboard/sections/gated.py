@@ -283,7 +283,12 @@ def npz_bytes(units: int, seed: int, forget_bias: float, steps: int, pattern: st
 
 
 def take_away_section(units: int, seed: int, forget_bias: float, steps: int, pattern: str) -> None:
-    with st.expander("Take this run with you: files and notebook code", icon=":material/download:"):
+    """The arrays and notebook code, made only while their expander is open."""
+    box = on_demand("Take this run with you: files and notebook code", experiment.take_away_key(PAGE),
+                    icon=":material/download:")
+    if not box.open:
+        return
+    with box:
         settings = (units, seed, forget_bias, steps, pattern)
         st.download_button("All arrays (NPZ)", lambda: npz_bytes(*settings), file_name="recurrence_lab_gated.npz",
                            mime="application/octet-stream", key="download_gated_npz", on_click="ignore")

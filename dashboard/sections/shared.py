@@ -8,13 +8,13 @@ import streamlit as st
 from dashboard import chart_cache, experiment, pinning
 
 
-def on_demand(label: str, key: str, where=st):
+def on_demand(label: str, key: str, where=st, **kwargs):
     """An expander whose content is computed only while it is open: `if (box := on_demand(...)).open:`.
 
     With on_change="rerun" Streamlit makes the expander a widget whose `.open` is its state; opening it
     reruns the fragment it sits in (else the page). For what a student opens on purpose (tables of every
     number, a second backend's check, graph drawings): a closed one costs the server and the browser nothing."""
-    return where.expander(label, key=key, on_change="rerun")
+    return where.expander(label, key=key, on_change="rerun", **kwargs)
 
 
 def pin_controls(page: str, recorded: dict, arrays: dict, keys: tuple[str, str], empty: str) -> pinning.Pin | None:
