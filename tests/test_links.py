@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from apptest import APP, FIRST_RENDER_TIMEOUT, assert_clean, open_page
+from dashboard.sections.by_hand import TABLES
 from dashboard import ragged
 from dashboard.presets import PRESETS
 from rnncore import init_weights, run_manual
@@ -29,7 +30,10 @@ HOSTILE_NOTICES = ("`steps=999999` must be between", "`seed=-5` must be between"
 
 def by_hand_outputs(at) -> np.ndarray:
     """The by-hand page's NumPy result table (a row per (t, example), a column per neuron) as
-    (batch, steps, neurons) float32."""
+    (batch, steps, neurons) float32, opening the tables' expander first (closed, they are not drawn)."""
+    if TABLES not in at.session_state or not at.session_state[TABLES]:
+        at.session_state[TABLES] = True
+        at.run()
     table = [d for d in at.dataframe if d.editing_mode == "read_only"][0].value
     steps = int(table.index.get_level_values("t").max()) + 1
     values = table.to_numpy(np.float32)

@@ -3,6 +3,7 @@ its largest settings, every tap target at least 24 px, the main controls in the 
 chart they drive, and the sidebar closed after moving to another page. One server, one phone context."""
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
@@ -12,6 +13,7 @@ from tests.browser.live import LiveApp
 
 pytestmark = pytest.mark.browser
 
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 PHONE = {"width": 390, "height": 844}
 MIN_TARGET_PX = 24  # WCAG 2.2, 2.5.8 (AA)
 STRIPS = {"by_hand": "by_hand_controls", "bptt": "bptt_controls", "memory": "memory_controls",
@@ -64,6 +66,12 @@ def test_no_page_scrolls_sideways_on_a_phone(app, phone, name, settings):
     if settings == "defaults":
         small = phone.evaluate(TARGETS_JS)
         assert not small, f"{name}: tap targets under {MIN_TARGET_PX} px: {small}"
+        # docs/screenshots/phone_<page>.png: the screen a student sees at the page's main controls (or its top)
+        strip = phone.locator(f"[data-testid=stMain] .st-key-{STRIPS.get(name, 'none')}")
+        if strip.count():
+            phone.evaluate("e => e.scrollIntoView({block: 'start'})", strip.element_handle())
+            phone.wait_for_timeout(300)
+        phone.screenshot(path=str(SCREENSHOTS / f"phone_{name}.png"))
 
 
 @pytest.mark.parametrize("name", STRIPS)
