@@ -11,7 +11,7 @@ import numpy as np
 from streamlit.runtime.scriptrunner_utils.script_requests import RerunData
 from streamlit.testing.v1 import local_script_runner
 
-from apptest import assert_clean, open_page
+from tests.apptest import assert_clean, open_page
 from dashboard import inputs_table
 from dashboard.sections import by_hand, memory
 from rnncore import memory as memory_core

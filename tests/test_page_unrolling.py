@@ -5,8 +5,8 @@ from xml.etree import ElementTree
 import pyarrow as pa
 import pytest
 
+from tests.apptest import assert_clean, open_page
 from dashboard.sections.unrolling import DRAWINGS
-from apptest import assert_clean, open_page
 from dashboard import exports
 from rnncore import init_weights
 from rnncore.tf.graphs import measure

@@ -238,8 +238,8 @@ def hold_section() -> None:
     start, read = text_column.columns(2)
     start.metric("Cell at t = 0", f"{table['cell state c'].iloc[0]:.6f}")
     read.metric(f"Cell at t = k = {k}", f"{table['cell state c'].iloc[k]:.6f}")
-    text_column.page_link("views/keras_lab.py", label=f"Train on recall with k = {k} in the Keras lab",
-                          icon=":material/science:", query_params={"lab_task": "recall", "lab_k": str(k)})
+    experiment.page_link("keras_lab", text_column, label=f"Train on recall with k = {k} in the Keras lab",
+                         query_params={"lab_task": "recall", "lab_k": str(k)})
     if (box := on_demand("Every gate at every step, as numbers", "gate_hold_table")).open:
         box.dataframe(table, hide_index=True, column_config={c: st.column_config.NumberColumn(format="%.6f")
                                                              for c in table.columns if c not in ("t",)})

@@ -4,13 +4,10 @@ import streamlit as st
 from dashboard import experiment, notices, presenter
 from dashboard.chart_cache import show
 from dashboard.controls import select, slider, strip
-from dashboard.sections import gated as view
-
-PAGE_KEYS = ("seed", "gate_units", "gate_steps", "gate_pattern", "gate_forget_bias", "gate_pulse_steps", "gate_log",
-             "gate_hold_value", "lab_k", "gate_keras")
+from dashboard.sections import gated as sections
 
 st.title("Inside the gated cells: LSTM and GRU")
-notices.show_url_notices(PAGE_KEYS)
+notices.show_url_notices("gated")
 st.markdown(
     "A SimpleRNN overwrites its state at every step: Y[t] = tanh(X[t] · Wx + Y[t−1] · Wy + b), so what it "
     "keeps of the past is whatever survives another pass through `Wy` and tanh. LSTM and GRU add **gates**: "
@@ -27,17 +24,17 @@ with st.sidebar:
     units = slider("gate_units", presenter.places(("gate_units",))["gate_units"])
 
 st.subheader("1. One sequence, three cells")
-bias_column, steps_column = strip(view.PAGE, 2)  # in the main area, just above the charts they drive
+bias_column, steps_column = strip(sections.PAGE, 2)  # in the main area, just above the charts they drive
 forget_bias, steps = slider("gate_forget_bias", bias_column), slider("gate_steps", steps_column)
 settings = (units, seed, forget_bias, steps, pattern)
-shown = view.compare(*settings)
+shown = sections.compare(*settings)
 st.markdown(
     f"The same {steps}-step `{pattern}` sequence (3 inputs, each the same value at a step) goes into a SimpleRNN, "
     f"an LSTM and a GRU of {units} unit{'s' if units > 1 else ''} each, weights drawn from seed {seed} as Keras "
     "draws them (the SimpleRNN: rnncore's basic cell, `Wy` at spectral radius 0.9). Each panel is one gate "
     "over time, **one row per unit**: white is 0 (closed), blue near +1 (open), red negative.")
-for column, cell in zip(st.columns([5, 5, 6]), view.CELLS):  # at their own size: stretched, they are cut
-    column.vega_lite_chart(view.gate_spec(shown[cell], cell), width="content")
+for column, cell in zip(st.columns([5, 5, 6]), sections.CELLS):  # at their own size: stretched, they are cut
+    column.vega_lite_chart(sections.gate_spec(shown[cell], cell), width="content")
 st.markdown(
     "**Notice** the LSTM's forget gate: with the bias at Keras' default of 1 it sits around σ(1) = 0.73, "
     "so without new input the cell loses about a quarter of itself per step. **Try** the forget-gate bias "
@@ -47,7 +44,7 @@ st.markdown(
 
 st.subheader("2. The LSTM's cell state against its output")
 chart_column, text_column = st.columns([3, 2])
-show(view.cell_output_spec(shown["LSTM"]["cell"], shown["LSTM"]["outputs"]), chart_column)
+show(sections.cell_output_spec(shown["LSTM"]["cell"], shown["LSTM"]["outputs"]), chart_column)
 text_column.markdown(
     "An LSTM carries **two** things from step to step: the cell state c[t] (solid) and the output "
     "h[t] = o[t] · tanh(c[t]) (dashed). The cell is the memory: it is only ever scaled by the forget gate "
@@ -58,17 +55,17 @@ first.metric("Largest |c[t]|", f"{abs(shown['LSTM']['cell']).max():.4f}")
 last.metric("Largest |h[t]|", f"{abs(shown['LSTM']['outputs']).max():.4f}")
 
 st.subheader("3. How long does the cell keep a value? The forget-gate bias")
-view.pulse_section(forget_bias)
+sections.pulse_section(forget_bias)
 
 st.subheader("4. Hold a value for k steps, with the gates set by hand")
-view.hold_section()
+sections.hold_section()
 st.markdown(
     "A trained LSTM has to *find* weights like these by gradient descent, starting from a forget gate at "
     "0.73: that is why, in the Keras lab, it often needs more epochs than you would expect on long recalls.")
 
 st.subheader("5. Check with Keras")
-view.keras_section(*settings)
+sections.keras_section(*settings)
 
 st.subheader("6. Take this experiment with you")
-view.take_away_section(*settings)
+sections.take_away_section(*settings)
 experiment.share_link()

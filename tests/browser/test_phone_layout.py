@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from benchmark import PAGES  # each page's largest allowed settings, as `make bench` measures them
+from tests.benchmark import PAGES  # each page's largest allowed settings, as `make bench` measures them
 from tests.browser.live import LiveApp
 
 pytestmark = pytest.mark.browser
