@@ -156,6 +156,8 @@ def test_the_ragged_preset_for_a_presenter_folds_other_controls_and_exports_the_
     (more,) = [e for e in at.sidebar.expander if e.label == "More settings"]
     folded = {s.key for s in more.slider} | {s.key for s in more.selectbox}
     assert folded == {"batch", "inputs", "neurons", "seed", "scale", "activation"}  # steps stays in view
+    at.session_state["lengths_take_away"] = True  # the notebook code is made once its expander is open
+    at.run()
     code = "\n".join(c.value for c in at.code)
     assert "lengths = np.array([6, 3, 1, 5], dtype=np.int32)" in code and "preset=ragged" in code
 
