@@ -1,0 +1,551 @@
+"""Jupyter notebooks (.ipynb, nbformat v4) that redo an experiment page's run and check it against the page.
+
+Every notebook reads top to bottom the same way:
+1. what it redoes and where the numbers came from (markdown);
+2. a set-up cell: `TF_USE_LEGACY_KERAS=1` before TensorFlow's first import (the lesson's `BasicRNNCell`
+   exists only then, beside Keras 3), the same kernels as the dashboard (oneDNN off, one thread per
+   operation), and `check(name, page, notebook)`;
+3. the run's exact inputs and weights, and the numbers the page showed, as literals (codegen's
+   `float_literal`: each reads back to the same float32 bit for bit);
+4. the lesson's TensorFlow 1 style, then Keras 3, each ending in `check` calls that print the page's
+   numbers beside the notebook's with their largest difference and assert they agree to AGREEMENT
+   (rnncore.caps: 1e-5, relative where a number exceeds 1);
+5. a summary line, `CHECKED {...}`: every check by name and its largest difference, for the reader and
+   for the tests (tests/test_notebooks.py runs each notebook in a real Jupyter kernel).
+
+The notebooks need nothing from Recurrence Lab: NumPy, TensorFlow, tf-keras and Keras. Builders take the
+page's arrays and return a `nbformat.NotebookNode`; `to_bytes` writes the .ipynb file's bytes.
+`hello_world()` is the lesson's own lab ("a hello world for TensorFlow and Keras"), stored ready-made as
+HELLO_WORLD_FILE (`python -m rnncore.lesson.notebooks` writes it again).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import numpy as np
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from rnncore.caps import AGREEMENT
+from rnncore.config import RNNWeights
+from rnncore.lesson import codegen
+from rnncore.lesson.codegen import array_literal, float_literal, np_array_line
+from rnncore.validate import check_inputs
+
+HELLO_WORLD_FILE = Path(__file__).parent.parent / "data" / "hello_tensorflow_keras.ipynb"
+MIME = "application/x-ipynb+json"
+SUMMARY_MARK = "CHECKED "  # the summary cell's output starts with this, then JSON: {check name: largest difference}
+KERNEL = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+
+SETUP = f'''\
+import os
+os.environ["TF_USE_LEGACY_KERAS"] = "1"        # before TensorFlow's first import: the lesson's BasicRNNCell needs it
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # the dashboard's kernels, so float rounding is the same
+import json
+import numpy as np
+import tensorflow as tf
+import keras
+
+tf.config.threading.set_intra_op_parallelism_threads(1)  # as the dashboard runs TensorFlow
+tf.config.threading.set_inter_op_parallelism_threads(1)
+v1 = tf.compat.v1
+print("TensorFlow", tf.__version__, "| Keras", keras.__version__)
+
+AGREEMENT = {AGREEMENT!r}  # float32 precision: absolute near zero, relative where a number exceeds 1
+checked = {{}}             # check name -> largest difference, printed at the end
+
+
+def check(name, page, notebook, tolerance=AGREEMENT):
+    """Print the page's numbers beside this notebook's, and assert they agree."""
+    page, notebook = np.asarray(page, np.float64), np.asarray(notebook, np.float64)
+    assert page.shape == notebook.shape, f"{{name}}: shape {{notebook.shape}} here, {{page.shape}} on the page"
+    finite = np.isfinite(page)
+    assert np.array_equal(finite, np.isfinite(notebook)), f"{{name}}: overflows where the page's does not, or not where it does"
+    gap = np.abs(page - notebook)[finite] / np.maximum(1.0, np.abs(page[finite]))
+    largest = float(gap.max()) if gap.size else 0.0
+    with np.printoptions(precision=6, suppress=True, threshold=40, edgeitems=3):
+        print(f"{{name}}\\n  the page:      {{page.ravel()}}\\n  this notebook: {{notebook.ravel()}}")
+    print(f"  largest difference {{largest:.2e}} (agreement: {{tolerance:g}})")
+    assert largest <= tolerance, f"{{name}} differs from the page's by {{largest:.3g}}"
+    checked[name] = largest
+'''
+SUMMARY = f'print("{SUMMARY_MARK}" + json.dumps(checked))  # every check above, and its largest difference'
+
+
+def notebook(title: str, cells: list[tuple[str, str]]) -> nbformat.NotebookNode:
+    """A v4 notebook: `title` as its first heading, then ("md" | "code", source) cells, validated."""
+    built = new_notebook(metadata={"kernelspec": KERNEL, "language_info": {"name": "python"}})
+    built.cells = [new_markdown_cell(f"# {title}")]
+    built.cells += [new_markdown_cell(source) if kind == "md" else new_code_cell(source) for kind, source in cells]
+    nbformat.validate(built)
+    return built
+
+
+def to_bytes(built: nbformat.NotebookNode) -> bytes:
+    return nbformat.writes(built).encode()
+
+
+def _lines(*lines: str) -> str:
+    return "\n".join(lines)
+
+
+def _literal(name: str, array, comment: str) -> str:
+    return np_array_line(name, np.asarray(array, np.float32), "float32", comment)
+
+
+def _intro(page: str, origin: str, what: str) -> tuple[str, str]:
+    return ("md", f"Downloaded from Recurrence Lab's **{page}** page. {what}\n\n"
+                  f"Weights: {origin or 'as shown on the page'}, written out exactly. Run the cells in order "
+                  "(*Run All*). Each `check` prints the page's numbers beside the ones this notebook computes, "
+                  f"with their largest difference, and stops the notebook if they differ by more than {AGREEMENT:g}.")
+
+
+def _setup() -> list[tuple[str, str]]:
+    return [("md", "## Set-up\n`TF_USE_LEGACY_KERAS=1` must be set before TensorFlow is first imported: the "
+                   "lesson's `BasicRNNCell` lives in the legacy Keras (`tf-keras`), beside Keras 3. If TensorFlow "
+                   "was already imported in this kernel, restart the kernel first."),
+            ("code", SETUP)]
+
+
+def _summary() -> list[tuple[str, str]]:
+    return [("md", "## Every check\nEach check's name and the largest difference it found."), ("code", SUMMARY)]
+
+
+# --- the basic cell: by_hand, lengths, memory ---------------------------------------------------------------
+
+def _layer_cells(X: np.ndarray, w: RNNWeights, outputs, state, lengths) -> list[tuple[str, str]]:
+    """Inputs, weights and the page's numbers; the lesson's TF1 graph; Keras 3 SimpleRNN; each checked."""
+    data = codegen.data_lines(X, w, lengths, "(neurons,)")
+    page = [_literal("page_outputs", outputs, "(batch, steps, neurons): the page's Y[t], zero past each length"),
+            _literal("page_state", state, "(batch, neurons): the page's final state")]
+    if lengths is None:
+        tf1_text = ("## The lesson's TensorFlow 1 style\nOne placeholder per time step and **one** set of "
+                    "variables `Wx`, `Wy`, `b` that every step shares: "
+                    "`Y[t] = act(X[t] @ Wx + Y[t-1] @ Wy + b)`, `Y[-1] = 0`. A `Session` feeds each step's batch. "
+                    "The output of the last step is the state.")
+        tf1 = codegen.tf1_manual_lines(X, w, b_is_row=False)
+    else:
+        tf1_text = ("## The lesson's TensorFlow 1 style, with sequence lengths\n`BasicRNNCell` in `dynamic_rnn` "
+                    "with `sequence_length`: past each example's length the output is 0 and the state is copied "
+                    "through, so the final state is the output at step length − 1 (zeros for a length of 0). "
+                    "The cell's kernel is `Wx` stacked over `Wy`.")
+        tf1 = codegen.tf1_dynamic_lines(w)
+    keras_text = ("## Keras 3\nThe same layer as `keras.layers.SimpleRNN`, holding the same weights "
+                  "(`set_weights([kernel, recurrent_kernel, bias])`)"
+                  + (": the lengths become a mask." if lengths is not None else "."))
+    checks = ['check("outputs (batch, steps, neurons)", page_outputs, outputs)',
+              'check("final state (batch, neurons)", page_state, state)']
+    return [("md", "## The run's inputs and weights, and the page's numbers\nExactly the arrays of the page's run."),
+            ("code", _lines(*data, "", *page)),
+            ("md", tf1_text), ("code", _lines(*tf1, "", *[c.replace('("', '("TF1 ', 1) for c in checks])),
+            ("md", keras_text), ("code", _lines(*codegen.keras_lines(w, lengths is not None), "",
+                                                *[c.replace('("', '("Keras ', 1) for c in checks]))]
+
+
+def layer_notebook(X, w: RNNWeights, outputs, state, sequence_length=None, origin: str = "",
+                   page: str = "Recurrence by hand") -> nbformat.NotebookNode:
+    """The basic cell's run `run_manual(X, w, sequence_length)` -> (outputs, state) as the page showed it."""
+    X, lengths = check_inputs(X, w, sequence_length)
+    what = ("It runs the same recurrent layer on the same batch"
+            + (", with the same sequence lengths," if lengths is not None else "") +
+            " in the lesson's TensorFlow 1 style and in Keras 3.")
+    return notebook(f"Recurrence Lab: {page}", [_intro(page, origin, what), *_setup(),
+                                               *_layer_cells(X, w, outputs, state, lengths), *_summary()])
+
+
+def memory_notebook(X, w: RNNWeights, outputs, norms, radius: float, origin: str = "") -> nbformat.NotebookNode:
+    """The memory page's layer (Wy rescaled to spectral radius `radius`) on its one input sequence X
+    (1, steps, inputs): its outputs and the page's state norms ||Y[t]|| (steps,)."""
+    X, _ = check_inputs(X, w)
+    what = (f"`Wy` was rescaled to spectral radius ρ = {radius:g}; one input sequence goes in, and how long it "
+            "lives in the state is the size ‖Y[t]‖ of the state at every step.")
+    cells = _layer_cells(X, w, outputs, outputs[:, -1], None)
+    cells[1] = ("code", cells[1][1] + "\n" + _literal("page_norms", norms, "(steps,): the page's ||Y[t]||"))
+    cells += [("md", f"## How long the input lives in the state\nThe norm of the state at every step, ‖Y[t]‖, "
+                     f"as the page's thick line draws it, and the spectral radius of `Wy` (the page's ρ = {radius:g})."),
+              ("code", _lines("norms = np.linalg.norm(outputs[0].astype(np.float64), axis=-1)  # (steps,)",
+                              'check("state norms ||Y[t]||", page_norms, norms)',
+                              f'check("spectral radius of Wy", {float_literal(radius)}, '
+                              "np.abs(np.linalg.eigvals(Wy_init.astype(np.float64))).max())"))]
+    return notebook("Recurrence Lab: Memory and state", [_intro("Memory and state", origin, what), *_setup(),
+                                                         *cells, *_summary()])
+
+
+# --- backpropagation through time ----------------------------------------------------------------------------
+
+def bptt_notebook(X, w: RNNWeights, loss: float, dWx, dWy, db, origin: str = "") -> nbformat.NotebookNode:
+    """The BPTT page's gradients of L = ½ Σ Y[T−1]² with respect to the one Wx, Wy and b."""
+    X, _ = check_inputs(X, w)
+    act = codegen.TF1_ACTIVATION[w.activation]
+    data = codegen.data_lines(X, w, None, "(neurons,)")
+    page = [f"page_loss = {float_literal(loss)}  # L = 1/2 sum(Y[T-1]^2): the target is 0",
+            _literal("page_dWx", dWx, "(inputs, neurons): dL/dWx, the sum of every step's contribution"),
+            _literal("page_dWy", dWy, "(neurons, neurons): dL/dWy"),
+            _literal("page_db", db, "(neurons,): dL/db")]
+    tf1 = ["graph = tf.Graph()  # a graph of our own, so the cell can be run again",
+           "with graph.as_default():",
+           "    X = v1.placeholder(tf.float32, [None, n_steps, n_inputs])  # (batch, steps, inputs)",
+           "    Wx = tf.Variable(Wx_init, name=\"Wx\")",
+           "    Wy = tf.Variable(Wy_init, name=\"Wy\")",
+           "    b = tf.Variable(b_init.reshape(1, n_neurons), name=\"b\")",
+           f"    Y = [{act}(tf.matmul(X[:, 0], Wx) + b)]",
+           "    for t in range(1, n_steps):  # the same Wx, Wy, b at every step",
+           f"        Y.append({act}(tf.matmul(Y[t - 1], Wy) + tf.matmul(X[:, t], Wx) + b))",
+           "    loss = 0.5 * tf.reduce_sum(tf.square(Y[-1]))",
+           "    gradients = v1.gradients(loss, [Wx, Wy, b])  # one gradient per variable: the sum over the steps",
+           "    init = v1.global_variables_initializer()", "",
+           "with v1.Session(graph=graph) as sess:",
+           "    init.run()",
+           "    loss_val, (dWx, dWy, db) = sess.run([loss, gradients], feed_dict={X: X_batch})", "",
+           'check("TF1 loss", page_loss, loss_val)', 'check("TF1 dL/dWx", page_dWx, dWx)',
+           'check("TF1 dL/dWy", page_dWy, dWy)', 'check("TF1 dL/db", page_db, db.reshape(-1))']
+    keras = [f"layer = keras.layers.SimpleRNN(n_neurons, activation={codegen.KERAS_ACTIVATION[w.activation]})",
+             "layer.build((None, n_steps, n_inputs))",
+             "layer.set_weights([Wx_init, Wy_init, b_init])  # kernel, recurrent_kernel, bias",
+             "with tf.GradientTape() as tape:",
+             "    state = layer(X_batch)  # (batch, neurons): the last output",
+             "    loss = 0.5 * tf.reduce_sum(tf.square(state))",
+             "dWx, dWy, db = [g.numpy() for g in tape.gradient(loss, layer.trainable_weights)]", "",
+             'check("Keras loss", page_loss, float(loss))', 'check("Keras dL/dWx", page_dWx, dWx)',
+             'check("Keras dL/dWy", page_dWy, dWy)', 'check("Keras dL/db", page_db, db)']
+    what = ("A loss reads the last output against a target of 0; backpropagation through time gives its gradient "
+            "for the **one** `Wx`, `Wy` and `b` that every step shares: the sum of every step's contribution.")
+    return notebook("Recurrence Lab: Backpropagation through time", [
+        _intro("Backpropagation through time", origin, what), *_setup(),
+        ("md", "## The run's inputs and weights, and the page's gradients"), ("code", _lines(*data, "", *page)),
+        ("md", "## The lesson's TensorFlow 1 style: `tf.gradients` on the graph\nThe graph is the lesson's "
+               "recurrence unrolled over the steps; `gradients` walks it back from the loss."),
+        ("code", _lines(*tf1)),
+        ("md", "## Keras 3 and `tf.GradientTape`\nThe tape records the forward pass of a `SimpleRNN` holding the "
+               "same weights, then plays it back."),
+        ("code", _lines(*keras)), *_summary()])
+
+
+# --- static and dynamic unrolling ----------------------------------------------------------------------------
+
+def unrolling_notebook(w: RNNWeights, op_counts: dict, batch: int = 4, seed: int = 0) -> nbformat.NotebookNode:
+    """The unrolling page's graph sizes: `op_counts` {"static" | "dynamic": {steps: operations}} as the page
+    measured them for the layer `w` (BasicRNNCell), built again here; then both run on one batch and agree."""
+    points = sorted({steps for counts in op_counts.values() for steps in counts})
+    if not points:
+        raise ValueError("op_counts holds no measurement")
+    data = [f"n_inputs, n_neurons = {w.n_inputs}, {w.n_neurons}",
+            _literal("Wx_init", w.Wx, "(inputs, neurons)"), _literal("Wy_init", w.Wy, "(neurons, neurons)"),
+            _literal("b_init", w.b, "(neurons,)"),
+            "page_op_counts = {" + ", ".join(f"{kind!r}: {{{', '.join(f'{s}: {n}' for s, n in sorted(c.items()))}}}"
+                                             for kind, c in op_counts.items()) + "}  # path -> {steps: operations}"]
+    build = [f"def build(kind, n_steps, activation={codegen.TF1_ACTIVATION[w.activation]}):",
+             '    """The forward graph of static_rnn or dynamic_rnn over n_steps, in a tf.Graph of its own."""',
+             "    graph = tf.Graph()",
+             "    with graph.as_default():",
+             "        X = v1.placeholder(tf.float32, [None, n_steps, n_inputs], name=\"X\")  # (batch, steps, inputs)",
+             "        cell = v1.nn.rnn_cell.BasicRNNCell(num_units=n_neurons, activation=activation)",
+             "        if kind == \"static\":  # one copy of the cell per step",
+             "            X_seqs = tf.unstack(tf.transpose(X, perm=[1, 0, 2]))  # steps x (batch, inputs)",
+             "            output_seqs, state = v1.nn.static_rnn(cell, X_seqs, dtype=tf.float32)",
+             "            outputs = tf.transpose(tf.stack(output_seqs), perm=[1, 0, 2])",
+             "        else:                  # one cell inside a while_loop",
+             "            outputs, state = v1.nn.dynamic_rnn(cell, X, dtype=tf.float32)",
+             "        kernel, bias = cell.weights",
+             "        load = [kernel.assign(np.concatenate([Wx_init, Wy_init])), bias.assign(b_init)]",
+             "    return graph, X, outputs, state, load", "",
+             "for kind, counts in page_op_counts.items():",
+             "    here = {steps: len(build(kind, steps)[0].get_operations()) for steps in counts}",
+             "    print(kind, \"operations by steps:\", here)",
+             "    check(f\"{kind} graph operations\", list(counts.values()), list(here.values()), tolerance=0)"]
+    largest = points[-1]
+    run = [f"n_steps = {largest}",
+           f"X_batch = np.random.default_rng({seed}).standard_normal(({batch}, n_steps, n_inputs)).astype(np.float32)",
+           "results = {}",
+           "for kind in (\"static\", \"dynamic\"):",
+           "    graph, X, outputs, state, load = build(kind, n_steps)",
+           "    with v1.Session(graph=graph) as sess:",
+           "        sess.run(load)",
+           "        results[kind] = sess.run([outputs, state], feed_dict={X: X_batch})",
+           "layer = keras.layers.SimpleRNN(n_neurons, activation="
+           f"{codegen.KERAS_ACTIVATION[w.activation]}, return_sequences=True, unroll=True)",
+           "layer.build((None, n_steps, n_inputs))",
+           "layer.set_weights([Wx_init, Wy_init, b_init])",
+           "keras_unrolled = keras.ops.convert_to_numpy(layer(X_batch))",
+           "layer.unroll = False  # the same weights, now as a loop",
+           "keras_loop = keras.ops.convert_to_numpy(layer(X_batch))",
+           'check("dynamic_rnn outputs beside static_rnn\'s", results["static"][0], results["dynamic"][0])',
+           'check("Keras unroll=False beside unroll=True", keras_unrolled, keras_loop)',
+           'check("Keras beside static_rnn", results["static"][0], keras_unrolled)']
+    what = ("The page builds the lesson's layer into a graph two ways, one copy of the cell per step "
+            "(`static_rnn`) and one loop (`dynamic_rnn`), and counts the graph's operations. Here the same graphs "
+            "are built again and counted (the counts must be equal), then both run on one batch.")
+    return notebook("Recurrence Lab: Static vs dynamic unrolling", [
+        _intro("Static vs dynamic unrolling", "Recurrence Lab's init_weights, seed 42, scale 1", what), *_setup(),
+        ("md", "## The lesson's layer, and the operation counts the page measured"), ("code", _lines(*data)),
+        ("md", "## The two graphs, counted\n`static_rnn` gains a copy of the cell with every step; `dynamic_rnn`'s "
+               "graph keeps one cell inside a `while_loop` and stays the same size."), ("code", _lines(*build)),
+        ("md", f"## The same numbers either way\nAt {largest} steps both graphs, and Keras 3's `SimpleRNN` with "
+               "`unroll=True` and `unroll=False`, compute the same outputs: unrolling changes the graph, not the "
+               "maths."), ("code", _lines(*run)), *_summary()])
+
+
+# --- gated cells -----------------------------------------------------------------------------------------------
+
+def gated_notebook(X, simple: RNNWeights, lstm, gru, outputs: dict, lstm_cell, origin: str = "") -> nbformat.NotebookNode:
+    """One sequence X (batch, steps, inputs) through SimpleRNN, LSTM and GRU; `outputs` {"SimpleRNN" | "LSTM" |
+    "GRU": (batch, steps, units)} and the LSTM's last cell state (batch, units) are the page's (rnncore.gates)."""
+    code = codegen.gated_notebook_code(X, simple, lstm, gru)  # validates the weights and shapes
+    X, _ = check_inputs(X, simple)
+    n_units = simple.n_neurons
+    data = [f"n_inputs, n_units, n_steps = {X.shape[2]}, {n_units}, {X.shape[1]}",
+            _literal("X_batch", X, "(batch, steps, inputs)"),
+            *[_literal(f"page_{name}", outputs[name], "(batch, steps, units): the page's h[t]") for name in outputs],
+            _literal("page_LSTM_cell", lstm_cell, "(batch, units): the page's LSTM cell state c[T-1]")]
+    tf1 = ["# The SimpleRNN's weights, for the TF1 graph below (Keras 3 loads the same ones further down).",
+           _literal("Wx_init", simple.Wx, "(inputs, units)"), _literal("Wy_init", simple.Wy, "(units, units)"),
+           _literal("b_init", simple.b, "(units,)"),
+           "n_neurons = n_units", *codegen.tf1_manual_lines(X, simple, b_is_row=False), "",
+           'check("TF1 SimpleRNN outputs", page_SimpleRNN, outputs)']
+    layers = code[code.index("outputs, states = {}, {}"):code.index("for name in outputs:")].rstrip()
+    keras = [layers, "", *[f'check("Keras {name} outputs", page_{name}, outputs["{name}"])' for name in outputs],
+             'check("Keras LSTM cell state", page_LSTM_cell, cell)']
+    what = ("The same sequence goes into a SimpleRNN, an LSTM and a GRU holding the page's weights (Keras' layout "
+            "and gate order); the page computed every gate by hand in NumPy.")
+    return notebook("Recurrence Lab: Inside the gated cells", [
+        _intro("Inside the gated cells", origin, what), *_setup(),
+        ("md", "## The sequence, and the page's outputs"), ("code", _lines(*data)),
+        ("md", "## The lesson's TensorFlow 1 style, for the SimpleRNN\nThe basic cell of the lesson, one placeholder "
+               "per step. (The gated cells have no form in the lesson; they follow in Keras 3.)"),
+        ("code", _lines(*tf1)),
+        ("md", "## Keras 3: SimpleRNN, LSTM and GRU\nEach layer is built, given the page's weights with "
+               "`set_weights`, and run on the sequence. An LSTM's kernel holds its four gates side by side "
+               "(i, f, c, o), a GRU's its three (z, r, h)."), ("code", keras), *_summary()])
+
+
+# --- training pages ------------------------------------------------------------------------------------------------
+
+def keras_lab_notebook(task: str, examples: int, steps: int, k: int, seed: int, cells, units: int,
+                       naive: float, mean: float, y_valid, untrained: dict, trained: dict | None = None,
+                       epochs_here: int = 1, learning_rate: float = 0.005, batch_size: int = 32) -> nbformat.NotebookNode:
+    """The Keras lab's run: its data made again from the seed, the page's two baselines (`naive`, `mean`
+    validation MSE) and validation targets `y_valid` checked; each model of `cells` built with the page's
+    initializer seeds and its untrained validation MSE (`untrained`, by cell) checked; then `epochs_here`
+    epochs of training, printed beside the page's finished run (`trained`: final validation MSE by cell)."""
+    from rnncore.lesson import tasks  # the generator below is tasks.py's, written out
+
+    length = steps if task == "sine" else k + 1
+    n_valid = round(examples * tasks.VALID_FRACTION)
+    data = [f"task, n_examples, steps, k, seed = {task!r}, {examples}, {steps}, {k}, {seed}",
+            f"cells, units = {tuple(cells)!r}, {units}",
+            f"page_naive_mse, page_mean_mse = {float_literal(naive)}, {float_literal(mean)}  # the page's baselines",
+            _literal("page_y_valid", np.asarray(y_valid).reshape(-1), f"({n_valid},): the page's validation targets"),
+            "page_untrained_mse = {" + ", ".join(f"{c!r}: {float_literal(v)}" for c, v in untrained.items()) + "}",
+            "page_trained_mse = " + ("{" + ", ".join(f"{c!r}: {float_literal(v)}" for c, v in trained.items()) + "}"
+                                     if trained else "None") + "  # after the page's full run, if one was shown"]
+    make = [
+        "rng = np.random.default_rng(seed)  # NumPy's PCG64: the same arrays on any machine",
+        "if task == \"sine\":  # two sine waves of random frequency and phase, plus noise",
+        "    freq1, freq2, offsets1, offsets2 = rng.random((4, n_examples, 1))",
+        "    time = np.linspace(0, 1, steps + 1)",
+        "    series = 0.5 * np.sin((time - offsets1) * (freq1 * 10 + 10))",
+        "    series += 0.2 * np.sin((time - offsets2) * (freq2 * 20 + 20))",
+        "    series += 0.1 * (rng.random((n_examples, steps + 1)) - 0.5)",
+        "    series = series.astype(np.float32)",
+        "    X, y = series[:, :steps], series[:, steps:]  # read `steps` values, predict the next",
+        "else:                # recall: the target is the first of k + 1 random values",
+        "    X = rng.uniform(-1, 1, (n_examples, k + 1)).astype(np.float32)",
+        "    y = X[:, :1]",
+        "X = X[:, :, np.newaxis]  # (examples, steps, 1)",
+        f"n_train = n_examples - {n_valid}  # the last 20% are held out for validation",
+        "X_train, y_train, X_valid, y_valid = X[:n_train], y[:n_train], X[n_train:], y[n_train:]",
+        "naive_mse = float(np.mean((X_valid[:, -1, :].astype(np.float64) - y_valid) ** 2))  # repeat the last value",
+        "mean_mse = float(np.mean((y_valid.astype(np.float64) - y_train.astype(np.float64).mean()) ** 2))",
+        'check("validation targets", page_y_valid, y_valid.reshape(-1))',
+        'check("naive baseline MSE", page_naive_mse, naive_mse)',
+        'check("mean baseline MSE", page_mean_mse, mean_mse)']
+    models = [
+        "def build_model(cell):",
+        '    """cell(units) -> Dense(1), each weight drawn from its own seed, as the page builds it."""',
+        "    init = keras.initializers",
+        "    return keras.Sequential([",
+        f"        keras.Input(({length}, 1)),",
+        "        getattr(keras.layers, cell)(units, kernel_initializer=init.GlorotUniform(seed=seed),",
+        "                                    recurrent_initializer=init.Orthogonal(seed=seed + 1)),",
+        "        keras.layers.Dense(1, kernel_initializer=init.GlorotUniform(seed=seed + 2)),",
+        "    ])", "",
+        "models = {cell: build_model(cell) for cell in cells}",
+        "for cell, model in models.items():",
+        "    forecast = model.predict_on_batch(X_valid)  # (n_valid, 1), before any training",
+        "    check(f\"{cell} untrained validation MSE\", page_untrained_mse[cell],",
+        "          float(np.mean((forecast.astype(np.float64) - y_valid) ** 2)))"]
+    train = [
+        f"epochs_here = {epochs_here}  # the page trains for more; raise this to train as long",
+        "for cell, model in models.items():",
+        f"    model.compile(optimizer=keras.optimizers.Adam({learning_rate}), loss=\"mse\")",
+        f"    model.fit(X_train, y_train, batch_size={batch_size}, epochs=epochs_here, verbose=0)",
+        "    mse = float(np.mean((model.predict_on_batch(X_valid).astype(np.float64) - y_valid) ** 2))",
+        "    after_page = page_trained_mse[cell] if page_trained_mse and cell in page_trained_mse else None",
+        "    print(f\"{cell}: validation MSE {mse:.4f} after {epochs_here} epoch(s) here; naive {naive_mse:.4f}, \"",
+        "          f\"mean {mean_mse:.4f}\" + (f\"; the page's full run ended at {after_page:.4f}\" if after_page else \"\"))"]
+    what = ("Its data are made again here from the seed and checked against the page's baselines; each model is "
+            "built with the page's initializer seeds and checked before training (its untrained validation MSE). "
+            "A short training follows: its numbers are printed, not checked, since the page trains for longer.")
+    return notebook("Recurrence Lab: Keras lab", [
+        _intro("Keras lab", f"Keras initializers with seeds {seed}, {seed + 1}, {seed + 2}", what), *_setup(),
+        ("md", "## The page's settings and numbers"), ("code", _lines(*data)),
+        ("md", f"## The data, and the two baselines\nTask *{task}*: {tasks.TASKS[task]}. The **naive** forecast "
+               "repeats the last value read; the **mean** answers the training targets' mean whatever it reads. A "
+               "model has learnt something only once it beats both."), ("code", _lines(*make)),
+        ("md", "## The models, before training\nOne recurrent layer, then `Dense(1)` on its last output."),
+        ("code", _lines(*models)),
+        ("md", "## A short training\nAdam on the mean squared error, as the page trains (which shuffles its "
+               "batches with its own seeded generator, so the numbers here are close to the page's, not equal)."),
+        ("code", _lines(*train)), *_summary()])
+
+
+def text_lab_notebook(text: str, cell: str, units: int, epochs: int, seed: int, rnn_probs,
+                      stateless_probs) -> nbformat.NotebookNode:
+    """The text lab's run: chars_codegen's training code in cells, then each model's next-character
+    probabilities (steps, vocab) checked against the page's (rnncore's NumPy pass of the trained weights)."""
+    from rnncore.lesson.chars_codegen import code_parts
+
+    parts = code_parts(text, cell, units, epochs, seed)
+    page = [_literal("page_rnn_probs", rnn_probs, "(steps, vocab): the page's RNN p(next character)"),
+            _literal("page_stateless_probs", stateless_probs, "(steps, vocab): the page's stateless model's")]
+    what = ("Two models train on the same text with the same seeds: a recurrent layer and a softmax on the "
+            "current character alone. Trained the same way, they give the page's probabilities.")
+    return notebook("Recurrence Lab: Text lab", [
+        _intro("Text lab", f"Keras initializers seeded from {seed}, trained here", what), *_setup(),
+        ("md", "## The text, one-hot, and the page's probabilities"), ("code", _lines(parts["data"], *page)),
+        ("md", "## The two models\nThe recurrent one reads a character and its state; the stateless one only the "
+               "character."), ("code", parts["models"]),
+        ("md", f"## Train\n{epochs} epochs, one Adam step each on the whole text."), ("code", parts["train"]),
+        ("md", "## What each model predicts next\nFor every position, each model's likeliest next character and "
+               "its probability; then every probability beside the page's."),
+        ("code", _lines(parts["predict"], 'check("RNN p(next character)", page_rnn_probs, rnn_probs)',
+                        'check("stateless p(next character)", page_stateless_probs, stateless_probs)')),
+        *_summary()])
+
+
+# --- the lesson's lab -----------------------------------------------------------------------------------------
+
+def hello_world() -> nbformat.NotebookNode:
+    """The lesson's lab, "a hello world for TensorFlow and Keras": the book's two-step network drawn with
+    TF's seeded normal, run the TF1 way, with BasicRNNCell and with Keras 3, checked against the book's table
+    (rnncore's NumPy reference), then a first Keras model trained for a few epochs."""
+    from rnncore.lesson.book import LESSON_X, book_weights
+    from rnncore.manual import run_manual
+
+    w = book_weights()
+    book = run_manual(LESSON_X, w).outputs
+    X0, X1 = LESSON_X[:, 0].astype(int), LESSON_X[:, 1].astype(int)
+    return notebook("A hello world for TensorFlow and Keras", [
+        ("md", "The lab of the lesson *TensorFlow RNN*, ready to run (*Run All*). It builds the lesson's recurrent "
+               "layer with TensorFlow's low-level API, then the same layer with `BasicRNNCell` and with Keras 3, "
+               "and checks every version against the book's numbers (Hands-On Machine Learning, 1st ed., ch. 14), "
+               "which Recurrence Lab's NumPy loop reproduces exactly. Last, a first Keras model learns to forecast "
+               "a time series. About half a minute on a laptop."),
+        *_setup(),
+        ("md", "## Hello, TensorFlow\nA tensor, an operation, a result."),
+        ("code", _lines('hello = tf.constant("Hello, TensorFlow!")', "print(hello.numpy().decode())",
+                        "a = tf.constant([[1.0, 2.0], [3.0, 4.0]])",
+                        "print(\"a @ a =\\n\", tf.matmul(a, a).numpy())")),
+        ("md", "## The lesson's batch and the book's weights\nFour examples of three inputs at t = 0 and t = 1. "
+               "The book draws `Wx` and `Wy` with TensorFlow's seeded normal (graph seed 42, operation seeds 5 and "
+               "14), so the draw below is the book's, bit for bit. Note `Wy` is `[n_neurons, n_neurons]`: it carries "
+               "the previous outputs `Y0` into the next step (the slide's `[n_inputs, n_neurons]` is a typo, as is "
+               "its `tf.zeroes`)."),
+        ("code", _lines("n_inputs, n_neurons = 3, 5",
+                        f"X0_batch = np.array({array_literal(X0)}, dtype=np.float32)  # t = 0",
+                        f"X1_batch = np.array({array_literal(X1)}, dtype=np.float32)  # t = 1",
+                        "draw = tf.Graph()",
+                        "with draw.as_default():",
+                        "    v1.set_random_seed(42)",
+                        "    Wx_draw = v1.random_normal([n_inputs, n_neurons], seed=5)",
+                        "    Wy_draw = v1.random_normal([n_neurons, n_neurons], seed=14)",
+                        "with v1.Session(graph=draw) as sess:",
+                        "    Wx_init, Wy_init = sess.run([Wx_draw, Wy_draw])",
+                        "b_init = np.zeros(n_neurons, np.float32)",
+                        _literal("book_Y", book, "(batch, steps, neurons): the book's Y0 and Y1"),
+                        'check("the book\'s Wx", ' + array_literal(w.Wx) + ", Wx_init)",
+                        'check("the book\'s Wy", ' + array_literal(w.Wy) + ", Wy_init)")),
+        ("md", "## The recurrence with bare hands (TensorFlow 1 style)\nOne placeholder per step, one set of weights "
+               "that both steps share: `Y0 = tanh(X0 @ Wx + b)`, `Y1 = tanh(Y0 @ Wy + X1 @ Wx + b)`."),
+        ("code", _lines("graph = tf.Graph()",
+                        "with graph.as_default():",
+                        "    X0 = v1.placeholder(tf.float32, [None, n_inputs])",
+                        "    X1 = v1.placeholder(tf.float32, [None, n_inputs])",
+                        "    Wx = tf.Variable(Wx_init)",
+                        "    Wy = tf.Variable(Wy_init)",
+                        "    b = tf.Variable(tf.zeros([1, n_neurons], dtype=tf.float32))",
+                        "    Y0 = tf.tanh(tf.matmul(X0, Wx) + b)",
+                        "    Y1 = tf.tanh(tf.matmul(Y0, Wy) + tf.matmul(X1, Wx) + b)",
+                        "    init = v1.global_variables_initializer()",
+                        "with v1.Session(graph=graph) as sess:",
+                        "    init.run()",
+                        "    Y0_val, Y1_val = sess.run([Y0, Y1], feed_dict={X0: X0_batch, X1: X1_batch})",
+                        'print("Y0_val =\\n", Y0_val)', 'print("Y1_val =\\n", Y1_val)',
+                        'check("Y0 by hand", book_Y[:, 0], Y0_val)', 'check("Y1 by hand", book_Y[:, 1], Y1_val)')),
+        ("md", "## The same layer as a cell: `BasicRNNCell` in `static_rnn` and `dynamic_rnn`\nThe cell holds `Wx` "
+               "stacked over `Wy` as one kernel. `static_rnn` writes the cell out once per step; `dynamic_rnn` "
+               "loops over it, and with `sequence_length` it stops each example at its own length (the second "
+               "example has one step here: its output at t = 1 is 0)."),
+        ("code", _lines("X_batch = np.stack([X0_batch, X1_batch], axis=1)  # (batch, steps, inputs)",
+                        "lengths = np.array([2, 1, 2, 2], dtype=np.int32)",
+                        "graph = tf.Graph()",
+                        "with graph.as_default():",
+                        "    X = v1.placeholder(tf.float32, [None, 2, n_inputs])",
+                        "    seq_length = v1.placeholder(tf.int32, [None])",
+                        "    cell = v1.nn.rnn_cell.BasicRNNCell(num_units=n_neurons)",
+                        "    static_outputs, _ = v1.nn.static_rnn(cell, tf.unstack(X, axis=1), dtype=tf.float32)",
+                        "    dynamic_outputs, states = v1.nn.dynamic_rnn(cell, X, dtype=tf.float32, sequence_length=seq_length)",
+                        "    kernel, bias = cell.weights",
+                        "    load = [kernel.assign(np.concatenate([Wx_init, Wy_init])), bias.assign(b_init)]",
+                        "    init = v1.global_variables_initializer()",
+                        "with v1.Session(graph=graph) as sess:",
+                        "    init.run()",
+                        "    sess.run(load)",
+                        "    static_val, dynamic_val = sess.run([static_outputs, dynamic_outputs],",
+                        "                                       feed_dict={X: X_batch, seq_length: lengths})",
+                        'check("static_rnn", book_Y, np.stack(static_val, axis=1))',
+                        "book_with_lengths = book_Y * (np.arange(2)[None, :] < lengths[:, None])[:, :, None]",
+                        'check("dynamic_rnn with sequence_length", book_with_lengths, dynamic_val)')),
+        ("md", "## Hello, Keras\nKeras 3 writes the layer as `SimpleRNN`; `set_weights` gives it the book's weights."),
+        ("code", _lines("layer = keras.layers.SimpleRNN(n_neurons, return_sequences=True)",
+                        "layer.build((None, 2, n_inputs))",
+                        "layer.set_weights([Wx_init, Wy_init, b_init])  # kernel, recurrent_kernel, bias",
+                        "keras_Y = keras.ops.convert_to_numpy(layer(X_batch))",
+                        'check("Keras SimpleRNN", book_Y, keras_Y)')),
+        ("md", "## A first Keras model that learns\nNoisy sine waves (the book's `generate_time_series`): read 20 "
+               "values, forecast the next. The naive forecast repeats the last value; a `SimpleRNN` with a "
+               "`Dense(1)` on top learns to do better in a few epochs."),
+        ("code", _lines("rng = np.random.default_rng(42)",
+                        "freq1, freq2, offsets1, offsets2 = rng.random((4, 1000, 1))",
+                        "time = np.linspace(0, 1, 21)",
+                        "series = 0.5 * np.sin((time - offsets1) * (freq1 * 10 + 10))",
+                        "series += 0.2 * np.sin((time - offsets2) * (freq2 * 20 + 20))",
+                        "series = (series + 0.1 * (rng.random((1000, 21)) - 0.5)).astype(np.float32)[:, :, np.newaxis]",
+                        "X_train, y_train = series[:800, :20], series[:800, 20]",
+                        "X_valid, y_valid = series[800:, :20], series[800:, 20]",
+                        "naive = float(np.mean((X_valid[:, -1] - y_valid) ** 2))",
+                        "init = keras.initializers",
+                        "model = keras.Sequential([",
+                        "    keras.Input((20, 1)),",
+                        "    keras.layers.SimpleRNN(16, kernel_initializer=init.GlorotUniform(seed=42),",
+                        "                           recurrent_initializer=init.Orthogonal(seed=43)),",
+                        "    keras.layers.Dense(1, kernel_initializer=init.GlorotUniform(seed=44)),",
+                        "])",
+                        "model.compile(optimizer=keras.optimizers.Adam(0.005), loss=\"mse\")",
+                        "history = model.fit(X_train, y_train, epochs=5, batch_size=32, validation_data=(X_valid, y_valid),",
+                        "                    verbose=0)",
+                        "for epoch, mse in enumerate(history.history[\"val_loss\"], 1):",
+                        "    print(f\"epoch {epoch}: validation MSE {mse:.4f} (naive forecast {naive:.4f})\")")),
+        *_summary()])
+
+
+def write_hello_world() -> None:
+    """Write HELLO_WORLD_FILE from `hello_world()` (the shipped file; a test checks they agree)."""
+    HELLO_WORLD_FILE.write_bytes(to_bytes(hello_world()))
+
+
+if __name__ == "__main__":
+    write_hello_world()
+    print(f"wrote {HELLO_WORLD_FILE}")
