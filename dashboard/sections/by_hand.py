@@ -130,4 +130,4 @@ def what_if_section(X: np.ndarray, settings: dict, Y: np.ndarray) -> None:
 def take_away_section(X: np.ndarray, w: RNNWeights, Y: np.ndarray, settings: dict) -> None:
     """The link to this experiment, and its numbers and notebook code to download."""
     run = experiment.Run.of(X, w, RNNResult(Y, Y[:, -1]), origin=experiment.origin(settings), settings=settings)
-    shared.take_away(run, PAGE)
+    shared.take_away(run, PAGE, "Recurrence by hand")

@@ -5,7 +5,10 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from functools import partial
+
 from dashboard import chart_cache, experiment, pinning
+from rnncore.lesson import notebooks
 
 
 def pin_controls(page: str, recorded: dict, arrays: dict, keys: tuple[str, str], empty: str) -> pinning.Pin | None:
@@ -38,7 +41,9 @@ def compared_outputs(current: np.ndarray, kept: pinning.Pin) -> pinning.Comparis
     return comparison
 
 
-def take_away(run: experiment.Run, page: str) -> None:
-    """The link to this experiment, and its numbers and notebook code to download."""
+def take_away(run: experiment.Run, page: str, title: str) -> None:
+    """The link to this experiment, its notebook, and its numbers and notebook code to download."""
     experiment.share_link()
+    experiment.notebook_download(page, partial(notebooks.layer_notebook, run.X, run.w, run.outputs, run.state,
+                                               run.sequence_length, run.origin, title))
     experiment.export_panel(run, page)

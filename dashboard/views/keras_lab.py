@@ -1,7 +1,7 @@
 """Keras lab: train SimpleRNN, LSTM and GRU models on tasks that need memory, and watch them learn."""
 import streamlit as st
 
-from dashboard import charts, notices
+from dashboard import charts, experiment, notices
 from dashboard.sections import keras_lab as view
 from dashboard.sections import predict
 from dashboard.controls import select, slider, toggle
@@ -110,3 +110,7 @@ if unroll_rows is not None:
         "the function library) and takes longer to trace, but each call can be quicker, with no loop to "
         "step through. That trade suits short sequences of a fixed length; long or varying lengths want "
         "the loop. Times are measured on a shared server and vary from run to run.")
+
+st.subheader("3. Take this experiment with you")
+if cells:
+    experiment.notebook_download("keras_lab", lambda: view.notebook(settings))

@@ -69,4 +69,4 @@ layer = {"inputs": n_inputs, "neurons": n_neurons, "seed": seed, "scale": scale,
 settings = layer | {"steps": steps, "batch": batch, "lengths": lengths.tolist()}
 lengths_view.what_if(with_lengths, settings)
 shared.take_away(experiment.Run.of(X, experiment.weights_from_settings(layer), with_lengths, lengths,
-                                   experiment.origin(layer), settings), "lengths")
+                                   experiment.origin(layer), settings), "lengths", "Variable sequence lengths")

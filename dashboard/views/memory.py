@@ -101,4 +101,6 @@ st.markdown(
     "radii. Its norm is drawn on a log axis against t.")
 view.credit_section((neurons, seed, activation, steps, pattern, amplitude), radius)
 
+st.subheader("5. Take this experiment with you")
+experiment.notebook_download("memory", lambda: view.notebook(neurons, seed, activation, radius, steps, pattern, amplitude))
 experiment.share_link()

@@ -33,7 +33,6 @@ from rnncore.lesson.codegen import array_literal, float_literal, np_array_line
 from rnncore.validate import check_inputs
 
 HELLO_WORLD_FILE = Path(__file__).parent.parent / "data" / "hello_tensorflow_keras.ipynb"
-MIME = "application/x-ipynb+json"
 SUMMARY_MARK = "CHECKED "  # the summary cell's output starts with this, then JSON: {check name: largest difference}
 KERNEL = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
