@@ -1,9 +1,10 @@
 """Overview: what Recurrence Lab is, the lesson's objectives, a recurrent cell unrolled, and the map of pages."""
 import streamlit as st
 
-from dashboard import notices
+from dashboard import exports, notices
 from dashboard.cell_diagram import unrolled_cell_dot
 from dashboard.presets import PRESET, PRESETS
+from rnncore.lesson.notebooks import HELLO_WORLD_FILE
 
 PAGE_KEYS = ()
 notices.show_url_notices(PAGE_KEYS)
@@ -74,6 +75,17 @@ for page, title, what, objectives in PAGES:
     link, text = st.columns([1, 3])
     link.page_link(page, label=title)
     text.markdown(f"{what} *(objective {' and '.join(map(str, objectives))})*")
+
+st.header("The lesson's lab as a notebook")
+lab, about = st.columns([1, 3])
+lab.download_button("A hello world for TensorFlow and Keras (.ipynb)", HELLO_WORLD_FILE.read_bytes(),
+                    file_name=HELLO_WORLD_FILE.name, mime=exports.MIME["ipynb"], key="hello_world_notebook",
+                    on_click="ignore", icon=":material/menu_book:")
+about.markdown(
+    "The lesson's lab, ready for Jupyter: the lesson's two-step network with the book's weights in TensorFlow's "
+    "low-level API, then with `BasicRNNCell` (`static_rnn`, `dynamic_rnn` with `sequence_length`) and with "
+    "Keras 3's `SimpleRNN`, each checked against the book's numbers, and a first Keras model trained on a time "
+    "series. Every experiment page also offers its own run as a notebook (*Download as a Jupyter notebook*).")
 
 st.header("Ready-made experiments for class")
 st.markdown("Each opens its page with the settings that make one point. Share the link with a class; add "

@@ -75,9 +75,14 @@ SUMMARY = f'print("{SUMMARY_MARK}" + json.dumps(checked))  # every check above, 
 
 def notebook(title: str, cells: list[tuple[str, str]]) -> nbformat.NotebookNode:
     """A v4 notebook: `title` as its first heading, then ("md" | "code", source) cells, validated."""
+    for kind, source in cells:
+        if kind not in ("md", "code") or not isinstance(source, str):
+            raise TypeError(f"a cell is ('md' or 'code', source text), got ({kind!r}, {type(source).__name__})")
     built = new_notebook(metadata={"kernelspec": KERNEL, "language_info": {"name": "python"}})
     built.cells = [new_markdown_cell(f"# {title}")]
     built.cells += [new_markdown_cell(source) if kind == "md" else new_code_cell(source) for kind, source in cells]
+    for number, cell in enumerate(built.cells):
+        cell.id = f"cell-{number}"  # not nbformat's random ids: the same run gives the same file
     nbformat.validate(built)
     return built
 
@@ -247,11 +252,12 @@ def unrolling_notebook(w: RNNWeights, op_counts: dict, batch: int = 4, seed: int
              "            outputs = tf.transpose(tf.stack(output_seqs), perm=[1, 0, 2])",
              "        else:                  # one cell inside a while_loop",
              "            outputs, state = v1.nn.dynamic_rnn(cell, X, dtype=tf.float32)",
-             "        kernel, bias = cell.weights",
+             "        forward_ops = len(graph.get_operations())  # the forward graph, as the page counts it",
+             "        kernel, bias = cell.weights  # loading the weights below adds operations of its own",
              "        load = [kernel.assign(np.concatenate([Wx_init, Wy_init])), bias.assign(b_init)]",
-             "    return graph, X, outputs, state, load", "",
+             "    return graph, X, outputs, state, load, forward_ops", "",
              "for kind, counts in page_op_counts.items():",
-             "    here = {steps: len(build(kind, steps)[0].get_operations()) for steps in counts}",
+             "    here = {steps: build(kind, steps)[-1] for steps in counts}",
              "    print(kind, \"operations by steps:\", here)",
              "    check(f\"{kind} graph operations\", list(counts.values()), list(here.values()), tolerance=0)"]
     largest = points[-1]
@@ -259,7 +265,7 @@ def unrolling_notebook(w: RNNWeights, op_counts: dict, batch: int = 4, seed: int
            f"X_batch = np.random.default_rng({seed}).standard_normal(({batch}, n_steps, n_inputs)).astype(np.float32)",
            "results = {}",
            "for kind in (\"static\", \"dynamic\"):",
-           "    graph, X, outputs, state, load = build(kind, n_steps)",
+           "    graph, X, outputs, state, load, _ = build(kind, n_steps)",
            "    with v1.Session(graph=graph) as sess:",
            "        sess.run(load)",
            "        results[kind] = sess.run([outputs, state], feed_dict={X: X_batch})",
@@ -316,7 +322,7 @@ def gated_notebook(X, simple: RNNWeights, lstm, gru, outputs: dict, lstm_cell, o
         ("code", _lines(*tf1)),
         ("md", "## Keras 3: SimpleRNN, LSTM and GRU\nEach layer is built, given the page's weights with "
                "`set_weights`, and run on the sequence. An LSTM's kernel holds its four gates side by side "
-               "(i, f, c, o), a GRU's its three (z, r, h)."), ("code", keras), *_summary()])
+               "(i, f, c, o), a GRU's its three (z, r, h)."), ("code", _lines(*keras)), *_summary()])
 
 
 # --- training pages ------------------------------------------------------------------------------------------------
