@@ -53,7 +53,7 @@ v1 = tf.compat.v1
 print("TensorFlow", tf.__version__, "| Keras", keras.__version__)
 
 AGREEMENT = {AGREEMENT!r}  # float32 precision: absolute near zero, relative where a number exceeds 1
-checked = {{}}             # check name -> largest difference, printed at the end
+checked = {{}}  # check name -> largest difference, printed at the end
 
 
 def check(name, page, notebook, tolerance=AGREEMENT):
