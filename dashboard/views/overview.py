@@ -78,11 +78,11 @@ for page, title, what, objectives in PAGES:
 
 st.header("The lesson's lab as a notebook")
 lab, about = st.columns([1, 3])
-lab.download_button("A hello world for TensorFlow and Keras (.ipynb)", HELLO_WORLD_FILE.read_bytes(),
+lab.download_button("Download the lab (.ipynb)", HELLO_WORLD_FILE.read_bytes(),
                     file_name=HELLO_WORLD_FILE.name, mime=exports.MIME["ipynb"], key="hello_world_notebook",
                     on_click="ignore", icon=":material/menu_book:")
 about.markdown(
-    "The lesson's lab, ready for Jupyter: the lesson's two-step network with the book's weights in TensorFlow's "
+    "**A hello world for TensorFlow and Keras**, the lesson's lab, ready for Jupyter: the lesson's two-step network with the book's weights in TensorFlow's "
     "low-level API, then with `BasicRNNCell` (`static_rnn`, `dynamic_rnn` with `sequence_length`) and with "
     "Keras 3's `SimpleRNN`, each checked against the book's numbers, and a first Keras model trained on a time "
     "series. Every experiment page also offers its own run as a notebook (*Download as a Jupyter notebook*).")

@@ -46,7 +46,7 @@ def test_the_pages_notebook_downloads_as_a_valid_notebook(app, page, name):
 
 def test_the_overview_offers_the_lessons_hello_world(app, page):
     app.open(page, "")
-    file_name, payload = download(page, "A hello world for TensorFlow and Keras")
+    file_name, payload = download(page, "Download the lab (.ipynb)")
     assert file_name == notebooks.HELLO_WORLD_FILE.name
     assert payload == notebooks.HELLO_WORLD_FILE.read_bytes()
     nbformat.validate(nbformat.reads(payload.decode(), as_version=4))
