@@ -10,11 +10,11 @@ import nbformat
 import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 
-import kernel
-from apptest import assert_clean, open_page
+from tests import kernel
+from tests.apptest import assert_clean, open_page
 from rnncore.caps import AGREEMENT
 from rnncore.lesson import notebooks
-from test_page_text_lab import trained_page
+from tests.test_page_text_lab import trained_page
 
 LABEL = "Download as a Jupyter notebook"
 # page -> (small settings in its link, the checks its notebook must run: each name starts with one of these)

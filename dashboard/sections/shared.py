@@ -7,7 +7,7 @@ import streamlit as st
 
 from functools import partial
 
-from dashboard import chart_cache, experiment, pinning
+from dashboard import chart_cache, experiment, pinning, registry
 from rnncore.lesson import notebooks
 
 
@@ -41,9 +41,10 @@ def compared_outputs(current: np.ndarray, kept: pinning.Pin) -> pinning.Comparis
     return comparison
 
 
-def take_away(run: experiment.Run, page: str, title: str) -> None:
+def take_away(run: experiment.Run, page: str) -> None:
     """The link to this experiment, its notebook, and its numbers and notebook code to download."""
     experiment.share_link()
     experiment.notebook_download(page, partial(notebooks.layer_notebook, run.X, run.w, run.outputs, run.state,
-                                               run.sequence_length, run.origin, title))
+                                               run.sequence_length, run.origin,
+                                               registry.BY_PATH[page].title))
     experiment.export_panel(run, page)

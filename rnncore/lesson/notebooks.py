@@ -26,6 +26,7 @@ import nbformat
 import numpy as np
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+from rnncore.activations import ACTIVATION
 from rnncore.caps import AGREEMENT
 from rnncore.config import RNNWeights
 from rnncore.lesson import codegen
@@ -182,7 +183,7 @@ def memory_notebook(X, w: RNNWeights, outputs, norms, radius: float, origin: str
 def bptt_notebook(X, w: RNNWeights, loss: float, dWx, dWy, db, origin: str = "") -> nbformat.NotebookNode:
     """The BPTT page's gradients of L = ½ Σ Y[T−1]² with respect to the one Wx, Wy and b."""
     X, _ = check_inputs(X, w)
-    act = codegen.TF1_ACTIVATION[w.activation]
+    act = ACTIVATION[w.activation].tf_op
     data = codegen.data_lines(X, w, None, "(neurons,)")
     page = [f"page_loss = {float_literal(loss)}  # L = 1/2 sum(Y[T-1]^2): the target is 0",
             _literal("page_dWx", dWx, "(inputs, neurons): dL/dWx, the sum of every step's contribution"),
@@ -205,7 +206,7 @@ def bptt_notebook(X, w: RNNWeights, loss: float, dWx, dWy, db, origin: str = "")
            "    loss_val, (dWx, dWy, db) = sess.run([loss, gradients], feed_dict={X: X_batch})", "",
            'check("TF1 loss", page_loss, loss_val)', 'check("TF1 dL/dWx", page_dWx, dWx)',
            'check("TF1 dL/dWy", page_dWy, dWy)', 'check("TF1 dL/db", page_db, db.reshape(-1))']
-    keras = [f"layer = keras.layers.SimpleRNN(n_neurons, activation={codegen.KERAS_ACTIVATION[w.activation]})",
+    keras = [f"layer = keras.layers.SimpleRNN(n_neurons, activation={ACTIVATION[w.activation].keras_code})",
              "layer.build((None, n_steps, n_inputs))",
              "layer.set_weights([Wx_init, Wy_init, b_init])  # kernel, recurrent_kernel, bias",
              "with tf.GradientTape() as tape:",
@@ -240,7 +241,7 @@ def unrolling_notebook(w: RNNWeights, op_counts: dict, batch: int = 4, seed: int
             _literal("b_init", w.b, "(neurons,)"),
             "page_op_counts = {" + ", ".join(f"{kind!r}: {{{', '.join(f'{s}: {n}' for s, n in sorted(c.items()))}}}"
                                              for kind, c in op_counts.items()) + "}  # path -> {steps: operations}"]
-    build = [f"def build(kind, n_steps, activation={codegen.TF1_ACTIVATION[w.activation]}):",
+    build = [f"def build(kind, n_steps, activation={ACTIVATION[w.activation].tf_op}):",
              '    """The forward graph of static_rnn or dynamic_rnn over n_steps, in a tf.Graph of its own."""',
              "    graph = tf.Graph()",
              "    with graph.as_default():",
@@ -270,7 +271,7 @@ def unrolling_notebook(w: RNNWeights, op_counts: dict, batch: int = 4, seed: int
            "        sess.run(load)",
            "        results[kind] = sess.run([outputs, state], feed_dict={X: X_batch})",
            "layer = keras.layers.SimpleRNN(n_neurons, activation="
-           f"{codegen.KERAS_ACTIVATION[w.activation]}, return_sequences=True, unroll=True)",
+           f"{ACTIVATION[w.activation].keras_code}, return_sequences=True, unroll=True)",
            "layer.build((None, n_steps, n_inputs))",
            "layer.set_weights([Wx_init, Wy_init, b_init])",
            "keras_unrolled = keras.ops.convert_to_numpy(layer(X_batch))",
