@@ -2,7 +2,7 @@
 run in a real Jupyter kernel (tests/kernel.py), its numbers equal the page's to float32 precision.
 
 One AppTest render and one kernel per page, at small settings. The lesson's hello-world notebook, shipped as a
-file, is what `notebooks.hello_world()` builds, and it runs too.
+file, is what `hello_world.hello_world()` builds, and it runs too.
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from tests import kernel
 from tests.apptest import assert_clean, open_page
 from rnncore.caps import AGREEMENT
-from rnncore.lesson import notebooks
+from rnncore.lesson import hello_world
 from tests.test_page_text_lab import trained_page
 
 LABEL = "Download as a Jupyter notebook"
@@ -81,8 +81,8 @@ def test_the_text_labs_notebook_trains_as_the_page_did(deferred):
 
 
 def test_the_shipped_hello_world_is_the_builders_and_runs():
-    shipped = notebooks.HELLO_WORLD_FILE.read_text()
-    assert shipped == nbformat.writes(notebooks.hello_world()), "run python -m rnncore.lesson.notebooks"
+    shipped = hello_world.HELLO_WORLD_FILE.read_text()
+    assert shipped == nbformat.writes(hello_world.hello_world()), "run python -m rnncore.lesson.hello_world"
     _, checked = kernel.execute(shipped.encode())
     assert {"Y0 by hand", "Y1 by hand", "static_rnn", "dynamic_rnn with sequence_length", "Keras SimpleRNN"} <= set(checked)
     assert all(gap <= AGREEMENT for gap in checked.values()), checked

@@ -4,7 +4,7 @@ import streamlit as st
 from dashboard import experiment, exports, notices, registry
 from dashboard.cell_diagram import unrolled_cell_dot
 from dashboard.presets import PRESET, PRESETS
-from rnncore.lesson.notebooks import HELLO_WORLD_FILE
+from rnncore.lesson.hello_world import HELLO_WORLD_FILE
 
 notices.show_url_notices("overview")
 

@@ -15,12 +15,10 @@ Every notebook reads top to bottom the same way:
 
 The notebooks need nothing from Recurrence Lab: NumPy, TensorFlow, tf-keras and Keras. Builders take the
 page's arrays and return a `nbformat.NotebookNode`; `to_bytes` writes the .ipynb file's bytes.
-`hello_world()` is the lesson's own lab ("a hello world for TensorFlow and Keras"), stored ready-made as
-HELLO_WORLD_FILE (`python -m rnncore.lesson.notebooks` writes it again).
+The lesson's own lab ("a hello world for TensorFlow and Keras") is built the same way, in
+rnncore/lesson/hello_world.py.
 """
 from __future__ import annotations
-
-from pathlib import Path
 
 import nbformat
 import numpy as np
@@ -30,10 +28,9 @@ from rnncore.activations import ACTIVATION
 from rnncore.caps import AGREEMENT
 from rnncore.config import RNNWeights
 from rnncore.lesson import codegen
-from rnncore.lesson.codegen import array_literal, float_literal, np_array_line
+from rnncore.lesson.codegen import float_literal, np_array_line
 from rnncore.validate import check_inputs
 
-HELLO_WORLD_FILE = Path(__file__).parent.parent / "data" / "hello_tensorflow_keras.ipynb"
 SUMMARY_MARK = "CHECKED "  # the summary cell's output starts with this, then JSON: {check name: largest difference}
 KERNEL = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
@@ -92,11 +89,11 @@ def to_bytes(built: nbformat.NotebookNode) -> bytes:
     return nbformat.writes(built).encode()
 
 
-def _lines(*lines: str) -> str:
+def joined(*lines: str) -> str:
     return "\n".join(lines)
 
 
-def _literal(name: str, array, comment: str) -> str:
+def literal_line(name: str, array, comment: str) -> str:
     return np_array_line(name, np.asarray(array, np.float32), "float32", comment)
 
 
@@ -107,14 +104,14 @@ def _intro(page: str, origin: str, what: str) -> tuple[str, str]:
                   f"with their largest difference, and stops the notebook if they differ by more than {AGREEMENT:g}.")
 
 
-def _setup() -> list[tuple[str, str]]:
+def setup_cells() -> list[tuple[str, str]]:
     return [("md", "## Set-up\n`TF_USE_LEGACY_KERAS=1` must be set before TensorFlow is first imported: the "
                    "lesson's `BasicRNNCell` lives in the legacy Keras (`tf-keras`), beside Keras 3. If TensorFlow "
                    "was already imported in this kernel, restart the kernel first."),
             ("code", SETUP)]
 
 
-def _summary() -> list[tuple[str, str]]:
+def summary_cells() -> list[tuple[str, str]]:
     return [("md", "## Every check\nEach check's name and the largest difference it found."), ("code", SUMMARY)]
 
 
@@ -123,8 +120,8 @@ def _summary() -> list[tuple[str, str]]:
 def _layer_cells(X: np.ndarray, w: RNNWeights, outputs, state, lengths) -> list[tuple[str, str]]:
     """Inputs, weights and the page's numbers; the lesson's TF1 graph; Keras 3 SimpleRNN; each checked."""
     data = codegen.data_lines(X, w, lengths, "(neurons,)")
-    page = [_literal("page_outputs", outputs, "(batch, steps, neurons): the page's Y[t], zero past each length"),
-            _literal("page_state", state, "(batch, neurons): the page's final state")]
+    page = [literal_line("page_outputs", outputs, "(batch, steps, neurons): the page's Y[t], zero past each length"),
+            literal_line("page_state", state, "(batch, neurons): the page's final state")]
     if lengths is None:
         tf1_text = ("## The lesson's TensorFlow 1 style\nOne placeholder per time step and **one** set of "
                     "variables `Wx`, `Wy`, `b` that every step shares: "
@@ -143,9 +140,9 @@ def _layer_cells(X: np.ndarray, w: RNNWeights, outputs, state, lengths) -> list[
     checks = ['check("outputs (batch, steps, neurons)", page_outputs, outputs)',
               'check("final state (batch, neurons)", page_state, state)']
     return [("md", "## The run's inputs and weights, and the page's numbers\nExactly the arrays of the page's run."),
-            ("code", _lines(*data, "", *page)),
-            ("md", tf1_text), ("code", _lines(*tf1, "", *[c.replace('("', '("TF1 ', 1) for c in checks])),
-            ("md", keras_text), ("code", _lines(*codegen.keras_lines(w, lengths is not None), "",
+            ("code", joined(*data, "", *page)),
+            ("md", tf1_text), ("code", joined(*tf1, "", *[c.replace('("', '("TF1 ', 1) for c in checks])),
+            ("md", keras_text), ("code", joined(*codegen.keras_lines(w, lengths is not None), "",
                                                 *[c.replace('("', '("Keras ', 1) for c in checks]))]
 
 
@@ -156,8 +153,8 @@ def layer_notebook(X, w: RNNWeights, outputs, state, sequence_length=None, origi
     what = ("It runs the same recurrent layer on the same batch"
             + (", with the same sequence lengths," if lengths is not None else "") +
             " in the lesson's TensorFlow 1 style and in Keras 3.")
-    return notebook(f"Recurrence Lab: {page}", [_intro(page, origin, what), *_setup(),
-                                               *_layer_cells(X, w, outputs, state, lengths), *_summary()])
+    return notebook(f"Recurrence Lab: {page}", [_intro(page, origin, what), *setup_cells(),
+                                               *_layer_cells(X, w, outputs, state, lengths), *summary_cells()])
 
 
 def memory_notebook(X, w: RNNWeights, outputs, norms, radius: float, origin: str = "") -> nbformat.NotebookNode:
@@ -167,15 +164,15 @@ def memory_notebook(X, w: RNNWeights, outputs, norms, radius: float, origin: str
     what = (f"`Wy` was rescaled to spectral radius ρ = {radius:g}; one input sequence goes in, and how long it "
             "lives in the state is the size ‖Y[t]‖ of the state at every step.")
     cells = _layer_cells(X, w, outputs, outputs[:, -1], None)
-    cells[1] = ("code", cells[1][1] + "\n" + _literal("page_norms", norms, "(steps,): the page's ||Y[t]||"))
+    cells[1] = ("code", cells[1][1] + "\n" + literal_line("page_norms", norms, "(steps,): the page's ||Y[t]||"))
     cells += [("md", f"## How long the input lives in the state\nThe norm of the state at every step, ‖Y[t]‖, "
                      f"as the page's thick line draws it, and the spectral radius of `Wy` (the page's ρ = {radius:g})."),
-              ("code", _lines("norms = np.linalg.norm(outputs[0].astype(np.float64), axis=-1)  # (steps,)",
+              ("code", joined("norms = np.linalg.norm(outputs[0].astype(np.float64), axis=-1)  # (steps,)",
                               'check("state norms ||Y[t]||", page_norms, norms)',
                               f'check("spectral radius of Wy", {float_literal(radius)}, '
                               "np.abs(np.linalg.eigvals(Wy_init.astype(np.float64))).max())"))]
-    return notebook("Recurrence Lab: Memory and state", [_intro("Memory and state", origin, what), *_setup(),
-                                                         *cells, *_summary()])
+    return notebook("Recurrence Lab: Memory and state", [_intro("Memory and state", origin, what), *setup_cells(),
+                                                         *cells, *summary_cells()])
 
 
 # --- backpropagation through time ----------------------------------------------------------------------------
@@ -186,9 +183,9 @@ def bptt_notebook(X, w: RNNWeights, loss: float, dWx, dWy, db, origin: str = "")
     act = ACTIVATION[w.activation].tf_op
     data = codegen.data_lines(X, w, None, "(neurons,)")
     page = [f"page_loss = {float_literal(loss)}  # L = 1/2 sum(Y[T-1]^2): the target is 0",
-            _literal("page_dWx", dWx, "(inputs, neurons): dL/dWx, the sum of every step's contribution"),
-            _literal("page_dWy", dWy, "(neurons, neurons): dL/dWy"),
-            _literal("page_db", db, "(neurons,): dL/db")]
+            literal_line("page_dWx", dWx, "(inputs, neurons): dL/dWx, the sum of every step's contribution"),
+            literal_line("page_dWy", dWy, "(neurons, neurons): dL/dWy"),
+            literal_line("page_db", db, "(neurons,): dL/db")]
     tf1 = ["graph = tf.Graph()  # a graph of our own, so the cell can be run again",
            "with graph.as_default():",
            "    X = v1.placeholder(tf.float32, [None, n_steps, n_inputs])  # (batch, steps, inputs)",
@@ -218,14 +215,14 @@ def bptt_notebook(X, w: RNNWeights, loss: float, dWx, dWy, db, origin: str = "")
     what = ("A loss reads the last output against a target of 0; backpropagation through time gives its gradient "
             "for the **one** `Wx`, `Wy` and `b` that every step shares: the sum of every step's contribution.")
     return notebook("Recurrence Lab: Backpropagation through time", [
-        _intro("Backpropagation through time", origin, what), *_setup(),
-        ("md", "## The run's inputs and weights, and the page's gradients"), ("code", _lines(*data, "", *page)),
+        _intro("Backpropagation through time", origin, what), *setup_cells(),
+        ("md", "## The run's inputs and weights, and the page's gradients"), ("code", joined(*data, "", *page)),
         ("md", "## The lesson's TensorFlow 1 style: `tf.gradients` on the graph\nThe graph is the lesson's "
                "recurrence unrolled over the steps; `gradients` walks it back from the loss."),
-        ("code", _lines(*tf1)),
+        ("code", joined(*tf1)),
         ("md", "## Keras 3 and `tf.GradientTape`\nThe tape records the forward pass of a `SimpleRNN` holding the "
                "same weights, then plays it back."),
-        ("code", _lines(*keras)), *_summary()])
+        ("code", joined(*keras)), *summary_cells()])
 
 
 # --- static and dynamic unrolling ----------------------------------------------------------------------------
@@ -237,8 +234,8 @@ def unrolling_notebook(w: RNNWeights, op_counts: dict, batch: int = 4, seed: int
     if not points:
         raise ValueError("op_counts holds no measurement")
     data = [f"n_inputs, n_neurons = {w.n_inputs}, {w.n_neurons}",
-            _literal("Wx_init", w.Wx, "(inputs, neurons)"), _literal("Wy_init", w.Wy, "(neurons, neurons)"),
-            _literal("b_init", w.b, "(neurons,)"),
+            literal_line("Wx_init", w.Wx, "(inputs, neurons)"), literal_line("Wy_init", w.Wy, "(neurons, neurons)"),
+            literal_line("b_init", w.b, "(neurons,)"),
             "page_op_counts = {" + ", ".join(f"{kind!r}: {{{', '.join(f'{s}: {n}' for s, n in sorted(c.items()))}}}"
                                              for kind, c in op_counts.items()) + "}  # path -> {steps: operations}"]
     build = [f"def build(kind, n_steps, activation={ACTIVATION[w.activation].tf_op}):",
@@ -284,13 +281,13 @@ def unrolling_notebook(w: RNNWeights, op_counts: dict, batch: int = 4, seed: int
             "(`static_rnn`) and one loop (`dynamic_rnn`), and counts the graph's operations. Here the same graphs "
             "are built again and counted (the counts must be equal), then both run on one batch.")
     return notebook("Recurrence Lab: Static vs dynamic unrolling", [
-        _intro("Static vs dynamic unrolling", "Recurrence Lab's init_weights, seed 42, scale 1", what), *_setup(),
-        ("md", "## The lesson's layer, and the operation counts the page measured"), ("code", _lines(*data)),
+        _intro("Static vs dynamic unrolling", "Recurrence Lab's init_weights, seed 42, scale 1", what), *setup_cells(),
+        ("md", "## The lesson's layer, and the operation counts the page measured"), ("code", joined(*data)),
         ("md", "## The two graphs, counted\n`static_rnn` gains a copy of the cell with every step; `dynamic_rnn`'s "
-               "graph keeps one cell inside a `while_loop` and stays the same size."), ("code", _lines(*build)),
+               "graph keeps one cell inside a `while_loop` and stays the same size."), ("code", joined(*build)),
         ("md", f"## The same numbers either way\nAt {largest} steps both graphs, and Keras 3's `SimpleRNN` with "
                "`unroll=True` and `unroll=False`, compute the same outputs: unrolling changes the graph, not the "
-               "maths."), ("code", _lines(*run)), *_summary()])
+               "maths."), ("code", joined(*run)), *summary_cells()])
 
 
 # --- gated cells -----------------------------------------------------------------------------------------------
@@ -302,12 +299,12 @@ def gated_notebook(X, simple: RNNWeights, lstm, gru, outputs: dict, lstm_cell, o
     X, _ = check_inputs(X, simple)
     n_units = simple.n_neurons
     data = [f"n_inputs, n_units, n_steps = {X.shape[2]}, {n_units}, {X.shape[1]}",
-            _literal("X_batch", X, "(batch, steps, inputs)"),
-            *[_literal(f"page_{name}", outputs[name], "(batch, steps, units): the page's h[t]") for name in outputs],
-            _literal("page_LSTM_cell", lstm_cell, "(batch, units): the page's LSTM cell state c[T-1]")]
+            literal_line("X_batch", X, "(batch, steps, inputs)"),
+            *[literal_line(f"page_{name}", outputs[name], "(batch, steps, units): the page's h[t]") for name in outputs],
+            literal_line("page_LSTM_cell", lstm_cell, "(batch, units): the page's LSTM cell state c[T-1]")]
     tf1 = ["# The SimpleRNN's weights, for the TF1 graph below (Keras 3 loads the same ones further down).",
-           _literal("Wx_init", simple.Wx, "(inputs, units)"), _literal("Wy_init", simple.Wy, "(units, units)"),
-           _literal("b_init", simple.b, "(units,)"),
+           literal_line("Wx_init", simple.Wx, "(inputs, units)"), literal_line("Wy_init", simple.Wy, "(units, units)"),
+           literal_line("b_init", simple.b, "(units,)"),
            "n_neurons = n_units", *codegen.tf1_manual_lines(X, simple, b_is_row=False), "",
            'check("TF1 SimpleRNN outputs", page_SimpleRNN, outputs)']
     layers = code[code.index("outputs, states = {}, {}"):code.index("for name in outputs:")].rstrip()
@@ -316,14 +313,14 @@ def gated_notebook(X, simple: RNNWeights, lstm, gru, outputs: dict, lstm_cell, o
     what = ("The same sequence goes into a SimpleRNN, an LSTM and a GRU holding the page's weights (Keras' layout "
             "and gate order); the page computed every gate by hand in NumPy.")
     return notebook("Recurrence Lab: Inside the gated cells", [
-        _intro("Inside the gated cells", origin, what), *_setup(),
-        ("md", "## The sequence, and the page's outputs"), ("code", _lines(*data)),
+        _intro("Inside the gated cells", origin, what), *setup_cells(),
+        ("md", "## The sequence, and the page's outputs"), ("code", joined(*data)),
         ("md", "## The lesson's TensorFlow 1 style, for the SimpleRNN\nThe basic cell of the lesson, one placeholder "
                "per step. (The gated cells have no form in the lesson; they follow in Keras 3.)"),
-        ("code", _lines(*tf1)),
+        ("code", joined(*tf1)),
         ("md", "## Keras 3: SimpleRNN, LSTM and GRU\nEach layer is built, given the page's weights with "
                "`set_weights`, and run on the sequence. An LSTM's kernel holds its four gates side by side "
-               "(i, f, c, o), a GRU's its three (z, r, h)."), ("code", _lines(*keras)), *_summary()])
+               "(i, f, c, o), a GRU's its three (z, r, h)."), ("code", joined(*keras)), *summary_cells()])
 
 
 # --- training pages ------------------------------------------------------------------------------------------------
@@ -342,7 +339,7 @@ def keras_lab_notebook(task: str, examples: int, steps: int, k: int, seed: int, 
     data = [f"task, n_examples, steps, k, seed = {task!r}, {examples}, {steps}, {k}, {seed}",
             f"cells, units = {tuple(cells)!r}, {units}",
             f"page_naive_mse, page_mean_mse = {float_literal(naive)}, {float_literal(mean)}  # the page's baselines",
-            _literal("page_y_valid", np.asarray(y_valid).reshape(-1), f"({n_valid},): the page's validation targets"),
+            literal_line("page_y_valid", np.asarray(y_valid).reshape(-1), f"({n_valid},): the page's validation targets"),
             "page_untrained_mse = {" + ", ".join(f"{c!r}: {float_literal(v)}" for c, v in untrained.items()) + "}",
             "page_trained_mse = " + ("{" + ", ".join(f"{c!r}: {float_literal(v)}" for c, v in trained.items()) + "}"
                                      if trained else "None") + "  # after the page's full run, if one was shown"]
@@ -395,16 +392,16 @@ def keras_lab_notebook(task: str, examples: int, steps: int, k: int, seed: int, 
             "built with the page's initializer seeds and checked before training (its untrained validation MSE). "
             "A short training follows: its numbers are printed, not checked, since the page trains for longer.")
     return notebook("Recurrence Lab: Keras lab", [
-        _intro("Keras lab", f"Keras initializers with seeds {seed}, {seed + 1}, {seed + 2}", what), *_setup(),
-        ("md", "## The page's settings and numbers"), ("code", _lines(*data)),
+        _intro("Keras lab", f"Keras initializers with seeds {seed}, {seed + 1}, {seed + 2}", what), *setup_cells(),
+        ("md", "## The page's settings and numbers"), ("code", joined(*data)),
         ("md", f"## The data, and the two baselines\nTask *{task}*: {tasks.TASKS[task]}. The **naive** forecast "
                "repeats the last value read; the **mean** answers the training targets' mean whatever it reads. A "
-               "model has learnt something only once it beats both."), ("code", _lines(*make)),
+               "model has learnt something only once it beats both."), ("code", joined(*make)),
         ("md", "## The models, before training\nOne recurrent layer, then `Dense(1)` on its last output."),
-        ("code", _lines(*models)),
+        ("code", joined(*models)),
         ("md", "## A short training\nAdam on the mean squared error, as the page trains (which shuffles its "
                "batches with its own seeded generator, so the numbers here are close to the page's, not equal)."),
-        ("code", _lines(*train)), *_summary()])
+        ("code", joined(*train)), *summary_cells()])
 
 
 def text_lab_notebook(text: str, cell: str, units: int, epochs: int, seed: int, rnn_probs,
@@ -414,144 +411,18 @@ def text_lab_notebook(text: str, cell: str, units: int, epochs: int, seed: int, 
     from rnncore.lesson.chars_codegen import code_parts
 
     parts = code_parts(text, cell, units, epochs, seed)
-    page = [_literal("page_rnn_probs", rnn_probs, "(steps, vocab): the page's RNN p(next character)"),
-            _literal("page_stateless_probs", stateless_probs, "(steps, vocab): the page's stateless model's")]
+    page = [literal_line("page_rnn_probs", rnn_probs, "(steps, vocab): the page's RNN p(next character)"),
+            literal_line("page_stateless_probs", stateless_probs, "(steps, vocab): the page's stateless model's")]
     what = ("Two models train on the same text with the same seeds: a recurrent layer and a softmax on the "
             "current character alone. Trained the same way, they give the page's probabilities.")
     return notebook("Recurrence Lab: Text lab", [
-        _intro("Text lab", f"Keras initializers seeded from {seed}, trained here", what), *_setup(),
-        ("md", "## The text, one-hot, and the page's probabilities"), ("code", _lines(parts["data"], *page)),
+        _intro("Text lab", f"Keras initializers seeded from {seed}, trained here", what), *setup_cells(),
+        ("md", "## The text, one-hot, and the page's probabilities"), ("code", joined(parts["data"], *page)),
         ("md", "## The two models\nThe recurrent one reads a character and its state; the stateless one only the "
                "character."), ("code", parts["models"]),
         ("md", f"## Train\n{epochs} epochs, one Adam step each on the whole text."), ("code", parts["train"]),
         ("md", "## What each model predicts next\nFor every position, each model's likeliest next character and "
                "its probability; then every probability beside the page's."),
-        ("code", _lines(parts["predict"], 'check("RNN p(next character)", page_rnn_probs, rnn_probs)',
+        ("code", joined(parts["predict"], 'check("RNN p(next character)", page_rnn_probs, rnn_probs)',
                         'check("stateless p(next character)", page_stateless_probs, stateless_probs)')),
-        *_summary()])
-
-
-# --- the lesson's lab -----------------------------------------------------------------------------------------
-
-def hello_world() -> nbformat.NotebookNode:
-    """The lesson's lab, "a hello world for TensorFlow and Keras": the book's two-step network drawn with
-    TF's seeded normal, run the TF1 way, with BasicRNNCell and with Keras 3, checked against the book's table
-    (rnncore's NumPy reference), then a first Keras model trained for a few epochs."""
-    from rnncore.lesson.book import LESSON_X, book_weights
-    from rnncore.manual import run_manual
-
-    w = book_weights()
-    book = run_manual(LESSON_X, w).outputs
-    X0, X1 = LESSON_X[:, 0].astype(int), LESSON_X[:, 1].astype(int)
-    return notebook("A hello world for TensorFlow and Keras", [
-        ("md", "The lab of the lesson *TensorFlow RNN*, ready to run (*Run All*). It builds the lesson's recurrent "
-               "layer with TensorFlow's low-level API, then the same layer with `BasicRNNCell` and with Keras 3, "
-               "and checks every version against the book's numbers (Hands-On Machine Learning, 1st ed., ch. 14), "
-               "which Recurrence Lab's NumPy loop reproduces exactly. Last, a first Keras model learns to forecast "
-               "a time series. About half a minute on a laptop."),
-        *_setup(),
-        ("md", "## Hello, TensorFlow\nA tensor, an operation, a result."),
-        ("code", _lines('hello = tf.constant("Hello, TensorFlow!")', "print(hello.numpy().decode())",
-                        "a = tf.constant([[1.0, 2.0], [3.0, 4.0]])",
-                        "print(\"a @ a =\\n\", tf.matmul(a, a).numpy())")),
-        ("md", "## The lesson's batch and the book's weights\nFour examples of three inputs at t = 0 and t = 1. "
-               "The book draws `Wx` and `Wy` with TensorFlow's seeded normal (graph seed 42, operation seeds 5 and "
-               "14), so the draw below is the book's, bit for bit. Note `Wy` is `[n_neurons, n_neurons]`: it carries "
-               "the previous outputs `Y0` into the next step (the slide's `[n_inputs, n_neurons]` is a typo, as is "
-               "its `tf.zeroes`)."),
-        ("code", _lines("n_inputs, n_neurons = 3, 5",
-                        f"X0_batch = np.array({array_literal(X0)}, dtype=np.float32)  # t = 0",
-                        f"X1_batch = np.array({array_literal(X1)}, dtype=np.float32)  # t = 1",
-                        "draw = tf.Graph()",
-                        "with draw.as_default():",
-                        "    v1.set_random_seed(42)",
-                        "    Wx_draw = v1.random_normal([n_inputs, n_neurons], seed=5)",
-                        "    Wy_draw = v1.random_normal([n_neurons, n_neurons], seed=14)",
-                        "with v1.Session(graph=draw) as sess:",
-                        "    Wx_init, Wy_init = sess.run([Wx_draw, Wy_draw])",
-                        "b_init = np.zeros(n_neurons, np.float32)",
-                        _literal("book_Y", book, "(batch, steps, neurons): the book's Y0 and Y1"),
-                        'check("the book\'s Wx", ' + array_literal(w.Wx) + ", Wx_init)",
-                        'check("the book\'s Wy", ' + array_literal(w.Wy) + ", Wy_init)")),
-        ("md", "## The recurrence with bare hands (TensorFlow 1 style)\nOne placeholder per step, one set of weights "
-               "that both steps share: `Y0 = tanh(X0 @ Wx + b)`, `Y1 = tanh(Y0 @ Wy + X1 @ Wx + b)`."),
-        ("code", _lines("graph = tf.Graph()",
-                        "with graph.as_default():",
-                        "    X0 = v1.placeholder(tf.float32, [None, n_inputs])",
-                        "    X1 = v1.placeholder(tf.float32, [None, n_inputs])",
-                        "    Wx = tf.Variable(Wx_init)",
-                        "    Wy = tf.Variable(Wy_init)",
-                        "    b = tf.Variable(tf.zeros([1, n_neurons], dtype=tf.float32))",
-                        "    Y0 = tf.tanh(tf.matmul(X0, Wx) + b)",
-                        "    Y1 = tf.tanh(tf.matmul(Y0, Wy) + tf.matmul(X1, Wx) + b)",
-                        "    init = v1.global_variables_initializer()",
-                        "with v1.Session(graph=graph) as sess:",
-                        "    init.run()",
-                        "    Y0_val, Y1_val = sess.run([Y0, Y1], feed_dict={X0: X0_batch, X1: X1_batch})",
-                        'print("Y0_val =\\n", Y0_val)', 'print("Y1_val =\\n", Y1_val)',
-                        'check("Y0 by hand", book_Y[:, 0], Y0_val)', 'check("Y1 by hand", book_Y[:, 1], Y1_val)')),
-        ("md", "## The same layer as a cell: `BasicRNNCell` in `static_rnn` and `dynamic_rnn`\nThe cell holds `Wx` "
-               "stacked over `Wy` as one kernel. `static_rnn` writes the cell out once per step; `dynamic_rnn` "
-               "loops over it, and with `sequence_length` it stops each example at its own length (the second "
-               "example has one step here: its output at t = 1 is 0)."),
-        ("code", _lines("X_batch = np.stack([X0_batch, X1_batch], axis=1)  # (batch, steps, inputs)",
-                        "lengths = np.array([2, 1, 2, 2], dtype=np.int32)",
-                        "graph = tf.Graph()",
-                        "with graph.as_default():",
-                        "    X = v1.placeholder(tf.float32, [None, 2, n_inputs])",
-                        "    seq_length = v1.placeholder(tf.int32, [None])",
-                        "    cell = v1.nn.rnn_cell.BasicRNNCell(num_units=n_neurons)",
-                        "    static_outputs, _ = v1.nn.static_rnn(cell, tf.unstack(X, axis=1), dtype=tf.float32)",
-                        "    dynamic_outputs, states = v1.nn.dynamic_rnn(cell, X, dtype=tf.float32, sequence_length=seq_length)",
-                        "    kernel, bias = cell.weights",
-                        "    load = [kernel.assign(np.concatenate([Wx_init, Wy_init])), bias.assign(b_init)]",
-                        "    init = v1.global_variables_initializer()",
-                        "with v1.Session(graph=graph) as sess:",
-                        "    init.run()",
-                        "    sess.run(load)",
-                        "    static_val, dynamic_val = sess.run([static_outputs, dynamic_outputs],",
-                        "                                       feed_dict={X: X_batch, seq_length: lengths})",
-                        'check("static_rnn", book_Y, np.stack(static_val, axis=1))',
-                        "book_with_lengths = book_Y * (np.arange(2)[None, :] < lengths[:, None])[:, :, None]",
-                        'check("dynamic_rnn with sequence_length", book_with_lengths, dynamic_val)')),
-        ("md", "## Hello, Keras\nKeras 3 writes the layer as `SimpleRNN`; `set_weights` gives it the book's weights."),
-        ("code", _lines("layer = keras.layers.SimpleRNN(n_neurons, return_sequences=True)",
-                        "layer.build((None, 2, n_inputs))",
-                        "layer.set_weights([Wx_init, Wy_init, b_init])  # kernel, recurrent_kernel, bias",
-                        "keras_Y = keras.ops.convert_to_numpy(layer(X_batch))",
-                        'check("Keras SimpleRNN", book_Y, keras_Y)')),
-        ("md", "## A first Keras model that learns\nNoisy sine waves (the book's `generate_time_series`): read 20 "
-               "values, forecast the next. The naive forecast repeats the last value; a `SimpleRNN` with a "
-               "`Dense(1)` on top learns to do better in a few epochs."),
-        ("code", _lines("rng = np.random.default_rng(42)",
-                        "freq1, freq2, offsets1, offsets2 = rng.random((4, 1000, 1))",
-                        "time = np.linspace(0, 1, 21)",
-                        "series = 0.5 * np.sin((time - offsets1) * (freq1 * 10 + 10))",
-                        "series += 0.2 * np.sin((time - offsets2) * (freq2 * 20 + 20))",
-                        "series = (series + 0.1 * (rng.random((1000, 21)) - 0.5)).astype(np.float32)[:, :, np.newaxis]",
-                        "X_train, y_train = series[:800, :20], series[:800, 20]",
-                        "X_valid, y_valid = series[800:, :20], series[800:, 20]",
-                        "naive = float(np.mean((X_valid[:, -1] - y_valid) ** 2))",
-                        "init = keras.initializers",
-                        "model = keras.Sequential([",
-                        "    keras.Input((20, 1)),",
-                        "    keras.layers.SimpleRNN(16, kernel_initializer=init.GlorotUniform(seed=42),",
-                        "                           recurrent_initializer=init.Orthogonal(seed=43)),",
-                        "    keras.layers.Dense(1, kernel_initializer=init.GlorotUniform(seed=44)),",
-                        "])",
-                        "model.compile(optimizer=keras.optimizers.Adam(0.005), loss=\"mse\")",
-                        "history = model.fit(X_train, y_train, epochs=5, batch_size=32, validation_data=(X_valid, y_valid),",
-                        "                    verbose=0)",
-                        "for epoch, mse in enumerate(history.history[\"val_loss\"], 1):",
-                        "    print(f\"epoch {epoch}: validation MSE {mse:.4f} (naive forecast {naive:.4f})\")")),
-        *_summary()])
-
-
-def write_hello_world() -> None:
-    """Write HELLO_WORLD_FILE from `hello_world()` (the shipped file; a test checks they agree)."""
-    HELLO_WORLD_FILE.write_bytes(to_bytes(hello_world()))
-
-
-if __name__ == "__main__":
-    write_hello_world()
-    print(f"wrote {HELLO_WORLD_FILE}")
+        *summary_cells()])

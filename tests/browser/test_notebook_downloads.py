@@ -10,7 +10,7 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from rnncore.lesson import notebooks
+from rnncore.lesson import hello_world, notebooks
 
 pytestmark = pytest.mark.browser
 
@@ -47,6 +47,6 @@ def test_the_pages_notebook_downloads_as_a_valid_notebook(app, page, name):
 def test_the_overview_offers_the_lessons_hello_world(app, page):
     app.open(page, "")
     file_name, payload = download(page, "Download the lab (.ipynb)")
-    assert file_name == notebooks.HELLO_WORLD_FILE.name
-    assert payload == notebooks.HELLO_WORLD_FILE.read_bytes()
+    assert file_name == hello_world.HELLO_WORLD_FILE.name
+    assert payload == hello_world.HELLO_WORLD_FILE.read_bytes()
     nbformat.validate(nbformat.reads(payload.decode(), as_version=4))
