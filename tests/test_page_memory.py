@@ -163,7 +163,8 @@ def test_the_share_link_holds_a_moved_slider_and_the_norm_chart_saves_as_an_imag
     w = memory.memory_weights(5, 42, 1.3, "tanh")
     norms = memory.state_norms(memory.impulse_response(w, memory.input_pattern(30)))
     assert metrics(at)["‖Y[29]‖"] == f"{norms[-1]:.4g}"  # the run is the moved slider's
-    assert [b.label for b in at.get("download_button")] == ["Save chart as SVG", "Save chart as PNG"]
+    assert [b.label for b in at.get("download_button")] == ["Save chart as SVG", "Save chart as PNG",
+                                                            "Download as a Jupyter notebook"]
     element = (at.get("vega_lite_chart") + at.get("arrow_vega_lite_chart"))[0]  # the state norms
     spec = json.loads(element.proto.spec) | {"datasets": {d.name: d.data.data for d in element.proto.datasets}}
     root = ElementTree.fromstring(exports.chart_svg(spec))

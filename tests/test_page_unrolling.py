@@ -170,7 +170,8 @@ def test_the_share_link_holds_a_moved_slider_and_the_chart_saves_as_an_image():
     assert_clean(at)
     link = at.code[-1].value  # AppTest has no address: the query alone
     assert link.startswith("?") and "unr_max_steps=12" in link and "unr_draw_steps" not in link
-    assert [b.label for b in at.get("download_button")] == ["Save chart as SVG", "Save chart as PNG"]
+    assert [b.label for b in at.get("download_button")] == ["Save chart as SVG", "Save chart as PNG",
+                                                            "Download as a Jupyter notebook"]
     assert {"Time steps T", "Operations in the graph", "12", "static_rnn", "dynamic_rnn"} <= svg_texts(at)
 
 

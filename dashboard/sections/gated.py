@@ -18,6 +18,7 @@ from dashboard.sections import predict
 from dashboard.sections.shared import on_demand
 from dashboard.compute import CACHE_ENTRIES
 from rnncore import gates, memory
+from rnncore.lesson import notebooks
 from rnncore.lesson.codegen import gated_notebook_code
 from rnncore.config import AGREEMENT, MAX_STEPS, RNNWeights
 from rnncore.manual import run_manual
@@ -282,8 +283,22 @@ def npz_bytes(units: int, seed: int, forget_bias: float, steps: int, pattern: st
     return buffer.getvalue()
 
 
+def notebook(units: int, seed: int, forget_bias: float, steps: int, pattern: str):
+    """The page's sequence through the three cells as a notebook, with the page's NumPy outputs to check."""
+    X, (simple, lstm, gru) = sequence(steps, pattern, seed), layers(units, seed, forget_bias)
+    runs = {"SimpleRNN": run_manual(X, simple), "LSTM": gates.run(X, lstm), "GRU": gates.run(X, gru)}
+    return notebooks.gated_notebook(X, simple, lstm, gru, {cell: r.outputs for cell, r in runs.items()},
+                                    runs["LSTM"].cell, origin(seed, forget_bias))
+
+
+def origin(seed: int, forget_bias: float) -> str:
+    return (f"Recurrence Lab, seed {seed}: SimpleRNN by rnncore.memory.memory_weights (spectral radius "
+            f"{SIMPLE_RADIUS}), LSTM and GRU by rnncore.gates.init_weights, forget bias {forget_bias:g}")
+
+
 def take_away_section(units: int, seed: int, forget_bias: float, steps: int, pattern: str) -> None:
-    """The arrays and notebook code, made only while their expander is open."""
+    """The notebook (built on click), then the arrays and notebook code, made only while their expander is open."""
+    experiment.notebook_download(PAGE, lambda: notebook(units, seed, forget_bias, steps, pattern))
     box = on_demand("Take this run with you: files and notebook code", experiment.take_away_key(PAGE),
                     icon=":material/download:")
     if not box.open:
@@ -296,6 +311,5 @@ def take_away_section(units: int, seed: int, forget_bias: float, steps: int, pat
                     "weights of this page, on the same sequence; it prints the same outputs (the copy button "
                     "is at the top right of the code).")
         simple, lstm, gru = layers(*settings[:3])
-        origin = (f"Recurrence Lab, seed {seed}: SimpleRNN by rnncore.memory.memory_weights (spectral radius "
-                  f"{SIMPLE_RADIUS}), LSTM and GRU by rnncore.gates.init_weights, forget bias {forget_bias:g}")
-        st.code(gated_notebook_code(sequence(steps, pattern, seed), simple, lstm, gru, origin), language="python")
+        st.code(gated_notebook_code(sequence(steps, pattern, seed), simple, lstm, gru, origin(seed, forget_bias)),
+                language="python")

@@ -16,6 +16,8 @@ from dashboard.compute import CACHE_ENTRIES
 from dashboard.controls import slider, toggle
 from dashboard.sections.shared import on_demand
 from rnncore import memory
+from rnncore.lesson import notebooks
+from rnncore.manual import run_manual
 from rnncore.config import AGREEMENT, init_weights
 
 COMPARE_RADII = (0.5, 0.9, 1.1, 1.5)  # drawn beside the student's own radius: two that fade, two that grow
@@ -62,6 +64,16 @@ def credit(neurons: int, seed: int, activation: str, radii: tuple, steps: int, p
         gap = np.abs(result.final.astype(np.float64) - reference) / np.maximum(1.0, np.abs(reference))
     gap = float(gap.max()) if np.all(np.isfinite(gap)) else float("inf")
     return result.norms, gap
+
+
+def notebook(neurons: int, seed: int, activation: str, radius: float, steps: int, pattern: str, amplitude: float):
+    """The chosen radius's run as a notebook: its outputs and the page's ||Y[t]|| (the thick line) to check."""
+    X = memory.input_pattern(steps, pattern, amplitude, seed)[None]  # (1, steps, inputs)
+    w = memory.memory_weights(neurons, seed, radius, activation)
+    shown = radii(radius)
+    norms = state_norms(neurons, seed, activation, shown, steps, pattern, amplitude)[shown.index(radius)]
+    origin = f"Recurrence Lab's init_weights, seed {seed}, with Wy rescaled to spectral radius {radius:g}"
+    return notebooks.memory_notebook(X, w, run_manual(X, w).outputs, norms, radius, origin)
 
 
 def radius_frame(radii: tuple, values: np.ndarray, chosen: float) -> pd.DataFrame:

@@ -5,7 +5,10 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from dashboard import chart_cache, experiment, pinning
+from functools import partial
+
+from dashboard import chart_cache, experiment, pinning, registry
+from rnncore.lesson import notebooks
 
 
 def on_demand(label: str, key: str, where=st, **kwargs):
@@ -48,6 +51,9 @@ def compared_outputs(current: np.ndarray, kept: pinning.Pin) -> pinning.Comparis
 
 
 def take_away(run: experiment.Run, page: str) -> None:
-    """The link to this experiment, and its numbers and notebook code to download."""
+    """The link to this experiment, its notebook, and its numbers and notebook code to download."""
     experiment.share_link()
+    experiment.notebook_download(page, partial(notebooks.layer_notebook, run.X, run.w, run.outputs, run.state,
+                                               run.sequence_length, run.origin,
+                                               registry.BY_PATH[page].title))
     experiment.export_panel(run, page)

@@ -22,6 +22,7 @@ from dashboard.controls import slider
 from dashboard.sections.shared import on_demand
 from dashboard.graph_drawing import graph_dot, group_ops
 from rnncore.config import init_weights
+from rnncore.lesson import notebooks
 from rnncore.tf.graphs import GROWING, PATHS, measure, sweep
 
 PAIRS = {  # URL toggle key -> (the path that grows with the steps, the one that loops)
@@ -131,6 +132,14 @@ def sweep_with_progress(paths, points, with_runs: bool) -> list[dict]:
     if shown:
         bar.empty()
     return rows
+
+
+def notebook(points: list[int]):
+    """The TF1 pair's operation counts at `points` (as the chart measured them) as a notebook that builds the
+    same graphs again and counts them."""
+    counts = {path: {steps: measure_point(path, steps, False)["op_count"] for steps in points}
+              for path in PAIRS["unr_tf1"]}
+    return notebooks.unrolling_notebook(init_weights(), counts)
 
 
 def metric_frame(rows: list[dict], metric: str) -> pd.DataFrame:

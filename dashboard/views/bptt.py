@@ -77,4 +77,6 @@ if log_scale and (r.dWy_norms == 0).any():
 st.subheader("4. Check with tf.GradientTape")
 sections.tape_section(X, w)
 
+st.subheader("5. Take this experiment with you")
+experiment.notebook_download(sections.PAGE, lambda: sections.notebook(X, w, experiment.origin(settings)))
 experiment.share_link()

@@ -84,4 +84,6 @@ st.markdown(
     "radii. Its norm is drawn on a log axis against t.")
 sections.credit_section((neurons, seed, activation, steps, pattern, amplitude), radius)
 
+st.subheader("5. Take this experiment with you")
+experiment.notebook_download("memory", lambda: sections.notebook(neurons, seed, activation, radius, steps, pattern, amplitude))
 experiment.share_link()

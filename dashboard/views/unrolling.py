@@ -105,4 +105,6 @@ st.markdown(
     "pass makes well under a megabyte of tensors). To see `swap_memory` matter you need a GPU, a big "
     "layer and long sequences.")
 
+st.subheader("Take this experiment with you")
+experiment.notebook_download("unrolling", lambda: sections.notebook(points))
 experiment.share_link()
