@@ -12,6 +12,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import streamlit as st  # noqa: E402
 
 from dashboard import notices, presenter, serving  # noqa: E402
+from dashboard.sections import class_follow  # noqa: E402
 
 serving.configure()
 
@@ -29,9 +30,12 @@ page = st.navigation([
     st.Page(PAGES / "bptt.py", title="Backpropagation through time", icon=":material/undo:", url_path="bptt"),
     st.Page(PAGES / "text_lab.py", title="Text lab", icon=":material/text_fields:", url_path="text_lab"),
     st.Page(PAGES / "class.py", title="Class session", icon=":material/groups:"),
+    st.Page(PAGES / "projector.py", title="Class on the projector", icon=":material/co_present:",
+            url_path="projector"),
 ])
 presenter.presenter_style()
 try:
+    class_follow.banner(page.url_path)  # a student the instructor sent here: the banner and the way back
     page.run()
 except Exception:  # a friendly message for the student, the detail in the server log
     logging.getLogger("recurrence_lab").exception("page %s failed", page.title)
