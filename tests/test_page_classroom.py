@@ -7,6 +7,7 @@ import pyarrow as pa
 
 from apptest import assert_clean, open_page
 from dashboard.sections import classroom as section
+from dashboard.state import classroom
 from rnncore.lesson.questions import QUESTIONS
 
 SECRETS = section.SECRETS
@@ -185,3 +186,27 @@ def test_ending_gives_the_csvs_and_the_link_stops_working():
     assert list(csv.DictReader(io.StringIO(summary)))[0]["answers"] == "1"
     again = open_page("class", {"code": code, "secret": secret})
     assert any("ended" in w.value for w in again.warning)
+
+
+def test_an_answer_the_database_did_not_take_says_so_and_goes_through_on_retry(monkeypatch):
+    teacher, code, secret = _instructor()
+    _ask(teacher, "memory.exploding")
+    at = _student(code)
+    at.run()
+    real, calls = classroom.Classroom.answer, []
+
+    def down_once(self, *args, **kwargs):
+        calls.append(args)
+        if len(calls) == 1:  # what the store raises when PostgreSQL is restarting (tests/test_classroom.py)
+            raise classroom.NotSaved("not saved: the class's database did not answer, try again")
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(classroom.Classroom, "answer", down_once)
+    at.radio(key="class_answer_1").set_value("above").run()
+    at.button(key="class_send_1").click().run()
+    assert_clean(at)
+    assert any("Not saved" in w.value and "try again" in w.value for w in at.warning)
+    at.run()  # the refresh keeps it
+    assert any("Not saved" in w.value for w in at.warning) and not at.success
+    at.button(key="class_send_1").click().run()
+    assert not at.warning and any("Answer received: above" in s.value for s in at.success)

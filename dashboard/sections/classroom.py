@@ -63,13 +63,15 @@ def say(problem) -> str:
 
 # --- the instructor's secret: out of the address bar at once --------------------------------------------
 
-def take_secret(code: str) -> str | None:
+def take_secret(code: str | None) -> str | None:
     """The instructor secret for `code`: read once from the link (then removed from the address bar and kept
     in this tab's Session State), or kept from before. None if this tab is not the instructor's."""
     kept = st.session_state.setdefault(SECRETS, {})
     if "secret" in st.query_params:
         secret = st.query_params["secret"]
         del st.query_params["secret"]  # the address bar shows only the join code from now on
+        if not code:
+            return None
         try:
             room().check_instructor(code, secret)
         except classroom.ClassroomError as reason:

@@ -11,7 +11,7 @@ PAGE_KEYS = ()
 st.title("Class session")
 notices.show_url_notices(PAGE_KEYS)
 code, student = st.query_params.get("code"), st.query_params.get("student")
-secret = section.take_secret(code) if code else None  # the secret leaves the address bar here, if it was in it
+secret = section.take_secret(code)  # the secret leaves the address bar here, if it was in it
 
 if panel.ENDED in st.session_state:
     every_answer, summary = st.session_state[panel.ENDED]

@@ -1,6 +1,8 @@
 """The class on the projector: the join code, its QR code and link, the live count, the question and, after the
 reveal, the class's answers. Read only: its address (`projector?code=K7MPQ2`) holds no secret and it has no
 control, so a photo of the screen gives nobody the instructor's powers."""
+from html import escape
+
 import streamlit as st
 
 from dashboard import notices
@@ -43,12 +45,12 @@ if not classroom.CODE_PATTERN.fullmatch(code):
     st.warning("This projector link has no valid join code: open it from the instructor's panel.",
                icon=":material/block:")
     st.stop()
-join_link = section.page_url(code=code)
+join_link = section.page_url(code=code)  # its host comes from the browser's own address: escaped below
 words, qr = st.columns([3, 1], vertical_alignment="center")
-words.html(f"<div style='font-size:1.4rem'>Join at <b>{join_link.split('?')[0]}</b> with the code</div>"
+words.html(f"<div style='font-size:1.4rem'>Join at <b>{escape(join_link.split('?')[0])}</b> with the code</div>"
            f"<div data-testid='class-join-code' style='font-size:5.5rem;font-weight:700;letter-spacing:0.4rem;"
            f"font-family:monospace;line-height:1.1'>{code}</div>"
-           f"<div style='font-size:1.1rem'>or scan the QR code: {join_link}</div>")
+           f"<div style='font-size:1.1rem'>or scan the QR code: {escape(join_link)}</div>")
 if join_link.startswith("http"):  # the page's own address is unknown outside a browser (AppTest)
     qr.image(classroom.qr_png(join_link, scale=8), caption="Join link", use_container_width=True)
 live(code)
