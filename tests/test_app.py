@@ -6,7 +6,7 @@ from apptest import APP
 from dashboard import notices
 from dashboard.notices import FAILURE_MESSAGE
 
-PAGES = ["overview", "by_hand", "unrolling", "lengths", "memory", "keras_lab", "gated", "bptt", "text_lab", "class"]
+PAGES = ["overview", "by_hand", "unrolling", "lengths", "memory", "keras_lab", "gated", "bptt", "text_lab", "class", "projector"]
 
 
 def _broken(*args, **kwargs):

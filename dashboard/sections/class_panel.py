@@ -90,7 +90,7 @@ def instructor(code: str, secret: str) -> None:
                   "The code works for 12 hours. Put the projector view on the big screen: it shows the code, "
                   "the QR code and the question, and nothing that controls the class.")
     open_projector.link_button("Open the projector view", projector, icon=":material/co_present:",
-                               use_container_width=True)
+                               width="stretch")
     st.subheader("Ask a question")
     _pick_open_question(code)
     st.selectbox("Question", list(QUESTIONS), key="class_question",

@@ -122,11 +122,11 @@ def start_or_join(code: str | None = None) -> None:
         st.text_input("Join code", key="class_join_code", max_chars=12, placeholder="e.g. K7MPQ2")
         st.text_input("Nickname (optional: only your instructor sees it, in the download)",
                       key="class_join_nickname", max_chars=classroom.MAX_NICKNAME)
-        st.button("Join", key="class_join", type="primary", on_click=_join, use_container_width=True)
+        st.button("Join", key="class_join", type="primary", on_click=_join, width="stretch")
     with start.container(border=True):
         st.markdown("**Teach a class.** Start a session: you get a private panel to ask and reveal, a "
                     "projector view with the join code and QR code, and an instructor link to save.")
-        st.button("Start a class session", key="class_start", on_click=_start, use_container_width=True)
+        st.button("Start a class session", key="class_start", on_click=_start, width="stretch")
         if code:
             st.caption("Instructor of this session? Open the instructor link you saved to reopen your panel.")
 
@@ -227,7 +227,7 @@ def student(code: str, student_id: str) -> None:
         results_panel(code, current, mine)
         return
     answer_box(question, f"class_answer_{current.number}")
-    st.button("Send my answer", key=f"class_send_{current.number}", type="primary", use_container_width=True,
+    st.button("Send my answer", key=f"class_send_{current.number}", type="primary", width="stretch",
               on_click=_answer, args=(code, student_id, current.number))
     kept = st.session_state.get(ANSWER_PROBLEM)
     if kept and kept[0] == current.number:  # until the student sends again or changes the answer

@@ -52,5 +52,5 @@ words.html(f"<div style='font-size:1.4rem'>Join at <b>{escape(join_link.split('?
            f"font-family:monospace;line-height:1.1'>{code}</div>"
            f"<div style='font-size:1.1rem'>or scan the QR code: {escape(join_link)}</div>")
 if join_link.startswith("http"):  # the page's own address is unknown outside a browser (AppTest)
-    qr.image(classroom.qr_png(join_link, scale=8), caption="Join link", use_container_width=True)
+    qr.image(classroom.qr_png(join_link, scale=8), caption="Join link", width="stretch")
 live(code)

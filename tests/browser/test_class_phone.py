@@ -41,6 +41,7 @@ def test_the_projector_and_phones(browser, tmp_path):
         try:
             for context in contexts:
                 context.set_default_timeout(LiveApp.RUN_TIMEOUT_MS)
+                context.set_default_navigation_timeout(LiveApp.RUN_TIMEOUT_MS)
             teacher, family, refused, spoof = (context.new_page() for context in contexts)
             code, link = start_class(app, teacher)  # the instructor on a phone too
             secret = re.search(r"secret=([A-Za-z0-9_-]+)", link).group(1)
@@ -49,7 +50,9 @@ def test_the_projector_and_phones(browser, tmp_path):
             _wait_for_text(teacher, "Question 1:")
 
             # The projector: no secret in its address or on its screen, and nothing to press.
-            room = browser.new_context(viewport={"width": 1280, "height": 800})
+            room = browser.new_context(viewport={"width": 1280, "height": 1400})  # tall: the chart in the screenshot
+            room.set_default_timeout(LiveApp.RUN_TIMEOUT_MS)
+            room.set_default_navigation_timeout(LiveApp.RUN_TIMEOUT_MS)
             contexts.append(room)
             projector = room.new_page()
             app.open(projector, "projector", f"code={code}")
