@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnncore.cell import NUMPY_ACTIVATION
+from rnncore.activations import ACTIVATION
 from rnncore.config import AGREEMENT, RNNWeights
 
 TERMS_PER_LINE = 4
@@ -39,7 +39,7 @@ class FilledEquation:
 
     @property
     def value(self) -> float:
-        return float(NUMPY_ACTIVATION[self.activation](np.float64(self.pre_activation)))  # rnncore.cell's act
+        return float(ACTIVATION[self.activation].act(np.float64(self.pre_activation)))  # rnncore's act
 
     @property
     def difference(self) -> float:

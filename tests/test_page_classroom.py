@@ -5,7 +5,7 @@ import io
 
 import pyarrow as pa
 
-from apptest import assert_clean, open_page
+from tests.apptest import assert_clean, open_page
 from dashboard.sections import classroom as section
 from dashboard.state import classroom
 from rnncore.lesson.questions import QUESTIONS

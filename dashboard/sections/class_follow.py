@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.sections.classroom import FOLLOW, POLL_SECONDS, page_file, room
+from dashboard import experiment
+from dashboard.sections.classroom import FOLLOW, POLL_SECONDS, room
 from dashboard.state import classroom
 
 
@@ -21,8 +22,8 @@ def banner(url_path: str) -> None:
     with st.container(border=True, key="class_follow_banner"):
         st.markdown(":material/groups: **Your instructor sent the class here**, with the settings of the "
                     "question. Change them as you like.")
-        st.page_link(page_file("class"), label="Back to the class session", icon=":material/arrow_back:",
-                     query_params={"code": state["code"], "student": state["student"]})
+        experiment.page_link("class", label="Back to the class session", icon=":material/arrow_back:",
+                             query_params={"code": state["code"], "student": state["student"]})
     watch()
 
 
@@ -40,6 +41,6 @@ def watch() -> None:
     state["seq"] = follow.seq
     if follow.page:
         state["page"] = follow.page
-        st.switch_page(page_file(follow.page), query_params=follow.query)
+        experiment.switch_page(follow.page, follow.query)
     state.pop("page", None)
-    st.switch_page(page_file("class"), query_params={"code": state["code"], "student": state["student"]})
+    experiment.switch_page("class", {"code": state["code"], "student": state["student"]})

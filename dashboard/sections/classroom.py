@@ -13,14 +13,12 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import chart_cache, charts
-from dashboard.sections import predict
+from dashboard import chart_cache, charts, experiment
 from dashboard.state import classroom
 from rnncore.lesson.questions import MAX_ABS_NUMBER, QUESTIONS
 
@@ -30,7 +28,6 @@ SAVE_LINK = "_class_save_link"    # Session State: the instructor link, offered 
 NICKNAME = "_class_nickname"      # Session State: the nickname this student joined with
 ANSWER_PROBLEM = "_class_answer_problem"  # Session State: (question number, message), kept until the student acts
 FOLLOW = "_class_follow"          # Session State: {"code", "student", "seq"}: the class this tab follows
-VIEWS = Path(__file__).resolve().parents[1] / "views"
 
 
 @st.cache_resource(show_spinner=False)
@@ -40,11 +37,6 @@ def room() -> classroom.Classroom:
     shared = classroom.Classroom()
     classroom.start_cleanup(shared)
     return shared
-
-
-def page_file(url_path: str) -> Path:
-    """The script of the page whose url_path is `url_path` (each view's file is named after its url_path)."""
-    return VIEWS / f"{url_path}.py"
 
 
 def page_url(url_path: str = "class", **query) -> str:
@@ -199,7 +191,7 @@ def follow_if_sent(code: str, student_id: str) -> None:
     state["seq"] = follow.seq
     if follow.page:
         state["page"] = follow.page
-        st.switch_page(page_file(follow.page), query_params=follow.query)
+        experiment.switch_page(follow.page, follow.query)
 
 
 @st.fragment(run_every=POLL_SECONDS)
@@ -277,5 +269,5 @@ def results_panel(code: str, current, mine=None, experiment_link: bool = True) -
     if results.values:
         chart_cache.show(answers_spec(tuple(results.values), tuple(current.choices or ()), truth))
     if experiment_link:
-        st.page_link(page_file(question.page), label="Open the experiment with these settings",
-                     query_params=question.query, icon=":material/science:")
+        experiment.page_link(question.page, label="Open the experiment with these settings",
+                             query_params=question.query, icon=":material/science:")

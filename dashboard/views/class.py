@@ -6,10 +6,9 @@ from dashboard.sections import class_panel as panel
 from dashboard.sections import classroom as section
 from dashboard.state.classroom import ClassroomError
 
-PAGE_KEYS = ()
 
 st.title("Class session")
-notices.show_url_notices(PAGE_KEYS)
+notices.show_url_notices("class")
 code, student = st.query_params.get("code"), st.query_params.get("student")
 secret = section.take_secret(code)  # the secret leaves the address bar here, if it was in it
 

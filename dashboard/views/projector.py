@@ -9,8 +9,6 @@ from dashboard import notices
 from dashboard.sections import classroom as section
 from dashboard.state import classroom
 
-PAGE_KEYS = ()
-
 
 @st.fragment(run_every=section.POLL_SECONDS)
 def live(code: str) -> None:
@@ -39,7 +37,7 @@ def live(code: str) -> None:
 
 
 st.title("Class session")
-notices.show_url_notices(PAGE_KEYS)
+notices.show_url_notices("projector")
 code = str(st.query_params.get("code") or "").strip().upper()
 if not classroom.CODE_PATTERN.fullmatch(code):
     st.warning("This projector link has no valid join code: open it from the instructor's panel.",
