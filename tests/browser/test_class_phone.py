@@ -1,6 +1,7 @@
 """A class session where the room sees it: the projector view and its address hold no secret and offer no
 control; on phones (390x844) a refused answer's message stays, a joined emoji nickname works, a nickname with a
-right-to-left override is refused at join with the reason, and a new question over an unrevealed one asks first.
+right-to-left override is refused at join with the reason, a new question over an unrevealed one asks first,
+and the phones follow the instructor to the experiment and back.
 One server on SQLite (the store's behaviour on PostgreSQL is tests/test_classroom.py's)."""
 from __future__ import annotations
 
@@ -98,6 +99,17 @@ def test_the_projector_and_phones(browser, tmp_path):
 
             teacher.get_by_role("button", name="Reveal the answer to everyone").click()
             _wait_for_text(family, "Your answer: 45")
+
+            # Follow the instructor (the 12-student round is in test_class_session.py): the phones open the
+            # experiment with the question's settings, with the banner, and come back when told.
+            teacher.get_by_role("button", name="Send the class to this experiment").click()
+            for page in (family, refused):
+                _wait_for_text(page, "Your instructor sent the class here")
+                assert "/by_hand?" in _href(page) and "steps=20" in _href(page)
+            teacher.get_by_role("button", name="Bring everyone back").click()
+            for page in (family, refused):
+                wait_until(lambda p=page: "/class?" in _href(p), what="a phone back in the class")
+                _wait_for_text(page, "Question 1:")
             app.open(projector, "projector", f"code={code}")
             _wait_for_text(projector, "The answer:")
             projector.screenshot(path=str(SCREENSHOTS / "class_projector.png"), full_page=True, timeout=120_000)

@@ -88,6 +88,7 @@ def test_a_class_runs_two_questions_and_survives_a_restart(browser, db_url, tmp_
     try:
         app = LiveApp(base_url)
         teacher_context = browser.new_context(viewport={"width": 1280, "height": 1000})
+        teacher_context.set_default_timeout(LiveApp.RUN_TIMEOUT_MS)  # a loaded machine: clicks can wait
         contexts.append(teacher_context)
         teacher = teacher_context.new_page()
         code, link = start_class(app, teacher)
