@@ -51,6 +51,7 @@ def url_notices(page_keys, other_pages: bool = True) -> list[str]:
 
 
 def _other_page(key: str, page_keys) -> str:
+    """The notice for a setting of other pages only, naming this page's setting of the same label."""
     label = SETTINGS[key].label
     own = [k for k in page_keys if SETTINGS[k].label == label]  # e.g. the Keras lab's Seed is lab_seed
     hint = f" Here *{label}* is `{own[0]}`." if own else ""
@@ -93,7 +94,8 @@ def unknown_page() -> str | None:
     manager = getattr(ctx, "pages_manager", None)
     if manager is None:
         return None
-    pages, asked_hash, asked_name = manager.get_pages(), manager.intended_page_script_hash, manager.intended_page_name
+    pages = manager.get_pages()
+    asked_hash, asked_name = manager.intended_page_script_hash, manager.intended_page_name
     if asked_hash:
         return None if asked_hash in pages else (asked_name or "")
     if asked_name and not any(info.get("url_pathname") == asked_name for info in pages.values()):
@@ -106,4 +108,5 @@ def show_unknown_page() -> None:
     if asked is not None:
         named = f" `{code_text(asked)}`" if asked else ""
         st.warning(f"This link asks for a page{named} that Recurrence Lab does not have, so here is the "
-                   f"{registry.DEFAULT.title.lower()}: its map below links every page.", icon=":material/link_off:")
+                   f"{registry.DEFAULT.title.lower()}: its map below links every page.",
+                   icon=":material/link_off:")

@@ -7,12 +7,13 @@ not listed here: each setting names its pages (`dashboard/settings.py`), and `Pa
 
 The script path is relative to the entry script's folder, which is how Streamlit resolves it (`st.Page`,
 `st.page_link`): never from this module's `__file__`. A checkout run with a virtualenv whose `dashboard`
-is another copy (`pip install -e` elsewhere) then still links its own pages. No Streamlit import here
-(`st_page` imports it when called), so the tests read the registry without a script run.
+is another copy (`pip install -e` elsewhere) then still links its own pages.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+import streamlit as st
 
 from dashboard.settings import page_keys
 
@@ -85,7 +86,5 @@ def st_page(url_path: str):
 
     Its identity is its url_path (Streamlit hashes it); its script is found from the entry script's folder.
     """
-    import streamlit as st
-
     page = BY_PATH[url_path]
     return st.Page(page.script, title=page.title, icon=page.icon, url_path=page.url_path, default=page.default)

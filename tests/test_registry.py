@@ -16,7 +16,8 @@ DASHBOARD = Path(__file__).resolve().parents[1] / "dashboard"
 
 
 def test_one_row_per_script_in_views_and_one_default():
-    assert sorted(page.script for page in PAGES) == sorted(f"views/{p.name}" for p in (DASHBOARD / "views").glob("*.py"))
+    scripts = sorted(f"views/{path.name}" for path in (DASHBOARD / "views").glob("*.py"))
+    assert sorted(page.script for page in PAGES) == scripts
     assert len(BY_PATH) == len(PAGES) and [page for page in PAGES if page.default] == [registry.DEFAULT]
     assert all(page.title and page.icon for page in PAGES)
     assert all(page.what and set(page.objectives) <= {1, 2, 3} for page in PAGES if not page.default)

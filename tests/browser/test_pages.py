@@ -133,7 +133,8 @@ def test_a_link_to_no_page_opens_the_overview_with_a_notice(app, page):
     app.open(page, "no_such_page")
     assert page.locator("[data-testid='stMain'] h1").first.inner_text().strip() == "Recurrence Lab"
     notice = page.locator("[data-testid='stAlert']", has_text="does not have")
-    assert notice.count() == 1 and "no_such_page" in notice.inner_text(), page.locator("[data-testid='stMain']").inner_text()[:2000]
+    assert notice.count() == 1, page.locator("[data-testid='stMain']").inner_text()[:2000]
+    assert "no_such_page" in notice.inner_text()
 
 
 def test_a_page_switch_carries_no_notice_of_the_previous_pages_settings(app, page):
