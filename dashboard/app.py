@@ -11,6 +11,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import streamlit as st  # noqa: E402
 
 from dashboard import notices, phone, presenter, registry, serving  # noqa: E402
+from dashboard.sections import class_follow  # noqa: E402
 
 serving.configure()
 
@@ -20,6 +21,7 @@ presenter.presenter_style()
 phone.phone_first(page.url_path)
 try:
     notices.show_unknown_page()
+    class_follow.banner(page.url_path)  # a student the instructor sent here: the banner and the way back
     page.run()
 except Exception:  # a friendly message for the student, the detail in the server log
     logging.getLogger("recurrence_lab").exception("page %s failed", page.title)

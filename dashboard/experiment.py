@@ -157,3 +157,9 @@ def page_link(url_path: str, where=st, label: str | None = None, query_params: d
     Made from the registry's `st.Page`, whose identity is the url_path: never a file path built from a
     module's `__file__`, which names another checkout's views when `dashboard` is imported from there."""
     where.page_link(registry.st_page(url_path), label=label, query_params=query_params, icon=icon)
+
+
+def switch_page(url_path: str, query_params: dict | None = None):
+    """Open the page at `url_path` now, with `query_params` (a class sent to an experiment, and back).
+    Made from the registry's `st.Page`, as `page_link` is."""
+    st.switch_page(registry.st_page(url_path), query_params=query_params)

@@ -67,6 +67,9 @@ PAGES = (
     Page("class", "Class session", ":material/groups:",
          "Predict first, together: the instructor asks a question, every student answers on a phone, then the "
          "class sees the truth beside its own answers and opens the experiment.", (1, 2, 3)),
+    Page("projector", "Class on the projector", ":material/co_present:",
+         "The class session's screen for the room: the join code, its QR code, the question and, after the "
+         "reveal, the class's answers; nothing on it controls the class.", (1, 2, 3)),
 )
 BY_PATH = {page.url_path: page for page in PAGES}
 DEFAULT = next(page for page in PAGES if page.default)

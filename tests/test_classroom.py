@@ -5,6 +5,7 @@ codes, answers and nicknames (the counts are recorded with record_property)."""
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import math
 import os
@@ -12,6 +13,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 import unicodedata
 from pathlib import Path
 from xml.etree import ElementTree
@@ -25,8 +27,8 @@ from tests.at_once import at_once
 from tests.postgres import crash_postgres, db_url, postgres_server  # noqa: F401  (fixtures)
 
 from dashboard.state import classroom, store
-from dashboard.state.classroom import (ANSWERS_PER_WINDOW, RATE_WINDOW_S, REFUSED_CATEGORIES, SESSION_LIFETIME_S,
-                               Classroom, ClassroomError)
+from dashboard.state.classroom import (ANSWERS_PER_WINDOW, NICKNAME_FORMAT_OK, RATE_WINDOW_S, REFUSED_CATEGORIES,
+                                       SESSION_LIFETIME_S, Classroom, ClassroomError, NotSaved)
 
 ROOT = Path(__file__).resolve().parents[1]
 CHOICES = ["above", "below"]
@@ -94,15 +96,26 @@ def test_a_class_runs_two_questions_end_to_end(room):
     assert room.results(new.code).values == (1000.0, 1234.5, -2.0)
     assert room.results(new.code, question=1).values == ("below", "above")
 
-    summary = room.end_session(new.code, new.secret)
-    rows = list(csv.reader(io.StringIO(summary)))
-    assert rows == [["question", "question_id", "settings", "truth", "answer", "nickname"],
-                    ["1", "memory-norm", '{"rho": 1.1}', '"above"', "below", "Ada"],
-                    ["1", "memory-norm", '{"rho": 1.1}', '"above"', "above", ""],
-                    ["2", "static-ops", '{"steps": 100}', "1234", "1000.0", ""],
-                    ["2", "static-ops", '{"steps": 100}', "1234", "1234.5", ""],
-                    ["2", "static-ops", '{"steps": 100}', "1234", "-2.0", ""]]
-    assert pupils[0] not in summary  # no student ids
+    every_answer, summary = room.end_session(new.code, new.secret)
+    rows = list(csv.DictReader(io.StringIO(every_answer)))
+    plain = [[r[k] for k in ("question", "question_id", "settings", "truth", "tolerance", "answer", "right",
+                             "nickname")] for r in rows]
+    assert plain == [["1", "memory-norm", "rho=1.1", "above", "0", "below", "no", "Ada"],
+                     ["1", "memory-norm", "rho=1.1", "above", "0", "above", "yes", ""],
+                     ["2", "static-ops", "steps=100", "1234", "0", "1000", "no", ""],   # 1000, not 1000.0
+                     ["2", "static-ops", "steps=100", "1234", "0", "1234.5", "no", ""],
+                     ["2", "static-ops", "steps=100", "1234", "0", "-2", "no", ""]]     # a number, not defused
+    for row in rows:  # ISO 8601 times in UTC; an answer comes after its question
+        asked, answered = (datetime.datetime.strptime(row[k], "%Y-%m-%dT%H:%M:%SZ") for k in ("asked_at",
+                                                                                            "answered_at"))
+        assert asked <= answered
+    assert '"' not in every_answer  # one rule: nothing here needs quoting, nothing is JSON
+    by_question = list(csv.DictReader(io.StringIO(summary)))
+    assert [(q["answers"], q["right"], q["share_right"], q["revisit"]) for q in by_question] == \
+        [("2", "1", "0.5", "no"), ("3", "0", "0", "yes")]
+    assert by_question[0]["spread"] == "above: 1; below: 1"
+    assert by_question[1]["spread"] == "lowest -2, median 1000, highest 1234.5"
+    assert pupils[0] not in every_answer + summary  # no student ids
 
 
 def test_summary_lists_unanswered_questions_and_defuses_formulas(room):
@@ -110,9 +123,10 @@ def test_summary_lists_unanswered_questions_and_defuses_formulas(room):
     pupil = room.join(new.code)
     room.answer(new.code, pupil, "below", nickname="=HYPERLINK(1)")
     room.set_question(new.code, new.secret, "nobody-answers", {}, None)
-    rows = list(csv.reader(io.StringIO(room.summary_csv(new.code, new.secret))))
-    assert rows[1][4:] == ["below", "'=HYPERLINK(1)"]
-    assert rows[2] == ["2", "nobody-answers", "{}", "null", "", ""]
+    rows = list(csv.DictReader(io.StringIO(room.summary_csv(new.code, new.secret))))
+    assert (rows[0]["answer"], rows[0]["nickname"]) == ("below", "'=HYPERLINK(1)")
+    assert [rows[1][k] for k in ("question", "question_id", "settings", "truth", "answer", "right",
+                                 "answered_at")] == ["2", "nobody-answers", "", "", "", "", ""]
 
 
 def test_an_answer_changes_until_the_reveal_and_never_after(room):
@@ -204,7 +218,7 @@ def test_a_choice_not_offered_changes_nothing(room, value):
 
 
 @pytest.mark.parametrize("nickname", ["x" * 10_000, "x" * 41, "Ada\x00", "Ada\nBob", "\x1b[31mred", "a\u202eb",
-                                      "zero\u200bwidth", "\ud800", 42, b"Ada"])
+                                      "Ada\u202e", "zero\u200bwidth", "\u2066isolated", "\ud800", 42, b"Ada"])
 def test_a_bad_nickname_changes_nothing(room, nickname):
     new = class_with_question(room)
     pupil = room.join(new.code)
@@ -212,6 +226,28 @@ def test_a_bad_nickname_changes_nothing(room, nickname):
     with pytest.raises(ClassroomError):
         room.answer(new.code, pupil, 1.0, nickname=nickname)
     assert snapshot(room.db) == before
+
+
+PHONE_NICKNAMES = {  # what phone keyboards type: each works, and is stored exactly (trimmed)
+    "family emoji (ZWJ)": "\U0001F468\u200d\U0001F469\u200d\U0001F467", "flag of Scotland (tags)":
+    "\U0001F3F4\U000E0067\U000E0062\U000E0073\U000E0063\U000E0074\U000E007F", "Persian (ZWNJ)": "\u0645\u06cc\u200c\u0631\u0648\u0645",
+    "Hebrew, trailing RLM": "\u05d3\u05e0\u05d4\u200f", "Arabic, ALM": "\u0644\u064a\u0644\u0649\u061c", "keycap": "1\ufe0f\u20e3",
+    "skin tone": "\U0001F44D\U0001F3FD", "accents": "Zoë Núñez"}
+
+
+@pytest.mark.parametrize("nickname", PHONE_NICKNAMES.values(), ids=PHONE_NICKNAMES.keys())
+def test_every_nickname_a_phone_types_works(room, nickname):
+    new = class_with_question(room)
+    pupil = room.join(new.code)
+    assert classroom.check_nickname(f" {nickname} ") == nickname
+    room.answer(new.code, pupil, 1.0, nickname=nickname)
+    assert nickname in room.summary_csv(new.code, new.secret)
+
+
+@pytest.mark.parametrize("nickname,named", [("Ada\u202e", "U+202E"), ("a\u200bb", "U+200B"), ("x\u2067y", "U+2067")])
+def test_a_refused_nickname_says_which_character(nickname, named):
+    with pytest.raises(ClassroomError, match=named.replace("+", r"\+")):
+        classroom.check_nickname(nickname)
 
 
 @pytest.mark.parametrize("student", ["", "made-up-student-id-xyz", None, 7, "a" * 10_000, "../../etc/passwd"])
@@ -465,7 +501,7 @@ def test_hypothesis_answers_and_nicknames(room, clock, record_property):
             good_value = value in CHOICES and isinstance(value, str)
         clean = nickname.strip() if isinstance(nickname, str) else None
         good_nickname = nickname is None or (len(clean) <= 40 and not any(
-            unicodedata.category(ch) in REFUSED_CATEGORIES for ch in clean))
+            unicodedata.category(ch) in REFUSED_CATEGORIES and ch not in NICKNAME_FORMAT_OK for ch in clean))
         before = snapshot(room.db)
         try:
             room.answer(code, pupils[code], value, nickname=nickname)
@@ -484,3 +520,181 @@ def test_hypothesis_answers_and_nicknames(room, clock, record_property):
     record_property("tried", f"{tried['answers']} answers, {tried['nicknames']} of them with a nickname")
     assert tried["answers"] >= 30
 
+
+
+def test_plain_shows_a_number_as_it_was_taken():
+    for value, text in ((543.0, "543"), (999999999999.0, "999999999999"), (-2.0, "-2"), (0.1, "0.1"),
+                        (1234.5, "1234.5"), (1e-7, "1e-07"), ("above", "above")):
+        assert classroom.plain(value) == text
+
+
+def test_numbers_are_right_within_the_question_tolerance(room):
+    new = room.start_session()
+    room.set_question(new.code, new.secret, "ops", {}, 500.0, tolerance=0.1)
+    pupils = [room.join(new.code) for _ in range(4)]
+    for pupil, value in zip(pupils, (500.0, 545.0, 451.0, 560.0)):
+        room.answer(new.code, pupil, value)
+    results = room.reveal(new.code, new.secret)
+    assert results.question.tolerance == 0.1 and results.right == 3  # 560 is 12% off
+    [summary] = room.summary(new.code, new.secret)
+    assert (summary.answers, summary.right, summary.revisit) == (4, 3, False)
+    for bad in (-0.1, 1.5, True, "5%", math.nan):
+        with pytest.raises(ClassroomError, match="tolerance"):
+            room.set_question(new.code, new.secret, "q", {}, 1.0, tolerance=bad)
+
+
+def test_the_instructor_sends_the_class_and_brings_it_back(room):
+    new = class_with_question(room)
+    pupil = room.join(new.code)
+    assert room.following(new.code) is None
+    assert room.send_class(new.code, new.secret, "memory", {"mem_radius": "1.1"}) == 1
+    assert room.following(new.code) == classroom.Follow(1, "memory", {"mem_radius": "1.1"})
+    assert room.send_class(new.code, new.secret, None) == 2
+    assert room.following(new.code) == classroom.Follow(2, None, {})
+    before = snapshot(room.db)
+    for secret, page, query in ((pupil, "memory", {}), (new.secret, "../etc", {}), (new.secret, "Memory", {}),
+                                (new.secret, "memory", {"x": 1}), (new.secret, "memory", [1])):
+        with pytest.raises(ClassroomError):
+            room.send_class(new.code, secret, page, query)
+    assert snapshot(room.db) == before
+
+
+def test_a_v1_database_is_migrated(db_url, clock):
+    old = store.make_engine(db_url)
+    with store.transaction(old) as conn:  # back to the first schema: no follow, no tolerance
+        conn.exec_driver_sql("ALTER TABLE class_sessions DROP COLUMN follow")
+        conn.exec_driver_sql("ALTER TABLE questions DROP COLUMN tolerance")
+        conn.execute(store.schema_version.update().values(version=1))
+    old.dispose()
+    migrated = store.make_engine(db_url)
+    try:
+        assert store.stored_schema_version(migrated) == store.SCHEMA_VERSION == 2
+        room = Classroom(migrated, clock)
+        new = class_with_question(room)
+        assert room.following(new.code) is None and room.current_question(new.code).tolerance == 0
+    finally:
+        migrated.dispose()
+
+
+def test_the_caps_hold_under_concurrency(db_url, clock, monkeypatch):
+    """12 threads each: join a session with room for 5, and start sessions where 4 more fit. FOR UPDATE on
+    the session row and an advisory lock make each count and its insert one step (FOR SHARE let all in)."""
+    room = Classroom(store.engine(db_url), clock)
+    new = room.start_session()
+    monkeypatch.setattr(classroom, "MAX_STUDENTS", 5)
+    joined = []
+    errors = at_once(lambda i: joined.append(room.join(new.code)), 12)
+    assert len(joined) == 5 and len(errors) == 7 and all("full" in str(e) for e in errors)
+    monkeypatch.setattr(classroom, "MAX_LIVE_SESSIONS", 5)  # one is running
+    started = []
+    errors = at_once(lambda i: started.append(room.start_session()), 12)
+    assert len(started) == 4 and all("too many class sessions" in str(e) for e in errors) and len(errors) == 8
+
+
+def test_expired_sessions_are_cleaned_on_a_schedule(room, clock):
+    new = class_with_question(room)
+    room.answer(new.code, room.join(new.code), 1.0)
+    clock.now += SESSION_LIFETIME_S
+    stop = classroom.start_cleanup(room, every_s=0.05)  # no session starts: the schedule alone cleans
+    try:
+        deadline = time.monotonic() + 30
+        while snapshot(room.db)["class_sessions"]:
+            assert time.monotonic() < deadline, "the clean-up never ran"
+            time.sleep(0.05)
+    finally:
+        stop.set()
+    rows = snapshot(room.db)
+    assert rows["students"] == rows["questions"] == rows["answers"] == []
+
+
+def test_postgresql_stopped_while_students_answer(crash_postgres, clock):
+    """Acknowledged answers are kept; while the server is down each answer gets NotSaved ("not saved, try
+    again"), never a driver error; after the restart the same answer goes through."""
+    server, url = crash_postgres
+    room = Classroom(store.engine(url), clock)
+    new = class_with_question(room)
+    pupils = [room.join(new.code) for _ in range(8)]
+    assert at_once(lambda i: room.answer(new.code, pupils[i], float(i)), 8) == []
+    server.stop("immediate")
+    try:
+        errors = at_once(lambda i: room.answer(new.code, pupils[i], float(100 + i)), 8)
+    finally:
+        server.start()
+    assert len(errors) == 8 and all(type(e) is NotSaved and "not saved" in str(e) and "try again" in str(e)
+                                    for e in errors)
+    assert at_once(lambda i: room.answer(new.code, pupils[i], float(100 + i)), 8) == []  # the retry
+    assert sorted(room.reveal(new.code, new.secret).values) == [float(100 + i) for i in range(8)]
+
+
+def test_postgresql_restarted_in_the_middle_of_answers(crash_postgres, clock):
+    """Students keep answering while PostgreSQL crashes and recovers: every acknowledged answer is there, and
+    every refused one is NotSaved and goes through when sent again."""
+    server, url = crash_postgres
+    room = Classroom(store.engine(url), clock)
+    new = class_with_question(room)
+    pupils = [room.join(new.code) for _ in range(8)]
+    acknowledged, refused = {}, []
+    go = threading.Event()
+
+    def student(index: int) -> None:
+        go.wait()
+        for attempt in range(4):  # within the rate limit: 4 answers each
+            value = float(10 * index + attempt)
+            try:
+                room.answer(new.code, pupils[index], value)
+                acknowledged[index] = value
+            except NotSaved:
+                refused.append(index)
+            time.sleep(0.3)
+
+    threads = [threading.Thread(target=student, args=(index,)) for index in range(8)]
+    for thread in threads:
+        thread.start()
+    go.set()
+    time.sleep(0.4)
+    server.restart()
+    for thread in threads:
+        thread.join()
+    clock.now += RATE_WINDOW_S
+    for index in range(8):
+        if index not in acknowledged or acknowledged[index] != float(10 * index + 3):
+            room.answer(new.code, pupils[index], float(10 * index + 3))  # the retry
+            acknowledged[index] = float(10 * index + 3)
+    assert sorted(room.reveal(new.code, new.secret).values) == sorted(acknowledged.values())
+
+
+SQLITE_STUDENTS = """
+import sys, threading, time
+sys.path.insert(0, sys.argv[1])
+from dashboard.state.classroom import Classroom
+code, start, pupils = sys.argv[2], float(sys.argv[3]), sys.argv[4:]
+room, problems = Classroom(), []
+def answer(index):
+    time.sleep(max(0.0, start - time.time()))  # every student of both processes in the same second
+    try:
+        room.answer(code, pupils[index], float(len(pupils[index]) + index), question=1)
+    except Exception as error:
+        problems.append(repr(error))
+threads = [threading.Thread(target=answer, args=(i,)) for i in range(len(pupils))]
+for thread in threads: thread.start()
+for thread in threads: thread.join()
+print(len(pupils) - len(problems), "|".join(problems), flush=True)
+"""
+
+
+def test_two_processes_on_one_sqlite_file_take_30_answers_in_the_same_second(tmp_path, clock):
+    url = f"sqlite:///{tmp_path / 'lab.sqlite3'}"
+    room = Classroom(store.engine(url), clock)
+    new = class_with_question(room)
+    pupils = [room.join(new.code) for _ in range(30)]
+    start = time.time() + 8  # both children have imported SQLAlchemy by then
+    children = [subprocess.Popen([sys.executable, "-c", SQLITE_STUDENTS, str(ROOT), new.code, str(start), *half],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                 env={**os.environ, "RECURRENCE_LAB_DATABASE_URL": url})
+                for half in (pupils[:15], pupils[15:])]
+    outputs = [child.communicate(timeout=120) for child in children]
+    for out, err in outputs:
+        assert out.strip() == "15", (out, err)  # every answer taken; no "database is locked"
+    assert room.answer_count(new.code) == 30
+    expected = sorted(float(len(p) + i) for half in (pupils[:15], pupils[15:]) for i, p in enumerate(half))
+    assert sorted(room.reveal(new.code, new.secret).values) == expected

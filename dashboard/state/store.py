@@ -11,7 +11,8 @@ The file, its folder and the schema are created on first use. SQLite runs in WAL
 writer) with a 30 s busy timeout and `synchronous=FULL`, so a commit is on disk before it returns; several
 threads and processes write safely because every write transaction starts with BEGIN IMMEDIATE (one writer at a
 time, waiting its turn, instead of failing when a read lock cannot be upgraded). PostgreSQL commits durably by
-default; the rules in classroom.py take row locks (FOR SHARE / FOR UPDATE) where a read decides a write.
+default; the rules in classroom.py take row locks (FOR SHARE / FOR UPDATE) where a read decides a write, and
+an advisory lock (`advisory_lock`) where a count of rows decides an insert.
 
 Every write runs inside `transaction(db)`, which commits before it returns: an acknowledged write is durable.
 One engine per process per URL (`engine()`), created under a lock.
@@ -33,6 +34,7 @@ SCHEMA_VERSION = 2
 DEFAULT_DB_PATH = Path("~/.recurrence_lab/lab.sqlite3")
 SQLITE_BUSY_TIMEOUT_S = 30  # a writer waits this long for the others: far past a class's queued commits
 SCHEMA_LOCK_ID = 0x524C4142  # PostgreSQL advisory lock held while two processes might create the schema
+SESSIONS_LOCK_ID = 0x524C4143  # ... and while a class session starts (the cap on live sessions counts them)
 
 
 class JSONText(sa.TypeDecorator):
@@ -61,7 +63,8 @@ class_sessions = sa.Table(
     sa.Column("created_at", sa.Double, nullable=False),            # unix seconds, as every time here
     sa.Column("expires_at", sa.Double, nullable=False, index=True),
     sa.Column("ended_at", sa.Double),                              # NULL while the session runs
-    sa.Column("question_count", sa.Integer, nullable=False))       # the current question's number; 0: none yet
+    sa.Column("question_count", sa.Integer, nullable=False),       # the current question's number; 0: none yet
+    sa.Column("follow", JSONText))                                 # where the instructor sent the class (v2)
 
 students = sa.Table(
     "students", metadata,
@@ -80,7 +83,8 @@ questions = sa.Table(
     sa.Column("choices", JSONText, nullable=False),                # a list of strings, or null: a number is asked
     sa.Column("truth", JSONText, nullable=False),
     sa.Column("state", sa.String(8), nullable=False),              # "open" or "revealed"
-    sa.Column("asked_at", sa.Double, nullable=False))
+    sa.Column("asked_at", sa.Double, nullable=False),
+    sa.Column("tolerance", sa.Double, nullable=False, server_default="0"))  # number questions: relative (v2)
 
 answers = sa.Table(
     "answers", metadata,
@@ -134,8 +138,17 @@ def _rebuild_run_tables(conn: Connection) -> None:
     metadata.create_all(conn, tables=[results, runs, run_waiters])
 
 
-# Migrations from version n to n + 1, run in order inside the schema transaction.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _rebuild_run_tables}
+def _v1_to_v2(conn: Connection) -> None:
+    """Class sessions learn where the instructor sent the class, questions their tolerance; the run tables
+    are rebuilt (`_rebuild_run_tables`)."""
+    conn.exec_driver_sql("ALTER TABLE class_sessions ADD COLUMN follow TEXT")
+    conn.exec_driver_sql("ALTER TABLE questions ADD COLUMN tolerance DOUBLE PRECISION NOT NULL DEFAULT 0")
+    _rebuild_run_tables(conn)
+
+
+# Migrations from version n to n + 1, run in order inside the schema transaction. (A table added later is
+# made by create_all on first use; a column added to a table needs a migration.)
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2}
 
 
 def database_url() -> str:
@@ -186,10 +199,17 @@ def transaction(db: Engine, write: bool = True) -> Iterator[Connection]:
             yield conn
 
 
+def advisory_lock(conn: Connection, lock_id: int) -> None:
+    """Hold `lock_id` until this transaction ends, so that a count and the insert it allows are one step.
+    PostgreSQL: an advisory lock (rows not yet inserted cannot be locked). SQLite: nothing to do, a write
+    transaction (BEGIN IMMEDIATE) already excludes every other writer."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:id)"), {"id": lock_id})
+
+
 def _create_or_migrate(db: Engine) -> None:
     with transaction(db) as conn:
-        if db.dialect.name == "postgresql":
-            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:id)"), {"id": SCHEMA_LOCK_ID})
+        advisory_lock(conn, SCHEMA_LOCK_ID)
         metadata.create_all(conn)  # checks first: creates only the tables that are missing
         stored = conn.execute(sa.select(schema_version.c.version)).scalar()
         if stored is None:

@@ -75,9 +75,14 @@ class Question:
         return value
 
     def is_right(self, answer, truth) -> bool:
-        if self.choices:
-            return answer == truth
-        return abs(float(answer) - truth) <= self.tolerance * max(abs(truth), 1e-12)
+        return is_right(answer, truth, self.tolerance)
+
+
+def is_right(answer, truth, tolerance: float = 0.0) -> bool:
+    """A choice: the same text. A number: within `tolerance` (relative) of the truth; 0 means exactly."""
+    if isinstance(truth, str) or isinstance(answer, str):
+        return answer == truth
+    return abs(float(answer) - float(truth)) <= tolerance * max(abs(float(truth)), 1e-12)
 
 
 # --- truths, each for its question's settings ------------------------------------------------------------

@@ -1,9 +1,11 @@
 """A class session in real browsers: an instructor and 12 students (4 at a phone's viewport) run two
-questions end to end on a live server, which is restarted between some answers and the reveal; on
-SQLite and on PostgreSQL (the `db_url` fixture starts a throwaway PostgreSQL server)."""
+questions end to end on a live server, which is restarted between some answers and the reveal (the
+instructor reopens the panel from the saved link); then the instructor sends the class to the experiment and
+brings it back. On SQLite and on PostgreSQL (the `db_url` fixture starts a throwaway PostgreSQL server)."""
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -45,6 +47,33 @@ def _href(page) -> str:
     return page.evaluate("location.href")
 
 
+def saved_link(teacher) -> str:
+    """The instructor link the panel offers once, as the instructor would copy it."""
+    _wait_for_text(teacher, "Save your instructor link now")
+    link = teacher.locator("[data-testid='stCode']").first.inner_text().strip()
+    assert "secret=" in link and "secret=" not in _href(teacher)
+    return link
+
+
+def start_class(app, teacher) -> tuple[str, str]:
+    """Start a session on `teacher`'s page: (join code, the saved instructor link)."""
+    app.open(teacher, "class")
+    teacher.get_by_role("button", name="Start a class session").click()
+    wait_until(lambda: "code=" in _href(teacher), what="the join code in the link")
+    code = re.search(r"code=([A-Z0-9]{6})", _href(teacher)).group(1)
+    link = saved_link(teacher)
+    teacher.get_by_role("button", name="I have saved it").click()
+    _wait_for_text(teacher, f"Join code: {code}")
+    return code, link
+
+
+def join(app, page, code: str, then_shown: str = "You have joined") -> None:
+    app.open(page, "class", f"code={code}")
+    page.get_by_role("button", name="Join").click()
+    wait_until(lambda p=page: "student=" in _href(p), what="a student id in the link")
+    _wait_for_text(page, then_shown)
+
+
 def _fits_the_screen(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
@@ -59,14 +88,10 @@ def test_a_class_runs_two_questions_and_survives_a_restart(browser, db_url, tmp_
     try:
         app = LiveApp(base_url)
         teacher_context = browser.new_context(viewport={"width": 1280, "height": 1000})
+        teacher_context.set_default_timeout(LiveApp.RUN_TIMEOUT_MS)  # a loaded machine: clicks can wait
         contexts.append(teacher_context)
         teacher = teacher_context.new_page()
-        app.open(teacher, "class")
-        teacher.get_by_role("button", name="Start a class session").click()
-        wait_until(lambda: "secret=" in _href(teacher), what="the instructor link")
-        code = re.search(r"code=([A-Z0-9]{6})", _href(teacher)).group(1)
-        app.wait(teacher)
-        _wait_for_text(teacher, f"Join code: {code}")
+        code, link = start_class(app, teacher)
 
         students = []
         for i in range(STUDENTS):
@@ -74,10 +99,7 @@ def test_a_class_runs_two_questions_and_survives_a_restart(browser, db_url, tmp_
             context.set_default_timeout(LiveApp.RUN_TIMEOUT_MS)
             contexts.append(context)
             page = context.new_page()
-            app.open(page, "class", f"code={code}")
-            page.get_by_role("button", name="Join").click()
-            wait_until(lambda p=page: "student=" in _href(p), what="a student id in the link")
-            _wait_for_text(page, "You have joined")
+            join(app, page, code)
             students.append(page)
 
         # Question 1: every student answers; the instructor's count grows without a reload.
@@ -94,13 +116,13 @@ def test_a_class_runs_two_questions_and_survives_a_restart(browser, db_url, tmp_
             assert page.get_by_role("button", name=re.compile("Reveal")).count() == 0  # only the instructor
         phone = students[0]
         assert _fits_the_screen(phone), "the phone view scrolls sideways"
-        phone.screenshot(path=str(SCREENSHOTS / "class_phone.png"), full_page=True)
+        phone.screenshot(path=str(SCREENSHOTS / "class_phone.png"), full_page=True, timeout=120_000)
         teacher.get_by_role("button", name="Reveal the answer to everyone").click()
         truth = QUESTIONS[FIRST].truth()
         for page in [teacher, *students]:
             _wait_for_text(page, f"The answer: {truth}")
             _wait_for_text(page, f"{STUDENTS} answers; {given.count(truth)} right.")
-        teacher.screenshot(path=str(SCREENSHOTS / "class_instructor.png"), full_page=True)
+        teacher.screenshot(path=str(SCREENSHOTS / "class_panel.png"), full_page=True, timeout=120_000)
 
         # Question 2: half answer, the server restarts, the rest answer, then the reveal.
         picker = teacher.locator(".st-key-class_question input")
@@ -116,8 +138,14 @@ def test_a_class_runs_two_questions_and_survives_a_restart(browser, db_url, tmp_
         store.dispose(db_url)
         server = running_server(log, env, port)
         server.__enter__()
-        for page in [teacher, *students]:  # each browser reconnects by itself and reruns its link
+        for page in students:  # each browser reconnects by itself and reruns its link
             app.wait(page)
+        # The panel's secret lived in the old process's session: the saved link reopens it, on question 2.
+        teacher.goto(link)
+        app.wait(teacher)
+        wait_until(lambda: "secret=" not in _href(teacher), what="the secret out of the address bar")
+        _wait_for_text(teacher, "Question 2:")
+        assert "A linear cell" in teacher.locator(".st-key-class_question input").input_value()  # on question 2
         for page, choice in zip(students[STUDENTS // 2:], second[STUDENTS // 2:]):
             _answer(page, 2, choice)
         for page, choice in zip(students[:STUDENTS // 2], second):  # their answers outlived the restart
@@ -127,6 +155,21 @@ def test_a_class_runs_two_questions_and_survives_a_restart(browser, db_url, tmp_
         truth = QUESTIONS[SECOND].truth()
         for page in [teacher, *students]:
             _wait_for_text(page, f"{STUDENTS} answers; {second.count(truth)} right.")
+
+        # Follow the instructor: every student's screen opens the experiment with its settings, then returns.
+        teacher.get_by_role("button", name="Send the class to this experiment").click()
+        sent = time.monotonic()
+        for page in students:
+            _wait_for_text(page, "Your instructor sent the class here")
+            assert "/memory?" in _href(page) and "mem_radius=1.1" in _href(page)
+        print(f"12 students followed in {time.monotonic() - sent:.1f} s")  # the 2 s poll, on a loaded machine
+        for page in students:
+            app.wait(page)
+            LiveApp.assert_clean(page)
+        teacher.get_by_role("button", name="Bring everyone back").click()
+        for page in students:
+            wait_until(lambda p=page: "/class?" in _href(p), what="a student back in the class")
+            _wait_for_text(page, "Question 2:")
         for page in [teacher, *students]:
             LiveApp.assert_clean(page)
         results = Classroom(store.make_engine(db_url)).results(code, 2)
