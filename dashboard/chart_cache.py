@@ -121,5 +121,21 @@ def weight_pair(Wx: np.ndarray, Wy: np.ndarray):
     return charts.weight_pair(tidy.matrix_frame(Wx), tidy.matrix_frame(Wy))
 
 
-def show(spec: dict, where=st) -> None:
-    where.vega_lite_chart(spec)
+def numbers(spec: dict) -> list[pa.Table]:
+    """The tables a spec draws, the largest first (a chart's own data before its rules and labels)."""
+    tables = [pa.ipc.open_stream(data).read_all() for data in spec.get("datasets", {}).values()
+              if isinstance(data, bytes)]
+    return sorted(tables, key=lambda table: -table.num_rows)
+
+
+def show(spec: dict, where=st, width="stretch") -> None:
+    """The chart, and under it a "Numbers" button that opens its data as tables: the text alternative
+    to the picture (the chart's `description` is its ARIA label), one click away. `width="content"` for
+    a chart that keeps its own size."""
+    where.vega_lite_chart(spec, width=width)
+    tables = numbers(spec)
+    if not tables:
+        return
+    with where.popover("Numbers", icon=":material/table:", help=spec.get("description")):
+        for table in tables:
+            st.dataframe(table, hide_index=True)

@@ -1,7 +1,7 @@
 """Static vs dynamic unrolling: how big and how slow each TensorFlow path's graph is as the steps grow."""
 import streamlit as st
 
-from dashboard import experiment, notices, presenter, settings
+from dashboard import chart_cache, experiment, notices, presenter, settings
 from dashboard.sections import predict
 from dashboard.sections import unrolling as sweep
 from dashboard.controls import select, slider, toggle
@@ -50,7 +50,7 @@ predict.predict_first("unrolling.static_ops")
 st.subheader(f"{metric} against the number of steps")
 chart_column, text_column = st.columns([3, 2])
 cost_spec = sweep.cost_chart_spec(rows, metric, log_scale)
-chart_column.vega_lite_chart(cost_spec)
+chart_cache.show(cost_spec, chart_column)
 experiment.chart_download(cost_spec, "unrolling", m.field, chart_column)
 at_largest = {r["path"]: r[m.field] for r in rows if r["steps"] == largest}
 with text_column:
