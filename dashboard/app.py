@@ -11,7 +11,7 @@ os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")  # before any page imports Ten
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import streamlit as st  # noqa: E402
 
-from dashboard import notices, presenter, serving  # noqa: E402
+from dashboard import equation, notices, presenter, serving  # noqa: E402
 
 serving.configure()
 
@@ -31,6 +31,7 @@ page = st.navigation([
     st.Page(PAGES / "class.py", title="Class session", icon=":material/groups:"),
 ])
 presenter.presenter_style()
+equation.display_style()
 try:
     page.run()
 except Exception:  # a friendly message for the student, the detail in the server log

@@ -31,6 +31,7 @@ from dashboard import charts, pinning, tidy
 
 alt.utils.schemapi.disable_debug_mode()  # no validation of each alt.Scale, alt.Legend, ... as it is made
 CACHE_ENTRIES = 256  # per function: specs are a few kB to a few hundred kB each
+NUMBER_ROWS = 200  # rows of a chart's data shown under "Numbers": enough to read, small enough to send each run
 
 
 def _arrow_bytes(frame: pd.DataFrame) -> bytes:
@@ -138,4 +139,7 @@ def show(spec: dict, where=st, width="stretch") -> None:
         return
     with where.popover("Numbers", icon=":material/table:", help=spec.get("description")):
         for table in tables:
-            st.dataframe(table, hide_index=True)
+            # st.table: a real HTML table a screen reader can walk (st.dataframe draws on a canvas)
+            st.table(table.slice(0, NUMBER_ROWS).to_pandas())
+            if table.num_rows > NUMBER_ROWS:
+                st.caption(f"The first {NUMBER_ROWS} of {table.num_rows} rows; point at the chart for any other.")

@@ -11,11 +11,19 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import streamlit as st
 
 from rnncore.cell import NUMPY_ACTIVATION
 from rnncore.config import AGREEMENT, RNNWeights
 
-TERMS_PER_LINE = 4
+TERMS_PER_LINE = 2  # products of six-digit numbers per line: two fit a phone's width (tests/browser/test_a11y.py)
+
+# KaTeX's closing \Big) overhangs its box by a pixel or two, which made every equation a scroll region a
+# keyboard cannot reach; 4 px of padding hold it. On a phone the type is smaller, so two terms fit 358 px.
+DISPLAY_STYLE = """<style>
+.katex-display { padding: 0 4px; }
+@media (max-width: 640px) { .katex-display { font-size: 0.8em; } }
+</style>"""
 
 _ACT_TEX = {"tanh": r"\tanh", "relu": r"\operatorname{relu}", "linear": ""}
 
@@ -62,6 +70,11 @@ def fill(X: np.ndarray, w: RNNWeights, outputs: np.ndarray, example: int, step: 
         (float(y), float(wt)) for y, wt in zip(outputs[example, step - 1], w.Wy[:, neuron]))
     return FilledEquation(example, step, neuron, w.activation, inputs, recurrent, float(w.b[neuron]),
                           float(outputs[example, step, neuron]))
+
+
+def display_style() -> None:
+    """Once per run, from the app's frame: the CSS above."""
+    st.html(DISPLAY_STYLE)
 
 
 def tex_number(value: float, digits: int = 6) -> str:

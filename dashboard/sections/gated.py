@@ -84,7 +84,7 @@ def cell_output_frame(cell: np.ndarray, outputs: np.ndarray) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-HEATMAP_WIDTH = 200  # px of time axis per cell: three cells and their axes fit side by side in a wide page
+HEATMAP_WIDTH = 180  # px of time axis per cell: three cells and their axes fit side by side in a wide page
 
 
 @chart_cache.cached_spec
