@@ -15,7 +15,7 @@ import pandas as pd
 # legend and the tooltip tell lines apart.
 NEURON_PALETTE = ["#0072b2", "#e69f00", "#009e73", "#d55e00", "#56b4e9", "#cc79a7", "#000000", "#999933",
                   "#9467bd", "#8c564b", "#17becf", "#7f7f7f", "#393b79", "#637939", "#843c39", "#7b4173"]
-EXAMPLE_PALETTE = ["#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#000000", "#999999"]
+EXAMPLE_PALETTE = ["#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#000000", "#882255"]
 VALUE_SCHEME = "redblue"  # diverging: negative red, positive blue, 0 white (red-blue survives deuteranopia)
 VALUE_FORMAT = ".6f"
 
