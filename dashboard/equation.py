@@ -97,13 +97,14 @@ def _products(terms) -> list[str]:
 def latex(eq: FilledEquation) -> str:
     """The symbolic equation, then the same with numbers, then z and the output."""
     t, e, n, act = eq.step, eq.example, eq.neuron, _ACT_TEX[eq.activation]
+    # every line short enough for a phone: the recurrent sum on a line of its own, the output after z
     symbolic = (rf"Y^{{({t})}}_{{{e},{n}}} &= {act}\Big(\sum_i X^{{({t})}}_{{{e},i}}\,W_x[i,{n}]"
-                + (rf" + \sum_j Y^{{({t - 1})}}_{{{e},j}}\,W_y[j,{n}]" if t > 0 else "")
+                + (rf" \\ &\quad + \sum_j Y^{{({t - 1})}}_{{{e},j}}\,W_y[j,{n}]" if t > 0 else "")
                 + rf" + b_{{{n}}}\Big)")
     terms = _products(eq.input_terms) + _products(eq.recurrent_terms) \
         + [_factor(eq.bias)]
     lines = [" + ".join(terms[i:i + TERMS_PER_LINE]) for i in range(0, len(terms), TERMS_PER_LINE)]
     numbers = rf"&= {act}\Big(" + r" \\ &\qquad + ".join(lines) + r"\Big)"
-    result = rf"&= {act}({tex_number(eq.pre_activation)}) = {tex_number(eq.value)}" if act else \
+    result = rf"&= {act}({tex_number(eq.pre_activation)}) \\ &= {tex_number(eq.value)}" if act else \
         rf"&= {tex_number(eq.value)}"
     return r"\begin{aligned}" + r" \\ ".join([symbolic, numbers, result]) + r"\end{aligned}"
