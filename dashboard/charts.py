@@ -545,14 +545,18 @@ def contribution_panels(df: pd.DataFrame, columns: int = 6) -> alt.FacetChart:
     bound = max(float(df["value"].abs().max()), 1e-12) if len(df) else 1.0
     # As inline records: at the caps (20 steps of 16 x 16, and the sum) there are 5376 rows, past the
     # 5000 that Altair's guard allows a DataFrame; the spec still carries them as a named dataset.
+    # every panel its own x axis, untitled: with one shared axis per column, a last row that is not full
+    # left axes under empty places; the title says which way the matrix reads
     return alt.Chart(alt.InlineData(values=df.to_dict("records"))).mark_rect().encode(
-        x=alt.X("col:O", title="To neuron"),
+        x=alt.X("col:O", title=None),
         y=alt.Y("row:O", title="From neuron"),
         color=value_color(title="dL/dWy", domain=(-bound, bound)),
         tooltip=[alt.Tooltip("panel:N", title="Panel"), alt.Tooltip("row:O", title="From neuron"),
                  alt.Tooltip("col:O", title="To neuron"), alt.Tooltip("value:Q", title="Value", format=".6g")],
     ).properties(width=alt.Step(14), height=alt.Step(14)).facet(
-        facet=alt.Facet("panel:N", title=None, sort=alt.SortField("order")), columns=columns).properties(
+        facet=alt.Facet("panel:N", title=None, sort=alt.SortField("order")), columns=columns).resolve_axis(
+        x="independent").properties(
+        title=alt.Title("Rows: from neuron · columns: to neuron", fontSize=12, fontWeight="normal", anchor="start"),
         description=f"Small heatmaps, one per panel ({_count(df, 'panel')} in all): each step's contribution to "
                     "dL/dWy as a matrix, from neuron down, to neuron across, then their sum; red is negative, "
                     "blue positive.")
