@@ -16,13 +16,13 @@ import streamlit as st
 from rnncore.cell import NUMPY_ACTIVATION
 from rnncore.config import AGREEMENT, RNNWeights
 
-TERMS_PER_LINE = 2  # products of six-digit numbers per line: two fit a phone's width (tests/browser/test_a11y.py)
+TERMS_PER_LINE = 1  # products of six-digit numbers per line: two of them overflowed a phone (tests/browser/test_a11y.py)
 
 # KaTeX's closing \Big) overhangs its box by a pixel or two, which made every equation a scroll region a
-# keyboard cannot reach; 4 px of padding hold it. On a phone the type is smaller, so two terms fit 358 px.
+# keyboard cannot reach; 4 px of padding hold it. On a phone the type is a little smaller (14 px).
 DISPLAY_STYLE = """<style>
 .katex-display { padding: 0 4px; }
-@media (max-width: 640px) { .katex-display { font-size: 0.8em; } }
+@media (max-width: 640px) { .katex-display { font-size: 0.9em; } }
 </style>"""
 
 _ACT_TEX = {"tanh": r"\tanh", "relu": r"\operatorname{relu}", "linear": ""}

@@ -21,8 +21,8 @@ with st.sidebar:
     task = select("lab_task")  # no format_func: a bound selectbox writes the formatted label into the URL
     st.caption(tasks.TASKS[task])
     steps, k = slider("lab_steps"), slider("lab_k")  # each used by its own task only (see the labels)
-    st.page_link("views/gated.py", label=f"How an LSTM holds a value for k = {k} steps", icon=":material/tune:",
-                 query_params={"lab_k": str(k)})
+    st.caption(f"How an LSTM holds a value for k = {k} steps:")  # a page link's label is one line, cut when long
+    st.page_link("views/gated.py", label="Gated cells", icon=":material/tune:", query_params={"lab_k": str(k)})
     examples = slider("lab_examples")
     st.header("The models")
     cells = tuple(cell for cell, key in view.CELL_KEYS.items() if toggle(key))
