@@ -1,8 +1,8 @@
 """Accessibility in headless Chromium against the live dashboard (one server for the whole module):
 
 - axe-core (axe-playwright-python) over every page at a desk (1400 px) and at a phone's 390 px, its counts
-  printed; no critical or serious violation in what the lab draws (STREAMLIT_OWN lists those that come
-  from Streamlit's own widgets, with the Streamlit issue; the README repeats them);
+  printed; no critical or serious violation at all (none comes from Streamlit's own widgets on these
+  pages either: the README's accessibility statement lists what axe reports below that);
 - every chart inside its container, at each chart's settings swept from the default to the largest;
 - every chart has a text alternative: an ARIA label from its description, its numbers one click away;
 - a deuteranopia simulation of the pages with the most colours (docs/screenshots/deuteranopia_*.png);
@@ -30,15 +30,6 @@ PAGES = {"overview": "", "by_hand": "by_hand", "unrolling": "unrolling", "length
          "keras_lab": "keras_lab", "gated": "gated", "bptt": "bptt", "text_lab": "text_lab", "class": "class"}
 DESK, PHONE = {"width": 1400, "height": 1000}, {"width": 390, "height": 844}
 BLOCKING = ("critical", "serious")
-# Violations inside Streamlit's own widgets, not in anything the lab draws: (rule, a CSS selector that
-# matches the offending node) -> the Streamlit issue. The README's accessibility statement lists them.
-STREAMLIT_OWN = {
-    ("aria-allowed-attr", "[data-testid='stSidebarNav'] *"): "streamlit/streamlit#7208",
-    ("scrollable-region-focusable", "[data-testid='stSidebarContent'], [data-testid='stSidebarNav'] *"):
-        "streamlit/streamlit#7208",
-}
-
-
 def _max(key: str) -> int:
     return int(SETTINGS[key].high)
 
@@ -60,24 +51,14 @@ def axe_violations(page) -> list[dict]:
     return Axe().run(page).response["violations"]
 
 
-def _streamlit_own(page, violation: dict) -> bool:
-    """Whether every node of `violation` sits in a Streamlit widget STREAMLIT_OWN names for its rule."""
-    selectors = [selector for (rule, selector) in STREAMLIT_OWN if rule == violation["id"]]
-    if not selectors:
-        return False
-    return all(page.evaluate("([target, selectors]) => { const node = document.querySelector(target);"
-                             " return !!node && selectors.some(s => node.matches(s)); }",
-                             [node["target"][-1], selectors]) for node in violation["nodes"])
-
-
 def _blocking(page, name: str, where: str) -> list[str]:
-    """Run axe, print its counts by impact, and return the lab's own critical and serious violations."""
+    """Run axe, print its counts by impact, and return the critical and serious violations."""
     violations = axe_violations(page)
     counts = Counter(v["impact"] for v in violations for _ in v["nodes"])
     print(f"axe {name} at {where}: " + (", ".join(f"{n} {impact}" for impact, n in sorted(counts.items()))
                                         or "no violations"))
     return [f"{v['id']} ({v['impact']}): {v['help']}; " + "; ".join(n["html"][:120] for n in v["nodes"][:3])
-            for v in violations if v["impact"] in BLOCKING and not _streamlit_own(page, v)]
+            for v in violations if v["impact"] in BLOCKING]
 
 
 @pytest.fixture(scope="module")
