@@ -113,10 +113,15 @@ def difference_heatmap(df: pd.DataFrame) -> alt.Chart:
     return state_heatmap(df, domain=(-bound, bound), value_title="current − baseline")
 
 
-def weight_pair(wx: pd.DataFrame, wy: pd.DataFrame) -> alt.HConcatChart:
+SIDE_BY_SIDE_NEURONS = 8  # tests/browser/test_a11y.py sweeps the by-hand page to its largest layer
+
+
+def weight_pair(wx: pd.DataFrame, wy: pd.DataFrame) -> alt.HConcatChart | alt.VConcatChart:
     """Wx and Wy side by side on one colour scale. wx, wy: row, col, value (matrix_frame)."""
     bound = max(float(wx["value"].abs().max()), float(wy["value"].abs().max()), 1e-6)
-    return alt.hconcat(weight_heatmap(wx, "Wx: input → neuron", bound, row_title="From input"),
+    # side by side up to 8 neurons; past that the pair is wider than the page's weights column, so stacked
+    concat = alt.hconcat if wy["col"].nunique() <= SIDE_BY_SIDE_NEURONS else alt.vconcat
+    return concat(weight_heatmap(wx, "Wx: input → neuron", bound, row_title="From input"),
                        weight_heatmap(wy, "Wy: previous output → neuron", bound, row_title="From neuron at t−1"),
                        description="Two heatmaps on one colour scale: the input weights Wx and the recurrent "
                                    "weights Wy; red is negative, blue positive.")
@@ -538,11 +543,16 @@ def contribution_norms(df: pd.DataFrame, log_scale: bool = True) -> alt.Chart:
                              f"against the step{', on a log axis' if log_scale else ''}.")
 
 
-def contribution_panels(df: pd.DataFrame, columns: int = 6) -> alt.FacetChart:
+PANELS_WIDTH = 900  # px the BPTT page's grid of panels may take: its full-width block at a 1400 px window
+
+
+def contribution_panels(df: pd.DataFrame, columns: int | None = None) -> alt.FacetChart:
     """Each step's contribution to dL/dWy as a small matrix, then their sum: the one gradient Wy gets.
 
     df: panel (e.g. "t = 3", "sum"), order, row, col, value. One colour scale for every panel."""
     bound = max(float(df["value"].abs().max()), 1e-12) if len(df) else 1.0
+    if columns is None:  # as many panels in a row as fit: a panel is 14 px per neuron, its axis ~40 px more
+        columns = max(1, min(6, PANELS_WIDTH // (14 * (int(df["col"].max()) + 1 if len(df) else 1) + 40)))
     # As inline records: at the caps (20 steps of 16 x 16, and the sum) there are 5376 rows, past the
     # 5000 that Altair's guard allows a DataFrame; the spec still carries them as a named dataset.
     # every panel its own x axis, untitled: with one shared axis per column, a last row that is not full

@@ -321,3 +321,11 @@ def test_the_colours_stay_apart_with_deuteranopia(palette):
     colours = list(colours.values()) if isinstance(colours, dict) else colours[:8]
     assert _closest_pair(colours) >= CLEARLY_APART
     assert _closest_pair(["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728"]) < CLEARLY_APART  # the check bites
+
+
+def test_a_wide_weight_pair_is_stacked_so_it_fits_its_column():
+    from dashboard import tidy
+
+    w = init_weights(3, charts.SIDE_BY_SIDE_NEURONS + 1, 42)
+    spec = charts.weight_pair(tidy.matrix_frame(w.Wx), tidy.matrix_frame(w.Wy)).to_dict()
+    assert "hconcat" not in spec and [p["title"][:2] for p in spec["vconcat"]] == ["Wx", "Wy"]

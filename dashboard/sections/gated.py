@@ -90,7 +90,7 @@ HEATMAP_WIDTH = 180  # px of time axis per cell: three cells and their axes fit 
 @chart_cache.cached_spec
 def gate_spec(panels: dict, cell: str):
     steps = next(iter(panels.values())).shape[0]
-    return charts.gate_heatmaps(gate_frame(panels, cell), cell, width_step=max(5, min(18, HEATMAP_WIDTH // steps)),
+    return charts.gate_heatmaps(gate_frame(panels, cell), cell, width_step=max(4, min(18, HEATMAP_WIDTH // steps)),
                                 legend=cell == CELLS[-1])
 
 

@@ -194,7 +194,7 @@ def test_a_keyboard_alone_moves_a_slider_answers_a_question_and_a_class(app, bro
         tab_to(page, page.locator(".st-key-class_send_1").get_by_role("button"))
         page.keyboard.press("Enter")
         page.get_by_text("Answer received:", exact=False).first.wait_for(state="visible")
-        wait_until(lambda: len(classroom.results(session.code, 1).values) == 1, what="the answer stored")
-        assert classroom.results(session.code, 1).values[0] in asked.choices
+        wait_until(lambda: classroom.answer_count(session.code) == 1, what="the answer stored")
+        assert classroom.reveal(session.code, session.secret).values[0] in asked.choices
     finally:
         context.close()
