@@ -1,4 +1,4 @@
-"""Widgets made from the declarations in `state.py`, each bound to its URL query parameter."""
+"""Widgets made from the declarations in `dashboard/settings.py`, each bound to its URL query parameter."""
 from __future__ import annotations
 
 import streamlit as st

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from rnncore.cell import NUMPY_ACTIVATION
+from rnncore.activations import ACTIVATION
 from rnncore.config import AGREEMENT, RNNWeights
 
 TERMS_PER_LINE = 1  # products of six-digit numbers per line: two of them overflowed a phone (tests/browser/test_a11y.py)
@@ -47,7 +47,7 @@ class FilledEquation:
 
     @property
     def value(self) -> float:
-        return float(NUMPY_ACTIVATION[self.activation](np.float64(self.pre_activation)))  # rnncore.cell's act
+        return float(ACTIVATION[self.activation].act(np.float64(self.pre_activation)))  # rnncore's act
 
     @property
     def difference(self) -> float:

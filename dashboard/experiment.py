@@ -6,6 +6,7 @@
 - `export_panel(run, page)`: downloads (CSV, NPZ, JSON) and "Reproduce in a notebook" code.
 - `chart_download(chart, page, name)`: buttons that save a chart as SVG or PNG (made on the server).
 - `share_link()`: the link to this exact experiment, to copy.
+- `page_link(url_path)`: a link to another page, by its url_path in dashboard/registry.py.
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from urllib.parse import urlencode
 import numpy as np
 import streamlit as st
 
-from dashboard import exports
+from dashboard import exports, registry
 from dashboard.exports import Run  # noqa: F401  (pages build a Run for export_panel)
 from dashboard.settings import SETTINGS, URL_EXTRAS
 from rnncore.config import RNNWeights, init_weights
@@ -120,3 +121,12 @@ def share_link(where=st) -> None:
         st.code(share_url() or "(the page's defaults: no settings in the link)", language=None, wrap_lines=True)
         st.caption("The address bar holds the same link: every control writes its value there. "
                    "Settings left at their defaults are not written.")
+
+
+def page_link(url_path: str, where=st, label: str | None = None, query_params: dict | None = None,
+              icon: str | None = None) -> None:
+    """A link to the page at `url_path` (its title and icon unless given), optionally with settings.
+
+    Made from the registry's `st.Page`, whose identity is the url_path: never a file path built from a
+    module's `__file__`, which names another checkout's views when `dashboard` is imported from there."""
+    where.page_link(registry.st_page(url_path), label=label, query_params=query_params, icon=icon)

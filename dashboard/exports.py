@@ -3,7 +3,7 @@
 Every function is pure: a `Run` in, bytes or text out. Numbers keep their float32 values exactly:
 the CSV writes 9 significant digits (enough for any float32), the JSON the float's exact decimal form.
 Charts become SVG or PNG here on the server (vl-convert runs Vega-Lite itself), so saving one needs no
-connection; its first conversion in a server process starts vl-convert's engine (~3 s, ~65 MB).
+connection; its first conversion in a server process starts vl-convert's engine (seconds, tens of MB).
 """
 from __future__ import annotations
 

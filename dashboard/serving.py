@@ -1,13 +1,14 @@
 """Process-wide adjustments for serving a class from a Streamlit process.
 
 After every script run of every session, Streamlit 1.67 calls `keras.backend.clear_session()` once
-Keras 3 has been imported (its `_clean_problem_modules`). That is a full garbage collection, about
-200 ms per re-render here on every page, and it resets Keras' global state under any other session
-that is training in the Keras lab at that moment. rnncore builds its Keras layers and models inside
-each call and never relies on Keras' global state between runs, so the clean-up is switched off.
+Keras 3 has been imported (its `_clean_problem_modules`). That is a full garbage collection on every
+re-render of every page (`make bench`'s "Keras 3 loaded" column times the re-renders without it), and
+it resets Keras' global state under any other session that is training in the Keras lab at that moment.
+rnncore builds its Keras layers and models inside each call and never relies on Keras' global state
+between runs, so the clean-up is switched off.
 
 A served process also starts importing TensorFlow and Keras 3 in a background thread on its first
-script run (2-3 s and ~650 MB), so that no student who opens a TensorFlow page waits for the import:
+script run (seconds and hundreds of MB), so that no student who opens a TensorFlow page waits for it:
 the pages that need no TensorFlow still never import it themselves. RECURRENCE_LAB_PRELOAD_TF=0 switches
 this off (for a host with little memory, where only some classes use the TensorFlow pages). Streamlit's
 AppTest (the page tests) never preloads: those tests check which pages import TensorFlow.

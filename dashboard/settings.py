@@ -10,7 +10,7 @@ repeated or unknown is dropped by Streamlit and the default used; `dashboard/not
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rnncore import gates, memory, text
 
@@ -31,6 +31,8 @@ class Setting:
     options: tuple = ()      # choice settings
     help: str = ""
     max_chars: int | None = None  # text settings (a str default, no options): longest value a link carries
+    pages: tuple = ()        # url_paths of the pages that read it (dashboard/registry.py); a link to another
+                             # page with this key gets a notice there
 
     @property
     def is_text(self) -> bool:
@@ -71,40 +73,46 @@ class NotWhole(ValueError):
         self.used = used
 
 
-def _settings(*settings: Setting) -> dict[str, Setting]:
-    return {s.key: s for s in settings}
+def _settings(*settings: Setting, pages: tuple) -> dict[str, Setting]:
+    """The settings by key; each without pages of its own is read by `pages`."""
+    return {s.key: s if s.pages else replace(s, pages=pages) for s in settings}
+
+
+LAYER_PAGES = ("by_hand", "lengths", "bptt")  # the pages that run the lesson's layer
+BY_HAND_PAGES = ("by_hand", "bptt")   # the pages that run the by-hand page's layer and fill in its equation
 
 
 SETTINGS = _settings(
     # the recurrent layer, shared by the pages that run one
-    Setting("seed", "Seed", 42, 0, 9999, 1, help="The weights are drawn from this seed: same seed, same numbers."),
+    Setting("seed", "Seed", 42, 0, 9999, 1, help="The weights are drawn from this seed: same seed, same numbers.",
+            pages=(*LAYER_PAGES, "memory", "gated")),
     Setting("inputs", "Inputs per step", 3, 1, 8, 1),
-    Setting("neurons", "Neurons", 5, 1, 16, 1),
+    Setting("neurons", "Neurons", 5, 1, 16, 1, pages=(*LAYER_PAGES, "memory")),
     Setting("steps", "Time steps", 2, 1, 20, 1),
     Setting("batch", "Examples in the batch", 4, 1, 8, 1),
     Setting("scale", "Weight scale", 1.0, 0.1, 3.0, 0.1,
             help="Weights are drawn from Normal(0, scale²). Larger weights saturate tanh sooner."),
-    Setting("activation", "Activation", "tanh", options=ACTIVATIONS),
-    # recurrence by hand: which number the filled-in equation shows
-    Setting("example", "Example", 0, 0, 7, 1),
-    Setting("step", "Time step", 1, 0, 19, 1),
-    Setting("neuron", "Neuron", 0, 0, 15, 1),
-)
+    Setting("activation", "Activation", "tanh", options=ACTIVATIONS, pages=(*LAYER_PAGES, "memory")),
+    # which number the filled-in equation shows
+    Setting("example", "Example", 0, 0, 7, 1, pages=BY_HAND_PAGES),
+    Setting("step", "Time step", 1, 0, 19, 1, pages=BY_HAND_PAGES),
+    Setting("neuron", "Neuron", 0, 0, 15, 1, pages=BY_HAND_PAGES),
+    pages=LAYER_PAGES)
 
 # The length of each example's sequence; the defaults 2, 1, 2, 2 are the book's for the lesson's batch.
 SETTINGS |= _settings(*(  # sequence lengths page
     Setting(f"len{i}", f"Length of example {i}", length, 0, 20, 1,
             help="How many steps of this example are real data; the rest of its row is padding.")
-    for i, length in enumerate((2, 1, 2, 2, 2, 1, 2, 2))))
+    for i, length in enumerate((2, 1, 2, 2, 2, 1, 2, 2))), pages=("lengths",))
 
 SETTINGS |= _settings(  # static vs dynamic unrolling page
     Setting("unr_max_steps", "Largest step count", 50, 2, 200, 1,
             help="The sweep measures about 5 step counts from 1 up to this, spaced evenly on a log scale."),
     Setting("unr_tf1", "TF1: static_rnn vs dynamic_rnn", True),
     Setting("unr_tf2", "TF2: tf.function, Python loop vs tf.range", False,
-            help="Tracing an unrolled tf.function is slow: about 1.3 s at 200 steps on this server."),
+            help="Tracing an unrolled tf.function takes longer with every step: see the build time measure."),
     Setting("unr_keras", "Keras: SimpleRNN unroll=True vs False", False,
-            help="Building an unrolled Keras layer takes about 0.8 s at 200 steps on this server."),
+            help="Building an unrolled Keras layer takes longer with every step: see the build time measure."),
     Setting("unr_log", "Log scales", False,
             help="Both axes on log scales: a graph growing in proportion to the steps is a straight rising "
                  "line, a graph of fixed size is flat."),
@@ -112,7 +120,7 @@ SETTINGS |= _settings(  # static vs dynamic unrolling page
                                                             "First run time", "Later run time", "Tensor bytes")),
     Setting("unr_draw_steps", "Steps in the drawing", 2, 1, 5, 1,
             help="The real graphs, grouped by name scope: one box per copy of the cell, or one loop."),
-)
+    pages=("unrolling",))
 
 SETTINGS |= _settings(  # memory and state page
     Setting("mem_radius", "Spectral radius of Wy", 0.9, 0.0, min(2.0, memory.MAX_RADIUS), 0.05,
@@ -129,13 +137,13 @@ SETTINGS |= _settings(  # memory and state page
             help="How many steps come before the shared last input."),
     Setting("mem_credit", "Compute the gradients (TensorFlow)", False,
             help="Runs tf.GradientTape; the first time loads TensorFlow, which takes a few seconds."),
-)
+    pages=("memory",))
 
 SETTINGS |= _settings(  # recurrence by hand page
     Setting("tf1_check", "Check against the lesson's TF1 graph", True,
-            help="Builds and runs the TF1 placeholder graph for every new setting: about 20 ms at 2 steps, "
-                 "a few hundred at 20. Turn off for quick what-ifs; the NumPy numbers stay."),
-)
+            help="Builds and runs the TF1 placeholder graph for every new setting, which takes longer the more "
+                 "steps it has. Turn off for quick what-ifs; the NumPy numbers stay."),
+    pages=("by_hand",))
 
 SETTINGS |= _settings(  # Keras lab page (caps: rnncore.lesson.tasks and rnncore.tf.training)
     Setting("lab_task", "Task", "sine", options=tuple(tasks.TASKS),
@@ -143,7 +151,7 @@ SETTINGS |= _settings(  # Keras lab page (caps: rnncore.lesson.tasks and rnncore
                  "step, the value seen k steps earlier."),
     Setting("lab_steps", "Sine: values read per series", 50, 5, tasks.MAX_TASK_STEPS, 5,
             help="The model reads this many values and predicts the next one (the book uses 50)."),
-    Setting("lab_k", "Recall: k steps back", 10, 1, tasks.MAX_DELAY, 1,
+    Setting("lab_k", "Recall: k steps back", 10, 1, tasks.MAX_DELAY, 1, pages=("keras_lab", "gated"),
             help="Each sequence is k + 1 random values; the target at the last step is the first one."),
     Setting("lab_examples", "Series (training + validation)", 1000, 100, tasks.MAX_EXAMPLES, 100,
             help="80% are used for training, the last 20% only to measure the validation error."),
@@ -154,7 +162,7 @@ SETTINGS |= _settings(  # Keras lab page (caps: rnncore.lesson.tasks and rnncore
     Setting("lab_epochs", "Epochs", 10, 1, training.MAX_EPOCHS, 1),
     Setting("lab_seed", "Seed", 42, 0, 9999, 1,
             help="Draws the data, the initial weights and the batch order: same settings, same run."),
-)
+    pages=("keras_lab",))
 
 SETTINGS |= _settings(  # gated cells page (caps: rnncore.gates); the recall task's k is the Keras lab's lab_k
     Setting("gate_units", "Units per layer", 3, 1, 8, 1,
@@ -174,14 +182,14 @@ SETTINGS |= _settings(  # gated cells page (caps: rnncore.gates); the recall tas
     Setting("gate_keras", "Check with Keras", False,
             help="Runs keras.layers.LSTM and GRU with the same weights; the first time loads TensorFlow "
                  "(a few seconds)."),
-)
+    pages=("gated",))
 
 SETTINGS |= _settings(  # backpropagation through time page (its layer: the by-hand page's settings)
     Setting("bptt_log", "Log scale", True,
             help="A contribution that shrinks by the same factor at each step back is a straight line."),
     Setting("bptt_tape", "Check with tf.GradientTape", False,
             help="Computes the same gradients with TensorFlow; the first time loads TensorFlow (a few seconds)."),
-)
+    pages=("bptt",))
 
 SETTINGS |= _settings(  # text lab page (caps: rnncore.text and rnncore.tf.chars_model)
     # 300 characters: up to ~2.7 kB once percent-encoded (9 bytes for a 3-byte character), well within the
@@ -202,13 +210,18 @@ SETTINGS |= _settings(  # text lab page (caps: rnncore.text and rnncore.tf.chars
     Setting("text_sample_chars", "Characters to sample", 100, 10, text.MAX_SAMPLE_CHARS, 10),
     Setting("text_sample_seed", "Sampling seed", 0, 0, 9999, 1,
             help="Draws the sampled characters: same seed, same text."),
-)
+    pages=("text_lab",))
 
 SETTINGS |= _settings(  # presets and links: where a run's weights come from (dashboard/experiment.py)
     Setting("weights", "Weights", "seeded", options=("seeded", "book"),
             help="seeded: drawn from the seed, times the scale. book: the exact weights of Hands-On ML "
                  "ch. 14's manual RNN (3 inputs, 5 neurons), times the scale; the seed is not used."),
-)
+    pages=BY_HAND_PAGES)
+
+
+def page_keys(page: str) -> tuple[str, ...]:
+    """The settings `page` (a url_path of dashboard/registry.py) reads, in the order declared here."""
+    return tuple(key for key, s in SETTINGS.items() if page in s.pages)
 
 
 # Keys that may appear in a URL without being a widget's setting.

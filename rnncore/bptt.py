@@ -33,16 +33,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnncore.cell import length_rule, pre_activation, valid_mask
+from rnncore.cell import basic_cell, valid_mask
 from rnncore.config import MAX_ABS_INPUT, RNNWeights
+from rnncore.loop import run_loop
 from rnncore.validate import REAL_KINDS, check_inputs
-
-# act(z) and its slope act'(z) from (z, Y = act(z)), in float64 (cell.NUMPY_ACTIVATION computes relu in float32)
-ACTIVATION_AND_SLOPE = {
-    "tanh": (np.tanh, lambda z, Y: 1 - Y ** 2),
-    "relu": (lambda z: np.maximum(z, 0.0), lambda z, Y: (z > 0).astype(np.float64)),  # TF's slope at 0: 0
-    "linear": (lambda z: z, lambda z, Y: np.ones_like(z)),
-}
 
 
 @dataclass(frozen=True)
@@ -95,7 +89,7 @@ class Backprop:
     def factor_norms(self) -> np.ndarray:
         """(batch, steps) the spectral norm (largest stretch) of each example's factor at each step:
         below 1 at every step and the error vanishes going back; above 1 and it can explode.
-        One SVD per example and step: milliseconds at the lesson's sizes, ~3 s at every cap at once."""
+        One SVD per example and step: the costliest number here, growing with batch x steps x neurons^3."""
         norms = []
         for t in range(self.live.shape[1]):
             factor = self.factor(t)                                  # (batch, neurons, neurons)
@@ -168,20 +162,13 @@ def backprop(X, w: RNNWeights, target=None, sequence_length=None) -> Backprop:
     """The forward pass, the loss on the last output and the backward pass, one step at a time."""
     X, lengths, target = check_backprop_inputs(X, w, target, sequence_length)
     batch, steps, _ = X.shape
-    act, act_slope = ACTIVATION_AND_SLOPE[w.activation]
     X = X.astype(np.float64)                                          # (batch, steps, inputs)
     Wx, Wy, b = (a.astype(np.float64) for a in (w.Wx, w.Wy, w.b))
+    forward = run_loop(basic_cell(Wx, Wy, b, w.activation, with_slope=True), X,
+                       (np.zeros((batch, w.n_neurons)),), lengths)        # Y[-1] = 0
     live = valid_mask(lengths, batch, steps)                          # (batch, steps)
-    outputs = np.zeros((batch, steps, w.n_neurons))
-    slope = np.zeros_like(outputs)
-    state = np.zeros((batch, w.n_neurons))                            # Y[-1] = 0
+    outputs, (state,), slope = forward.outputs, forward.states, forward.inner["slope"]
     with np.errstate(over="ignore", invalid="ignore"):
-        for t in range(steps):
-            z_t = pre_activation(X[:, t], state, Wx, Wy, b)
-            Y_t = act(z_t)
-            on = live[:, t, None]                                     # (batch, 1)
-            outputs[:, t], state = length_rule(on, Y_t, state)
-            slope[:, t] = np.where(on, act_slope(z_t, Y_t), 0.0)
         loss = 0.5 * float(np.square(state - target).sum())
 
         error = np.zeros_like(outputs)

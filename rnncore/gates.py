@@ -25,9 +25,12 @@ bias[1] the recurrent side's, and the reset gate multiplies the recurrent part a
 Variable lengths follow rnncore's rule (rnncore.cell): past an example's length its outputs, and its
 gates over time, are zero, and its state (and LSTM cell state) is copied through.
 
+The steps are written once, as cells that rnncore.loop steps through (`lstm_cell`, `gru_cell`); the text
+lab's LSTM and GRU (rnncore.text) are these same cells. `backend="keras"` runs Keras's own layers
+(rnncore.tf.gates_keras); TensorFlow is imported only then, after every input is checked.
+
 `hold_weights` sets an LSTM's gates by hand so that it writes a value once and keeps it; `kept_fraction`
-and `pulse_kept` answer the predict-first question about it exactly. TensorFlow is imported only for
-`backend="keras"`, after every input is checked.
+and `pulse_kept` answer the predict-first question about it exactly.
 """
 from __future__ import annotations
 
@@ -37,9 +40,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from rnncore import config
-from rnncore.cell import length_rule, pre_activation, valid_mask
-from rnncore.memory import FADE_FRACTION, _check_number
-from rnncore.validate import _check_array, check_inputs, check_int
+from rnncore.activations import sigmoid
+from rnncore.cell import pre_activation
+from rnncore.loop import run_loop
+from rnncore.memory import FADE_FRACTION
+from rnncore.tf import gates_keras
+from rnncore.validate import check_array, check_inputs, check_int, check_number
 
 KINDS = ("lstm", "gru")
 GATES = {  # the gates' blocks along the last axis of kernel, recurrent_kernel and bias, in Keras' order
@@ -78,9 +84,9 @@ class GatedWeights:
         if width % n_gates:
             raise ValueError(f"kernel of a {self.kind} must have {n_gates} * units columns, got {width}")
         units = check_int("n_units", width // n_gates, 1, config.MAX_NEURONS)
-        _check_array("kernel", self.kernel, (n_inputs, width))
-        _check_array("recurrent_kernel", self.recurrent_kernel, (units, width))
-        _check_array("bias", self.bias, (width,) if self.kind == "lstm" else (2, width))
+        check_array("kernel", self.kernel, (n_inputs, width))
+        check_array("recurrent_kernel", self.recurrent_kernel, (units, width))
+        check_array("bias", self.bias, (width,) if self.kind == "lstm" else (2, width))
 
 
 @dataclass(frozen=True)
@@ -124,72 +130,50 @@ def init_weights(kind: str, n_inputs: int, n_units: int, seed: int = 42,
 
 
 def check_forget_bias(forget_bias) -> float:
-    return _check_number("forget_bias", forget_bias, -MAX_FORGET_BIAS, MAX_FORGET_BIAS)
+    return check_number("forget_bias", forget_bias, -MAX_FORGET_BIAS, MAX_FORGET_BIAS)
 
 
-def sigmoid(z: np.ndarray) -> np.ndarray:
-    with np.errstate(over="ignore"):  # exp(-z) overflows to inf for z < -88 in float32: sigma is 0 there
-        return 1 / (1 + np.exp(-z))
+def lstm_cell(kernel, recurrent_kernel, bias):
+    """The LSTM step for rnncore.loop: `step(X_t, (h[t-1], c[t-1])) -> (h[t], (h[t], c[t]), gates)`,
+    the gates (and the cell state) by name, each (batch, units)."""
+    def step(X_t, states):
+        h_prev, c_prev = states
+        z = pre_activation(X_t, h_prev, kernel, recurrent_kernel, bias)    # (batch, 4u)
+        z_i, z_f, z_c, z_o = np.split(z, 4, axis=-1)
+        i, f, g, o = sigmoid(z_i), sigmoid(z_f), np.tanh(z_c), sigmoid(z_o)
+        c = f * c_prev + i * g                                             # the cell's memory
+        h = o * np.tanh(c)
+        return h, (h, c), {"input": i, "forget": f, "candidate": g, "output": o, "cell": c}
+
+    return step
 
 
-def lstm_step(X_t, h_prev, c_prev, w: GatedWeights) -> tuple[np.ndarray, np.ndarray, dict]:
-    """One LSTM step: (h[t], c[t], {gate: activation}), each (batch, units)."""
-    z = pre_activation(X_t, h_prev, w.kernel, w.recurrent_kernel, w.bias)   # (batch, 4u)
-    z_i, z_f, z_c, z_o = np.split(z, 4, axis=1)
-    i, f, g, o = sigmoid(z_i), sigmoid(z_f), np.tanh(z_c), sigmoid(z_o)
-    c = f * c_prev + i * g
-    h = o * np.tanh(c)
-    return h, c, {"input": i, "forget": f, "candidate": g, "output": o}
+def gru_cell(kernel, recurrent_kernel, bias):
+    """The GRU step (reset_after=True) for rnncore.loop: `step(X_t, (h[t-1],)) -> (h[t], (h[t],), gates)`."""
+    def step(X_t, states):
+        (h_prev,) = states
+        x_z, x_r, x_h = np.split(X_t @ kernel + bias[0], 3, axis=-1)              # input side
+        y_z, y_r, y_h = np.split(h_prev @ recurrent_kernel + bias[1], 3, axis=-1)  # recurrent side
+        z, r = sigmoid(x_z + y_z), sigmoid(x_r + y_r)                              # update, reset gates
+        n = np.tanh(x_h + r * y_h)                                                 # candidate
+        h = z * h_prev + (1 - z) * n
+        return h, (h,), {"update": z, "reset": r, "candidate": n}
+
+    return step
 
 
-def gru_step(X_t, h_prev, w: GatedWeights) -> tuple[np.ndarray, dict]:
-    """One GRU step (reset_after=True): (h[t], {gate: activation}), each (batch, units)."""
-    x_z, x_r, x_h = np.split(X_t @ w.kernel + w.bias[0], 3, axis=1)          # input side
-    y_z, y_r, y_h = np.split(h_prev @ w.recurrent_kernel + w.bias[1], 3, axis=1)  # recurrent side
-    z, r = sigmoid(x_z + y_z), sigmoid(x_r + y_r)
-    n = np.tanh(x_h + r * y_h)
-    return z * h_prev + (1 - z) * n, {"update": z, "reset": r, "candidate": n}
+CELLS = {"lstm": lstm_cell, "gru": gru_cell}
 
 
 def _run_numpy(X: np.ndarray, w: GatedWeights, lengths) -> GatedResult:
-    batch, steps, _ = X.shape
-    valid = valid_mask(lengths, batch, steps)                  # (batch, steps)
-    h = np.zeros((batch, w.n_units), np.float32)                # h[-1] = 0
-    c = np.zeros((batch, w.n_units), np.float32) if w.kind == "lstm" else None
-    names = GATES[w.kind] + (("cell",) if w.kind == "lstm" else ())
-    over_time = {name: np.zeros((batch, steps, w.n_units), np.float32) for name in names + ("outputs",)}
-    for t in range(steps):
-        live = valid[:, t, None]                                # (batch, 1)
-        if w.kind == "lstm":
-            h_t, c_t, gates = lstm_step(X[:, t], h, c, w)
-            gates["cell"] = c_t
-            _, c = length_rule(live, c_t, c)                    # the cell state is copied through too
-        else:
-            h_t, gates = gru_step(X[:, t], h, w)
-        over_time["outputs"][:, t], h = length_rule(live, h_t, h)
-        for name, value in gates.items():
-            over_time[name][:, t] = np.where(live, value, 0)
-    outputs = over_time.pop("outputs")
-    return GatedResult(outputs, h, c, over_time)
+    zeros = np.zeros((X.shape[0], w.n_units), np.float32)           # h[-1] = 0 (and c[-1] = 0)
+    states = (zeros, zeros) if w.kind == "lstm" else (zeros,)
+    loop = run_loop(CELLS[w.kind](w.kernel, w.recurrent_kernel, w.bias), X, states, lengths)
+    return GatedResult(loop.outputs, loop.states[0], loop.states[1] if w.kind == "lstm" else None, loop.inner)
 
 
 def _run_keras(X: np.ndarray, w: GatedWeights, lengths) -> GatedResult:
-    """Keras 3 `LSTM` / `GRU` holding the same arrays; lengths become a mask (zeros past it, as
-    rnncore.tf.unroll_tf2 does: Keras repeats the last output there)."""
-    from rnncore.tf.runtime import keras, tf
-    from rnncore.tf.unroll_tf2 import _keras_lock
-
-    keras, tf = keras(), tf()
-    with _keras_lock:  # layer construction touches Keras's process-wide name counters
-        layer = getattr(keras.layers, w.kind.upper())(w.n_units, return_sequences=True, return_state=True)
-        layer.build((None, X.shape[1], w.n_inputs))
-        layer.set_weights([w.kernel, w.recurrent_kernel, w.bias])
-    valid = tf.sequence_mask(lengths, X.shape[1]) if lengths is not None else None  # (batch, steps)
-    outputs, state, *cell = layer(X, mask=valid)
-    if valid is not None:
-        outputs = tf.where(valid[:, :, None], outputs, 0.0)
-    as32 = lambda tensor: np.asarray(tensor, np.float32)  # noqa: E731
-    return GatedResult(as32(outputs), as32(state), as32(cell[0]) if cell else None, {})
+    return GatedResult(*gates_keras.run_keras(X, w, lengths), {})  # Keras does not expose the gates
 
 
 def run(X, w: GatedWeights, sequence_length=None, backend: str = "numpy") -> GatedResult:
@@ -233,7 +217,7 @@ def hold_weights(forget_bias: float = MAX_FORGET_BIAS) -> GatedWeights:
 def hold_inputs(steps: int, value: float = 1.0, clear_at: int | None = None) -> np.ndarray:
     """One sequence (1, steps, 3) for `hold_weights`: write `value` at t=0, clear at `clear_at` (or never)."""
     check_int("steps", steps, 1, config.MAX_STEPS)
-    value = _check_number("value", value, -config.MAX_ABS_INPUT, config.MAX_ABS_INPUT)
+    value = check_number("value", value, -config.MAX_ABS_INPUT, config.MAX_ABS_INPUT)
     X = np.zeros((1, steps, 3), np.float32)        # (batch, steps, inputs)
     X[0, 0, :2] = value, 1.0
     if clear_at is not None:
@@ -252,5 +236,5 @@ def kept_fraction(forget_bias: float, steps: int) -> float:
 def pulse_kept(forget_bias: float, steps: int, fraction: float = FADE_FRACTION) -> bool:
     """Is the pulse still visible after `steps` steps? True while at least `fraction` of it is kept
     (the memory page's fade line, 1%). With forget bias 1: 0.73^20 = 0.2%, so no; with 5: 87%, yes."""
-    fraction = _check_number("fraction", fraction, 0.0, 1.0, low_open=True)
+    fraction = check_number("fraction", fraction, 0.0, 1.0, low_open=True)
     return kept_fraction(forget_bias, steps) >= fraction

@@ -4,33 +4,31 @@ Two forms of the same function:
 - `numpy`: a plain loop, the reference that every other path in rnncore is tested against;
 - `tf1`:   the lesson's own TF1 form (`rnncore.tf.manual_tf1`), a placeholder per step, a Session.
 
-The cell's equation and the variable-length rule are `rnncore.cell`'s (written once for every backend):
-past a sequence's length the output is zero and the state is copied through.
+The cell's equation and the variable-length rule are `rnncore.cell`'s (written once for every backend),
+and the loop is `rnncore.loop`'s: past a sequence's length the output is zero and the state is copied through.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from rnncore.cell import NUMPY_ACTIVATION, cell_step, length_rule, valid_mask
+from rnncore.cell import basic_cell
 from rnncore.config import RNNResult, RNNWeights
+from rnncore.loop import run_loop
 from rnncore.tf.manual_tf1 import recurrence_tf1
 from rnncore.validate import check_inputs
 
 
 def step_numpy(X_t: np.ndarray, Y_prev: np.ndarray, w: RNNWeights) -> np.ndarray:
     """One step of the cell: Y[t] = act(X[:, t] @ Wx + Y[t-1] @ Wy + b)."""
-    return cell_step(X_t, Y_prev, w.Wx, w.Wy, w.b, NUMPY_ACTIVATION[w.activation]).astype(np.float32)
+    output, _, _ = basic_cell(w.Wx, w.Wy, w.b, w.activation)(X_t, (Y_prev,))
+    return output.astype(np.float32)
 
 
 def recurrence_numpy(X: np.ndarray, w: RNNWeights, lengths: np.ndarray | None = None) -> RNNResult:
-    batch, steps, _ = X.shape
-    valid = valid_mask(lengths, batch, steps)              # (batch, steps)
-    state = np.zeros((batch, w.n_neurons), np.float32)      # Y[-1] = 0
-    outputs = np.zeros((batch, steps, w.n_neurons), np.float32)
-    with np.errstate(over="ignore", invalid="ignore"):
-        for t in range(steps):
-            outputs[:, t], state = length_rule(valid[:, t, None], step_numpy(X[:, t], state, w), state)
-    return RNNResult(outputs, state)
+    """The basic cell through rnncore.loop from Y[-1] = 0: the reference every other path is held to."""
+    Y_init = np.zeros((X.shape[0], w.n_neurons), np.float32)    # Y[-1] = 0
+    loop = run_loop(basic_cell(w.Wx, w.Wy, w.b, w.activation), X, (Y_init,), lengths)
+    return RNNResult(loop.outputs, loop.states[0])
 
 
 BACKENDS = {"numpy": recurrence_numpy, "tf1": recurrence_tf1}

@@ -16,7 +16,8 @@ can affect a later output is through `Y[t-1] @ Wy`, so `Wy` alone decides how lo
   explodes with T - t in the same way.
 - State: two histories that end with the same input give different outputs at that last step.
 
-TensorFlow is imported only inside `credit_sweep`. Every function returns plain NumPy.
+TensorFlow is imported only when `credit_sweep` runs (its tape is rnncore.tf.credit's). Every function
+returns plain NumPy.
 """
 from __future__ import annotations
 
@@ -25,10 +26,10 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from rnncore.cell import cell_step
 from rnncore.config import MAX_INPUTS, MAX_STEPS, RNNWeights, init_weights
 from rnncore.manual import recurrence_numpy
-from rnncore.validate import REAL_KINDS, check_inputs, check_int
+from rnncore.tf.credit import jacobian_norms
+from rnncore.validate import REAL_KINDS, check_inputs, check_int, check_number
 
 PATTERNS = ("pulse", "steady", "noise")  # pulse: t=0 only; steady: every step; noise: Normal(0, 1) each step
 MEMORY_INPUTS = 3      # the lesson's 3 inputs per step
@@ -40,17 +41,8 @@ FADE_FRACTION = 0.01   # a pulse has faded once the state norm falls below 1% of
 _TINY_RADIUS = 1e-12   # below this, Wy has no direction left to rescale
 
 
-def _check_number(name: str, value, low: float, high: float, low_open: bool = False) -> float:
-    allowed = f"{'(' if low_open else '['}{low:g}, {high:g}]"
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ValueError(f"{name} must be a number in {allowed}, got {value!r}")
-    if not math.isfinite(value) or not (low < value if low_open else low <= value) or value > high:
-        raise ValueError(f"{name} must be in {allowed}, got {value}")
-    return float(value)
-
-
 def check_radius(radius) -> float:
-    return _check_number("radius", radius, 0.0, MAX_RADIUS)
+    return check_number("radius", radius, 0.0, MAX_RADIUS)
 
 
 def spectral_radius(Wy: np.ndarray) -> float:
@@ -99,7 +91,7 @@ def input_pattern(steps: int, pattern: str = "pulse", amplitude: float = 1.0, se
     check_int("steps", steps, 1, MAX_STEPS)
     check_int("n_inputs", n_inputs, 1, MAX_INPUTS)
     check_int("seed", seed, 0, 2**32 - 1)
-    amplitude = _check_number("amplitude", amplitude, 0.0, MAX_AMPLITUDE, low_open=True)
+    amplitude = check_number("amplitude", amplitude, 0.0, MAX_AMPLITUDE, low_open=True)
     if pattern not in PATTERNS:
         raise ValueError(f"pattern must be one of {PATTERNS}, got {pattern!r}")
     X = np.zeros((steps, n_inputs), np.float32)        # (steps, inputs)
@@ -164,18 +156,9 @@ class Credit:
 
 
 def credit_sweep(weights, X) -> Credit:
-    """||d Y[T] / d X[t]|| for every t and for every weights in `weights`, by `tf.GradientTape`.
-
-    One backward pass gives the whole Jacobian: the sequence is copied once per neuron i and copy i
-    differentiates only its own neuron's output Y[T][i], so the gradient of the sum over copies holds,
-    in copy i, row i of the Jacobian (copies never interact). All weights run together as a batch
-    (batched matmul), so a sweep over radii costs one pass. The weights must share their shapes and
-    activation.
-
-    The pass runs in float64 on the float32 weights and inputs: a vanishing gradient falls below
-    float32's smallest number (1e-45) within a few dozen steps and would show as 0, while float64 keeps
-    it down to 1e-308. `final` still agrees with the float32 NumPy loop to float32 rounding.
-    """
+    """||d Y[T] / d X[t]|| for every t and for every weights in `weights`, by `tf.GradientTape`
+    (rnncore.tf.credit: one backward pass for the whole sweep, in float64). The weights must share their
+    shapes and activation; everything is checked here, before TensorFlow is imported."""
     weights = list(weights)
     if not 1 <= len(weights) <= MAX_RADII:
         raise ValueError(f"give 1..{MAX_RADII} sets of weights, got {len(weights)}")
@@ -185,26 +168,7 @@ def credit_sweep(weights, X) -> Credit:
             raise ValueError("all weights in a sweep must have the same shapes and activation, got "
                              f"{w.Wx.shape}/{w.activation!r} and {first.Wx.shape}/{first.activation!r}")
     X = _one_sequence(X, first)[0]                     # (steps, inputs)
-    from rnncore.tf.runtime import tf, tf_activation
-
-    tf, act = tf(), tf_activation(first.activation)
-    n_weights, steps, neurons = len(weights), X.shape[0], first.n_neurons
-    as64 = lambda arrays: tf.constant(np.stack(arrays).astype(np.float64))  # noqa: E731
-    Wx = as64([w.Wx for w in weights])                                   # (weights, inputs, neurons)
-    Wy = as64([w.Wy for w in weights])                                   # (weights, neurons, neurons)
-    b = as64([w.b[None, :] for w in weights])                            # (weights, 1, neurons)
-    X_copies = as64([np.broadcast_to(X, (neurons,) + X.shape)] * n_weights)  # (weights, copies, steps, inputs)
-    with tf.GradientTape() as tape:
-        tape.watch(X_copies)
-        Y = tf.zeros([n_weights, neurons, neurons], tf.float64)         # Y[-1] = 0, per (weights, copy)
-        for X_t in tf.unstack(X_copies, axis=2):                         # (weights, copies, inputs)
-            Y = cell_step(X_t, Y, Wx, Wy, b, act, tf.matmul)             # batched over (weights, copy)
-        own_output = tf.linalg.diag_part(Y)                              # (weights, copies): copy i's Y[T][i]
-        total = tf.reduce_sum(own_output)
-    jacobian = tape.gradient(total, X_copies).numpy()                    # (w, neuron i, steps, inputs)
-    with np.errstate(over="ignore", invalid="ignore"):
-        norms = np.sqrt(np.square(jacobian.astype(np.float64)).sum(axis=(1, 3)))
-    final = Y.numpy()[:, 0, :]                         # every copy carries the same outputs
+    norms, final = jacobian_norms(weights, X)
     return Credit(np.where(np.isfinite(norms), norms, np.inf), final)
 
 
@@ -222,7 +186,7 @@ def credit_finite_differences(w: RNNWeights, X, h: float = 3e-3) -> np.ndarray:
     where the Jacobian is not much smaller than Y[T] itself.
     """
     X = _one_sequence(X, w)[0]                         # (steps, inputs)
-    h = _check_number("h", h, 0.0, 1.0, low_open=True)
+    h = check_number("h", h, 0.0, 1.0, low_open=True)
     steps, n_inputs = X.shape
     plus = np.broadcast_to(X, (steps, n_inputs, steps, n_inputs)).copy()  # (t, k, steps, inputs)
     minus = plus.copy()

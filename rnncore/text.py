@@ -15,8 +15,9 @@ characters gives n - 1 steps. The models (trained in rnncore.tf.chars_model) are
 
 and `forward` here is the reference: it runs the trained weights in NumPy (float64) and reproduces the
 Keras predictions to rnncore.config.AGREEMENT (tested), so a page shows rnncore's own numbers. The cells
-follow Keras 3's equations (SimpleRNN; LSTM gates i, f, c, o; GRU gates z, r, h with reset_after=True).
-Since X[t] is one-hot, X[t] @ Wx is just the row Wx[id of text[t]].
+are rnncore's own, stepped by rnncore.loop: Keras 3's SimpleRNN is rnncore.cell's basic cell (tanh), its
+LSTM (gates i, f, c, o) and GRU (gates z, r, h, reset_after=True) are rnncore.gates' cells. Since X[t] is
+one-hot, X[t] @ Wx is exactly the row Wx[id of text[t]].
 
 Text that enters is checked by `check_text`: a str of 2..MAX_TEXT_CHARS characters, each printable,
 at most MAX_VOCAB distinct. "Printable" means `str.isprintable()` or a newline: letters, digits,
@@ -31,6 +32,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rnncore import gates
+from rnncore.cell import basic_cell
+from rnncore.loop import run_loop
 from rnncore.validate import check_int
 
 PRESETS = {
@@ -42,11 +46,12 @@ PRESETS = {
              "And everywhere that Mary went\nThe lamb was sure to go.",
 }
 MIN_TEXT_CHARS = 2      # one step: a character and the one after it
-MAX_TEXT_CHARS = 2000   # with chars_model's caps, the longest text trains in about a minute (see there)
+MAX_TEXT_CHARS = 2000   # with chars_model's caps, the text lab's longest run (see there)
 MAX_VOCAB = 200         # distinct characters: keeps the stateless layer (vocab, vocab) under 40,000 weights
 MAX_SAMPLE_CHARS = 500  # characters generated per sample
 MIN_TEMPERATURE, MAX_TEMPERATURE = 0.05, 5.0  # 0.05: almost always the likeliest; 5: logits / 5, far flatter
-GATES = {"SimpleRNN": 1, "LSTM": 4, "GRU": 3}  # blocks of `units` columns in Wx, Wh, b
+# blocks of `units` columns in Wx, Wh, b: one per gate of rnncore.gates' cells
+GATES = {"SimpleRNN": 1, "LSTM": len(gates.GATES["lstm"]), "GRU": len(gates.GATES["gru"])}
 
 
 def check_text(text, name: str = "text", min_chars: int = MIN_TEXT_CHARS) -> str:
@@ -120,33 +125,17 @@ class Forward:
                         # (steps, 0) for the stateless model
 
 
-def _sigmoid(z):
-    return 1 / (1 + np.exp(-z))
-
-
 def _softmax(logits):
     e = np.exp(logits - logits.max(axis=-1, keepdims=True))
     return e / e.sum(axis=-1, keepdims=True)
 
 
-def cell_step(w: CharRNNWeights, char_id: int, state: tuple) -> tuple:
-    """One step of Keras 3's cell on a one-hot input: the state after it ((h,), or (h, c) for LSTM)."""
-    u = w.units
+def recurrent_cell(w: CharRNNWeights):
+    """The recurrent layer's cell as rnncore.loop steps it: Keras 3's SimpleRNN (tanh) is rnncore.cell's
+    basic cell, its LSTM and GRU are rnncore.gates' cells (the same layout of Wx, Wh, b)."""
     if w.cell == "SimpleRNN":
-        (h,) = state
-        return (np.tanh(w.Wx[char_id] + h @ w.Wh + w.b),)
-    if w.cell == "LSTM":
-        h, c = state
-        z = w.Wx[char_id] + h @ w.Wh + w.b                              # (4 * units,) gates i, f, c, o
-        i, f, o = _sigmoid(z[:u]), _sigmoid(z[u:2 * u]), _sigmoid(z[3 * u:])
-        c = f * c + i * np.tanh(z[2 * u:3 * u])                         # the cell's memory
-        return o * np.tanh(c), c
-    (h,) = state                                                        # GRU, reset_after=True
-    x_zrh, h_zrh = w.Wx[char_id] + w.b[0], h @ w.Wh + w.b[1]            # (3 * units,) each
-    z = _sigmoid(x_zrh[:u] + h_zrh[:u])                                 # update gate
-    r = _sigmoid(x_zrh[u:2 * u] + h_zrh[u:2 * u])                       # reset gate
-    h_candidate = np.tanh(x_zrh[2 * u:] + r * h_zrh[2 * u:])
-    return (z * h + (1 - z) * h_candidate,)
+        return basic_cell(w.Wx, w.Wh, w.b, "tanh")
+    return gates.CELLS[w.cell.lower()](w.Wx, w.Wh, w.b)
 
 
 def _as_float64(w: CharRNNWeights) -> CharRNNWeights:
@@ -154,17 +143,22 @@ def _as_float64(w: CharRNNWeights) -> CharRNNWeights:
 
 
 def zero_state(w: CharRNNWeights) -> tuple:
-    return tuple(np.zeros(w.units) for _ in range(2 if w.cell == "LSTM" else 1))
+    """The states before the first character, each (1, units): (h,), or (h, c) for LSTM."""
+    return tuple(np.zeros((1, w.units)) for _ in range(2 if w.cell == "LSTM" else 1))
+
+
+def _one_hot(ids, w: CharRNNWeights) -> np.ndarray:
+    """(1, steps, vocab) float64: X[t] = one_hot(ids[t]); X[t] @ Wx is exactly the row Wx[ids[t]]."""
+    ids = np.asarray(ids, int)
+    X = np.zeros((1, len(ids), w.Wx.shape[0]))
+    X[0, np.arange(len(ids)), ids] = 1.0
+    return X
 
 
 def forward(w: CharRNNWeights, ids) -> Forward:
     """The recurrent model over `ids` from a zero state: p[t] and h[t] for every character read."""
     w = _as_float64(w)
-    state, hidden = zero_state(w), []
-    for char_id in ids:
-        state = cell_step(w, char_id, state)
-        hidden.append(state[0])
-    hidden = np.array(hidden).reshape(len(hidden), w.units)  # (steps, units)
+    hidden = run_loop(recurrent_cell(w), _one_hot(ids, w), zero_state(w)).outputs[0]  # (steps, units)
     return Forward(_softmax(hidden @ w.Wy + w.by), hidden)
 
 
@@ -207,13 +201,13 @@ def sample(w: CharRNNWeights, vocab, prompt: str, length: int = 200, temperature
     temperature = check_temperature(temperature)
     check_int("seed", seed, 0, 2**32 - 1)
     w, id_of, rng = _as_float64(w), {char: i for i, char in enumerate(vocab)}, np.random.default_rng(seed)
-    state = zero_state(w)
+    step, state = recurrent_cell(w), zero_state(w)
     for char in prompt[:-1]:
-        state = cell_step(w, id_of[char], state)
+        _, state, _ = step(_one_hot([id_of[char]], w)[:, 0], state)
     char_id, drawn = id_of[prompt[-1]], []
     for _ in range(length):
-        state = cell_step(w, char_id, state)
-        p = _softmax((state[0] @ w.Wy + w.by) / temperature)  # (vocab,)
+        h, state, _ = step(_one_hot([char_id], w)[:, 0], state)      # (1, units)
+        p = _softmax((h[0] @ w.Wy + w.by) / temperature)  # (vocab,)
         char_id = int(rng.choice(len(vocab), p=p))
         drawn.append(char_id)
     return decode(drawn, vocab)

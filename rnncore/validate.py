@@ -26,7 +26,18 @@ def check_scale(scale) -> float:
     return float(scale)
 
 
-def _check_array(name: str, array, shape: tuple) -> None:
+def check_number(name: str, value, low: float, high: float, low_open: bool = False) -> float:
+    """`value` as a float if it is a real number in [low, high] ((low, high] when `low_open`)."""
+    allowed = f"{'(' if low_open else '['}{low:g}, {high:g}]"
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ValueError(f"{name} must be a number in {allowed}, got {value!r}")
+    if not math.isfinite(value) or not (low < value if low_open else low <= value) or value > high:
+        raise ValueError(f"{name} must be in {allowed}, got {value}")
+    return float(value)
+
+
+def check_array(name: str, array, shape: tuple) -> None:
+    """`array` must be a finite float32 NumPy array of exactly `shape`."""
     if not isinstance(array, np.ndarray) or array.dtype != np.float32:
         raise ValueError(f"{name} must be a float32 NumPy array, got {type(array).__name__}"
                          f"{'' if not isinstance(array, np.ndarray) else ' of ' + str(array.dtype)}")
@@ -44,9 +55,9 @@ def check_weights(w) -> None:
     n_inputs, n_neurons = w.Wx.shape
     check_int("n_inputs", n_inputs, 1, caps.MAX_INPUTS)
     check_int("n_neurons", n_neurons, 1, caps.MAX_NEURONS)
-    _check_array("Wx", w.Wx, (n_inputs, n_neurons))
-    _check_array("Wy", w.Wy, (n_neurons, n_neurons))
-    _check_array("b", w.b, (n_neurons,))
+    check_array("Wx", w.Wx, (n_inputs, n_neurons))
+    check_array("Wy", w.Wy, (n_neurons, n_neurons))
+    check_array("b", w.b, (n_neurons,))
 
 
 def check_inputs(X, w, sequence_length=None) -> tuple[np.ndarray, np.ndarray | None]:

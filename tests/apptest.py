@@ -8,18 +8,19 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from dashboard.notices import FAILURE_MESSAGE
+from dashboard.registry import BY_PATH
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
-FIRST_RENDER_TIMEOUT = 60  # seconds: a first TensorFlow page includes TF's import (2-3 s alone)
+FIRST_RENDER_TIMEOUT = 60  # seconds: a first TensorFlow page includes TF's import, on a machine others share
 
 
 def open_page(page: str, query: dict | None = None, timeout: float = FIRST_RENDER_TIMEOUT) -> AppTest:
-    """Run app.py with `query` in the URL, switch to dashboard/views/<page>.py and render it."""
+    """Open `page` (a url_path of dashboard/registry.py) through app.py with `query` in the URL, as a link
+    does: the session's first run is that page's."""
     at = AppTest.from_file(APP, default_timeout=timeout)
     for key, value in (query or {}).items():
         at.query_params[key] = value
-    at.run()
-    at.switch_page(f"views/{page}.py")
+    at.switch_page(BY_PATH[page].script)  # before the first run: the script's name is its url_path
     at.run()
     assert_clean(at)
     assert_valid_charts(at)

@@ -33,12 +33,14 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT)]  # run as a script: its helpers are tests.*, as under pytest
 os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from apptest import APP, assert_clean, open_page  # noqa: E402
+from tests.apptest import APP, assert_clean, open_page  # noqa: E402
+from dashboard.registry import BY_PATH  # noqa: E402
 
 REPEATS = 15          # timed re-renders per page and setting (the issue asks for at least 10)
 WARMUP = 2            # untimed re-renders first: both slider values computed and cached once
@@ -165,7 +167,7 @@ def first_render(page: str) -> dict:
 
 def _first_render_worker(page: str) -> dict:
     at = AppTest.from_file(APP, default_timeout=120)
-    at.switch_page(f"views/{page}.py")  # before the first run: the page's file name is its url_path
+    at.switch_page(BY_PATH[page].script)  # before the first run: the script's name is its url_path
     start = time.perf_counter()
     at.run()
     seconds = time.perf_counter() - start
@@ -273,8 +275,8 @@ def server_memory(sessions: int = SESSIONS, rerenders: int = RERENDERS, log=prin
     all pages with settings of their own)."""
     from playwright.sync_api import sync_playwright
 
-    from browser.conftest import launch_chromium, running_server  # tests/ is this script's folder
-    from browser.live import LiveApp, expected_y, healthy, slider
+    from tests.browser.conftest import launch_chromium, running_server
+    from tests.browser.live import LiveApp, expected_y, healthy, slider
 
     result = {"sessions": sessions, "rerenders": rerenders, "post_script_gc": post_script_gc()}
     with tempfile.TemporaryDirectory() as tmp, running_server(Path(tmp) / "streamlit.log") as base_url, \
@@ -371,7 +373,7 @@ def _round_trips(tab, key: str, repeats: int) -> tuple[float, int]:
     again, up to 5 times in all. (This leans the reference's median towards its slower presses.)"""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-    from browser.live import LiveApp, slider
+    from tests.browser.live import LiveApp, slider
 
     thumb, times, missed = slider(tab, key), [], 0
     for i in range(WARMUP + repeats):
@@ -403,8 +405,8 @@ def browser_round_trips(repeats: int = BROWSER_REPEATS, log=print) -> dict:
     Streamlit slider adds before it asks for a rerun, the same on every page."""
     from playwright.sync_api import sync_playwright
 
-    from browser.conftest import launch_chromium, running_server
-    from browser.live import LiveApp
+    from tests.browser.conftest import launch_chromium, running_server
+    from tests.browser.live import LiveApp
 
     result = {"repeats": repeats, "pages": {}}
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:

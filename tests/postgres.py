@@ -1,6 +1,6 @@
 """Fixtures for the store's tests: a throwaway PostgreSQL server, and a fresh database per test on each backend.
 
-    from postgres import crash_postgres, db_url, postgres_server  # noqa: F401  (fixtures, found by name)
+    from tests.postgres import crash_postgres, db_url, postgres_server  # noqa: F401  (fixtures, by name)
 
 `postgres_server` runs initdb and pg_ctl from Debian's package (`.ci/install-postgresql` installs it) on a
 cluster in a temporary folder, listening only on a Unix socket in that folder (no port to collide with
@@ -61,9 +61,9 @@ class PostgresServer:
             raise RuntimeError(f"{program} failed ({done.returncode}): {done.stderr.strip() or done.stdout}")
 
     def start(self) -> None:
-        # syncfs: after a crash the server first syncs the data folder; file by file (the default) took 4.3 s
-        # here, one syncfs 0.5 s. fsync=off only on the shared cluster, never crashed: its ~140 databases of
-        # 7 MB each made the crash test's recovery checkpoint take 40 s.
+        # syncfs: after a crash the server first syncs the data folder; file by file (the default) is several
+        # times slower here than one syncfs. fsync=off only on the shared cluster, never crashed: its many
+        # databases made the crash test's recovery checkpoint take the better part of a minute with it on.
         options = f"-k {self.root} -c listen_addresses='' -c max_connections=100 " \
                   f"-c recovery_init_sync_method=syncfs -c fsync={'on' if self.durable else 'off'}"
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "server.log"), "-w", "-o", options,

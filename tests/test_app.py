@@ -2,23 +2,22 @@
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from apptest import APP
+from tests.apptest import APP
 from dashboard import notices
 from dashboard.notices import FAILURE_MESSAGE
-
-PAGES = ["overview", "by_hand", "unrolling", "lengths", "memory", "keras_lab", "gated", "bptt", "text_lab", "class"]
+from dashboard.registry import PAGES
 
 
 def _broken(*args, **kwargs):
     raise RuntimeError("simulated failure deep inside a page")
 
 
-@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("page", PAGES, ids=lambda page: page.url_path)
 def test_a_failing_page_shows_the_friendly_message_not_a_traceback(page, monkeypatch, caplog):
     monkeypatch.setattr(notices, "show_url_notices", _broken)
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
-    at.switch_page(f"views/{page}.py").run()
+    at.switch_page(page.script).run()
     assert not at.exception
     assert [e.value for e in at.error] == [FAILURE_MESSAGE]
     assert "simulated failure deep inside a page" in caplog.text  # the detail goes to the server log

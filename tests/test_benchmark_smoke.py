@@ -1,9 +1,10 @@
 """The benchmark's machinery works (tests/benchmark.py); no timing is asserted here: the benchmark measures speed."""
 import pytest
 
-import benchmark
-from benchmark import PAGES, SWEEPS, Page, markdown, targets
+from tests import benchmark
+from tests.benchmark import PAGES, SWEEPS, Page, markdown, targets
 
+from dashboard.registry import BY_PATH
 from dashboard.settings import SETTINGS
 
 
@@ -26,8 +27,7 @@ def test_a_slider_missing_from_the_page_is_an_error_not_a_rerun(monkeypatch):
 
 
 def test_pages_table_moves_real_settings_and_uses_their_maxima():
-    assert set(PAGES) == {"overview", "by_hand", "unrolling", "lengths", "memory", "keras_lab", "gated", "bptt",
-                          "text_lab", "class"}
+    assert set(PAGES) == set(BY_PATH)
     for name, page in PAGES.items():
         if page.key is None:
             assert name in ("overview", "class")
@@ -97,7 +97,7 @@ def test_browser_round_trip_target_is_judged_against_the_reference_page():
 def test_browser_round_trips_are_measured_on_every_page_with_a_slider(monkeypatch):
     import os
 
-    from browser.conftest import CHROMIUM
+    from tests.browser.conftest import CHROMIUM
 
     if not os.path.exists(CHROMIUM):
         pytest.skip(f"{CHROMIUM} is missing: run `make browser`")

@@ -3,7 +3,7 @@ the totals against finite differences, the factor of each step, vanishing and ex
 import numpy as np
 import pytest
 
-from cases import TOLERANCE, random_case
+from tests.cases import TOLERANCE, random_case
 from rnncore import RNNWeights, bptt, init_weights
 from rnncore.cell import valid_mask
 from rnncore.manual import run_manual

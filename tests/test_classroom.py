@@ -21,8 +21,8 @@ import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from at_once import at_once
-from postgres import crash_postgres, db_url, postgres_server  # noqa: F401  (fixtures)
+from tests.at_once import at_once
+from tests.postgres import crash_postgres, db_url, postgres_server  # noqa: F401  (fixtures)
 
 from dashboard.state import classroom, store
 from dashboard.state.classroom import (ANSWERS_PER_WINDOW, RATE_WINDOW_S, REFUSED_CATEGORIES, SESSION_LIFETIME_S,

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cases import TOLERANCE, draw_case
+from tests.cases import TOLERANCE, draw_case
 from rnncore import gates
 from rnncore.tf.session import BuiltGraph
 

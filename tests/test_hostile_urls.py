@@ -1,11 +1,12 @@
-"""Hostile links: every page, opened through app.py with generated URL parameters, still works.
+"""Hostile links: every page of dashboard/registry.py, opened through app.py with generated URL parameters,
+still works.
 
-For each page, hypothesis draws query strings from the declared settings (dashboard/state.py SETTINGS),
+For each page, hypothesis draws query strings from the declared settings (dashboard/settings.py SETTINGS),
 the URL extras (preset, presenter, the by-hand table `x`) and unknown keys, with values such as NaN,
 inf, 1e30, -1, empty, text, unicode, control characters, repeated keys and huge strings. Every case
 must render with no exception and no failure message, and:
 - a bad value (or a repeated one) for a setting the page uses gets a visible notice naming the key;
-- an unknown key gets a notice naming it;
+- an unknown key, or a setting of other pages only, gets a notice naming it;
 - a good value for a setting the page uses is the widget's value (unless the page narrows the range).
 The number of cases tried per page is recorded (`record_property`) and shown in the terminal summary.
 """
@@ -22,13 +23,14 @@ from hypothesis import strategies as st
 
 from dashboard import inputs_table, presets
 from dashboard.notices import code_text
+from dashboard.registry import BY_PATH
 from dashboard.settings import SETTINGS, URL_EXTRAS
 from rnncore import init_weights, run_manual
 from rnncore.config import MAX_ABS_INPUT
 from tests.apptest import open_page
 
-PAGES = ("overview", "by_hand", "unrolling", "lengths", "memory", "keras_lab", "text_lab")
-CASES_PER_PAGE = 40
+PAGES = tuple(BY_PATH)
+CASES_PER_PAGE = 28  # 10 pages: 280 cases, as many as 7 pages of 40 took before
 WIDGET_KINDS = ("slider", "selectbox", "toggle", "checkbox", "number_input", "radio", "select_slider",
                 "text_area")
 
@@ -86,8 +88,13 @@ def queries(page: str):
         lambda ks: st.fixed_dictionaries({k: _key_value(k) for k in ks}))
 
 
-@functools.cache
 def page_keys(page: str) -> frozenset:
+    """The settings the page reads, as dashboard/settings.py declares them."""
+    return frozenset(BY_PATH[page].keys)
+
+
+@functools.cache
+def drawn_keys(page: str) -> frozenset:
     """The settings whose widgets the page draws with its defaults."""
     return frozenset(_widgets(open_page(page)))
 
@@ -114,6 +121,8 @@ def check_case(page: str, query: dict) -> None:
     for key, value in query.items():
         if key not in SETTINGS and key not in URL_EXTRAS:
             assert f"`{code_text(key)}`" in notices, f"no notice for the unknown key {key!r} on {page}"
+        elif key in SETTINGS and key not in page_keys(page):
+            assert f"`{key}` is a setting of" in notices, f"no notice for {key!r}, not a setting of {page}"
         elif key in page_keys(page) and _bad(key, value):
             assert f"`{key}" in notices, f"no notice for {key}={value!r} on {page}: {notices!r}"
         elif key in widgets and not preset_given and not _bad(key, value):
@@ -138,6 +147,8 @@ def _bad_extra(key: str, value) -> bool:
 
 @pytest.mark.parametrize("page", PAGES)
 def test_hostile_links_render_with_a_notice(page, record_property):
+    # a link the page writes itself (every widget's key) must not read as another page's
+    assert drawn_keys(page) <= page_keys(page), f"{page} draws settings it does not declare"
     tried = []
 
     @settings(max_examples=CASES_PER_PAGE, deadline=None, database=None,

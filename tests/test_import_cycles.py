@@ -75,3 +75,23 @@ def test_a_cycle_is_found_when_there_is_one():
 def test_no_import_cycle_in_rnncore_or_dashboard():
     cycle = find_cycle(import_graph())
     assert cycle is None, "import cycle: " + " -> ".join(cycle)
+
+
+def test_test_helpers_are_imported_under_one_name():
+    """tests/ is a package: a helper imported both as `apptest` and as `tests.apptest` would load twice,
+    and a monkeypatch of one copy would miss the other. Every import names it `tests.<helper>`."""
+    tests = ROOT / "tests"
+    helpers = {module_name(p).removeprefix("tests.") for p in tests.rglob("*.py")} - {"tests"}
+    short = set()
+    for path in tests.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module]
+            else:
+                continue
+            short |= {f"{path.relative_to(ROOT)}: {name}" for name in names
+                      if name in helpers or name.split(".")[0] == "browser"}
+    assert "apptest" in helpers and "browser.live" in helpers
+    assert not short, sorted(short)

@@ -9,9 +9,10 @@ import pytest
 
 from streamlit.testing.v1 import AppTest
 
-from apptest import APP, FIRST_RENDER_TIMEOUT, assert_clean, open_page
+from tests.apptest import APP, FIRST_RENDER_TIMEOUT, assert_clean, open_page
 from dashboard import ragged
 from dashboard.presets import PRESETS
+from dashboard.registry import BY_PATH
 from rnncore import init_weights, run_manual
 from rnncore.lesson.codegen import float_literal
 from rnncore.config import RNNWeights
@@ -63,7 +64,7 @@ def test_a_preset_opened_on_the_overview_holds_on_the_page_the_student_goes_to()
     at.query_params.update({"preset": "book", "presenter": "1"} | NO_TF)
     at.run()
     del at.query_params["preset"], at.query_params["presenter"]  # a page switch drops unbound parameters
-    at.switch_page("views/by_hand.py").run()
+    at.switch_page(BY_PATH["by_hand"].script).run()
     assert_clean(at)
     np.testing.assert_array_equal(by_hand_outputs(at), run_manual(LESSON_X, book_weights()).outputs)
     link = [c.value for c in at.code if "preset=" in c.value][0]  # written back into the URL
@@ -151,3 +152,52 @@ def test_the_ragged_preset_for_a_presenter_folds_other_controls_and_exports_the_
     assert folded == {"batch", "inputs", "neurons", "seed", "scale", "activation"}  # steps stays in view
     code = "\n".join(c.value for c in at.code)
     assert "lengths = np.array([6, 3, 1, 5], dtype=np.int32)" in code and "preset=ragged" in code
+
+
+def test_a_copy_of_the_checkout_links_its_own_pages_while_dashboard_is_imported_from_another(tmp_path):
+    """A checkout run with a virtualenv made in another copy (`pip install -e` there): app.py is this copy's,
+    `import dashboard` finds the other. Links were built from the imported package's file paths, which name
+    the other copy's views, and Streamlit refused them (StreamlitPageNotFoundError)."""
+    import shutil
+
+    import dashboard
+
+    copy = tmp_path / "checkout" / "dashboard"
+    shutil.copytree(Path(APP).parent, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    assert copy not in Path(dashboard.__file__).parents  # the package resolves to the original checkout
+    at = AppTest.from_file(str(copy / "app.py"), default_timeout=FIRST_RENDER_TIMEOUT)
+    at.query_params.update(NO_TF)
+    at.switch_page(BY_PATH["by_hand"].script).run()
+    at.button(key="predict_by_hand.zero_input_skip").click().run()  # the answer, and the experiment's link
+    assert_clean(at)
+    [link] = [link for link in at.get("page_link") if link.proto.label == "Open the experiment with these settings"]
+    assert link.proto.page == "by_hand" and link.proto.query_string
+    at.switch_page(BY_PATH["overview"].script).run()
+    assert_clean(at)
+    assert {link.proto.page for link in at.get("page_link")} == set(BY_PATH) - {"overview"}
+
+
+def test_a_link_with_another_pages_setting_says_so_and_names_this_pages_own():
+    at = open_page("keras_lab", {"seed": "7", "lab_units": "8"})
+    assert "`seed` is a setting of Recurrence by hand" in notice(at) and "Here *Seed* is `lab_seed`" in notice(at)
+    assert at.slider(key="lab_seed").value == 42 and at.slider(key="lab_units").value == 8
+
+
+def test_settings_carried_over_from_the_previous_page_are_no_mistake_of_the_student():
+    at = open_page("memory", {"seed": "7", "mem_steps": "40"})
+    assert not at.warning
+    at.switch_page(BY_PATH["keras_lab"].script).run()  # a page switch carries the bound settings for a run
+    assert_clean(at)
+    assert not any("could not be used" in w.value for w in at.warning), [w.value for w in at.warning]
+
+
+def test_a_link_to_no_page_opens_the_overview_with_a_notice():
+    at = AppTest.from_file(APP, default_timeout=FIRST_RENDER_TIMEOUT)
+    at.switch_page(BY_PATH["overview"].script)
+    at._page_hash = "no_such_page"  # what a browser's /no_such_page resolves to: a page Streamlit does not have
+    at.run()
+    assert_clean(at)
+    assert at.title[0].value == "Recurrence Lab"
+    assert any("does not have" in w.value and "overview" in w.value for w in at.warning), [w.value for w in at.warning]
+    at.switch_page(BY_PATH["memory"].script).run()
+    assert not any("does not have" in w.value for w in at.warning)

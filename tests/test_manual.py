@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cases import TOLERANCE, assert_matches_reference, random_case
+from tests.cases import TOLERANCE, assert_matches_reference, random_case
 from rnncore import ACTIVATIONS, RNNWeights, init_weights, run_manual
 from rnncore.manual import recurrence_numpy, step_numpy
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 
-from apptest import assert_clean, open_page
+from tests.apptest import assert_clean, open_page
 from dashboard.inputs_table import default_canvas
 from dashboard.sections import bptt as view
 from rnncore import bptt, init_weights

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from streamlit import dataframe_util
 
-from apptest import assert_clean, open_page
+from tests.apptest import assert_clean, open_page
 from dashboard import inputs_table
 from rnncore import init_weights, run_manual
 from rnncore.config import MAX_ABS_INPUT

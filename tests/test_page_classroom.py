@@ -3,7 +3,7 @@ import json
 
 import pyarrow as pa
 
-from apptest import assert_clean, open_page
+from tests.apptest import assert_clean, open_page
 from rnncore.lesson.questions import QUESTIONS
 
 

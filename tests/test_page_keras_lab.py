@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from streamlit import dataframe_util
 
-from apptest import assert_clean, open_page
+from tests.apptest import assert_clean, open_page
 from dashboard.sections import keras_lab as view
 from dashboard.settings import SETTINGS
 from rnncore.tf import training

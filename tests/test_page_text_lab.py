@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from apptest import assert_clean, open_page
+from tests.apptest import assert_clean, open_page
 from dashboard.sections import text_lab as view
 from dashboard.settings import SETTINGS
 from rnncore import text as chars

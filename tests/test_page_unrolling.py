@@ -5,7 +5,7 @@ from xml.etree import ElementTree
 import pyarrow as pa
 import pytest
 
-from apptest import assert_clean, open_page
+from tests.apptest import assert_clean, open_page
 from dashboard import exports
 from rnncore import init_weights
 from rnncore.tf.graphs import measure

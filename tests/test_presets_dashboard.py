@@ -1,16 +1,13 @@
 """Presets: their declarations, how a link applies them, and the presenter view (small AppTest scripts)."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import presets
 from dashboard.presets import PRESETS
+from dashboard.registry import BY_PATH
 from dashboard.settings import SETTINGS
-
-PAGES = Path(__file__).resolve().parents[1] / "dashboard" / "views"
 
 
 def test_every_preset_sets_declared_settings_to_allowed_values():
@@ -20,7 +17,7 @@ def test_every_preset_sets_declared_settings_to_allowed_values():
 @pytest.mark.parametrize("name", sorted(PRESETS))
 def test_every_preset_names_a_page_and_the_controls_of_its_point(name):
     preset = PRESETS[name]
-    assert (PAGES / f"{preset.page}.py").exists()
+    assert preset.page in BY_PATH and set(preset.settings) <= set(BY_PATH[preset.page].keys)
     assert preset.controls and set(preset.controls) <= set(SETTINGS)
     assert preset.link == f"{preset.page}?preset={name}"
 

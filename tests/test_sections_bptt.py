@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from cases import random_case
+from tests.cases import random_case
 from dashboard.sections import bptt as view
 from rnncore import bptt, init_weights
 

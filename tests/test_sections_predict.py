@@ -1,26 +1,39 @@
 """Predict first: the answer stays hidden until the student commits (or skips), then truth beside guess."""
+import functools
+import tempfile
+from pathlib import Path
+
 from streamlit.testing.v1 import AppTest
 
-from apptest import assert_clean, open_page
+from tests.apptest import assert_clean, open_page
 from rnncore.lesson.questions import QUESTIONS
 
 
-def _script(question_id):
-    from pathlib import Path
+HARNESS = """
+import streamlit as st
 
-    import streamlit as st
+from dashboard import registry
+from dashboard.sections import predict
 
-    import dashboard
-    from dashboard.sections import predict
+# the pages a question links to, registered as app.py registers them; a blank page of its own comes first
+st.navigation([st.Page(lambda: None, title="here", default=True)]
+              + [registry.st_page(page.url_path) for page in registry.PAGES if not page.default], position="hidden")
+st.text(f"revealed={predict.predict_first(%r)}")
+"""
 
-    views = Path(dashboard.__file__).parent / "views"  # the pages a question links to, as app.py lists them
-    st.navigation([st.Page(lambda: None, title="here", default=True)]
-                  + [st.Page(path) for path in sorted(views.glob("*.py"))], position="hidden")
-    st.text(f"revealed={predict.predict_first(question_id)}")
+
+@functools.cache
+def _harness_folder() -> Path:
+    """A folder for the harness scripts with `views/` beside them, as the entry script has its views."""
+    folder = Path(tempfile.mkdtemp(prefix="predict-harness-"))
+    (folder / "views").symlink_to(Path(__file__).resolve().parents[1] / "dashboard" / "views")
+    return folder
 
 
 def _open(question_id) -> AppTest:
-    at = AppTest.from_function(_script, args=(question_id,), default_timeout=60)
+    script = _harness_folder() / f"{question_id.replace('.', '_')}.py"
+    script.write_text(HARNESS % question_id)
+    at = AppTest.from_file(str(script), default_timeout=60)
     at.run()
     assert_clean(at)
     return at

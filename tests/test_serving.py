@@ -2,7 +2,7 @@
 from streamlit.runtime.scriptrunner import script_runner
 from streamlit.testing.v1 import AppTest
 
-from apptest import open_page
+from tests.apptest import open_page
 from dashboard.serving import STREAMLIT_CLEAN_UP
 from rnncore.tf.runtime import keras
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from at_once import at_once
-from postgres import crash_postgres, db_url, postgres_server  # noqa: F401  (fixtures)
+from tests.at_once import at_once
+from tests.postgres import crash_postgres, db_url, postgres_server  # noqa: F401  (fixtures)
 
 from dashboard.state import store
 ROOT = Path(__file__).resolve().parents[1]
@@ -152,7 +152,7 @@ def test_database_url_from_the_environment(monkeypatch, tmp_path):
 
 @pytest.mark.parametrize("ci, outcome", [("1", pytest.fail.Exception), ("", pytest.skip.Exception)])
 def test_without_postgresql_its_tests_fail_on_ci_and_skip_elsewhere(monkeypatch, ci, outcome):
-    import postgres
+    from tests import postgres
 
     monkeypatch.setattr(postgres, "_bin_dir", lambda: None)
     monkeypatch.setenv("CI", ci)

@@ -4,7 +4,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from at_once import at_once
+from tests.at_once import at_once
 from rnncore import init_weights, run_dynamic, run_manual, run_static
 from rnncore.tf.unroll_tf2 import run_keras, run_tf2
 

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from cases import assert_matches_reference, random_case
+from tests.cases import assert_matches_reference, random_case
 from rnncore import init_weights, run_dynamic, run_static
 from rnncore.tf.unroll_tf1 import build
 

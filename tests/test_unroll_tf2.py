@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from cases import assert_matches_reference, random_case
+from tests.cases import assert_matches_reference, random_case
 from rnncore import init_weights
 from rnncore.tf.unroll_tf2 import make_tf2_function, run_keras, run_tf2
 

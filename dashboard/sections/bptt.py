@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import chart_cache, charts, controls, inputs_table
-from dashboard.sections.by_hand import _pick as pick
+from dashboard.sections.by_hand import pick
 from dashboard.compute import CACHE_ENTRIES
 from dashboard.equation import TERMS_PER_LINE, tex_number
 from rnncore import bptt

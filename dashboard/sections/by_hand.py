@@ -44,7 +44,7 @@ def outputs_table(Y: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame({f"neuron {n}": rows[:, n] for n in range(neurons)}, index=index)
 
 
-def _pick(key: str, count: int, where) -> int:
+def pick(key: str, count: int, where) -> int:
     """A slider over 0..count-1, or the only index when there is one (a slider needs two values)."""
     if count == 1:
         where.caption(f"{SETTINGS[key].label}: 0 (the only one)")
@@ -59,9 +59,9 @@ def equation_section(X: np.ndarray, w: RNNWeights, Y: np.ndarray) -> None:
     A fragment: moving these three sliders reruns this section only, not the charts above it."""
     batch, steps, _ = X.shape
     columns = st.columns(3)
-    example = _pick("example", batch, columns[0])
-    step = _pick("step", steps, columns[1])
-    neuron = _pick("neuron", w.n_neurons, columns[2])
+    example = pick("example", batch, columns[0])
+    step = pick("step", steps, columns[1])
+    neuron = pick("neuron", w.n_neurons, columns[2])
     filled = equation.fill(X, w, Y, example, step, neuron)
     st.latex(equation.latex(filled))
     verdict = "the same number" if filled.agrees else "**a different number: please report this**"

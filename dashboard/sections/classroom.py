@@ -14,7 +14,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import pandas as pd
 import streamlit as st
 
-from dashboard import chart_cache, charts
+from dashboard import chart_cache, charts, experiment
 from dashboard.sections import predict
 from dashboard.state import classroom
 from rnncore.lesson.questions import QUESTIONS
@@ -222,5 +222,5 @@ def results_panel(code: str, current) -> None:
     st.caption(f"{len(results.values)} answers; {right} right.")
     if results.values:
         chart_cache.show(answers_spec(tuple(results.values), tuple(current.choices or ()), truth))
-    st.page_link(predict.VIEWS / f"{question.page}.py", label="Open the experiment with these settings",
-                 query_params=question.query, icon=":material/science:")
+    experiment.page_link(question.page, label="Open the experiment with these settings",
+                         query_params=question.query, icon=":material/science:")

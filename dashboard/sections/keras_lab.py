@@ -25,16 +25,14 @@ from dashboard.state import jobs, store
 from rnncore.lesson import tasks
 from rnncore.tf import training
 CELL_KEYS = {"SimpleRNN": "lab_simple", "LSTM": "lab_lstm", "GRU": "lab_gru"}
-PAGE_KEYS = ("lab_task", "lab_steps", "lab_k", "lab_examples", *CELL_KEYS.values(), "lab_units", "lab_epochs",
-             "lab_seed")
 WAITER = "_lab_waiter"    # session state: this student's id in the job queue
 TICKET = "_lab_ticket"    # session state: this student's claim on a run until it ends or they stop waiting
 PARTIAL = "_lab_partial"  # session state: the curves of a run this student stopped waiting for
 EPOCHS_SEEN = "_lab_epochs_seen"  # session state: run key -> [(epochs done, when this page first saw it)]
 BASELINES = {"naive": "naive: last value read", "mean": "mean of the training targets"}
-POLL_S = 1.0   # the live fragment's polling period: a default epoch takes about 1 s on 2 cores
+POLL_S = 1.0   # the live fragment's polling period: about a default epoch on 2 cores
 LEASE_S = 30.0  # a waiter whose page has not polled for this long has left (a closed tab calls no leave)
-MEASURE_TIMEOUT_S = 300  # the graph measurement of the largest settings took 4.3 s of CPU (README "Caps")
+MEASURE_TIMEOUT_S = 300  # far past the graph measurement at the largest settings (README "Caps": its CPU)
 
 _log = logging.getLogger(__name__)
 

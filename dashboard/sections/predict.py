@@ -8,13 +8,11 @@ live in this student's Session State only (a class session stores them in the da
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import streamlit as st
 
+from dashboard import experiment
 from rnncore.lesson.questions import QUESTIONS, Question
 
-VIEWS = Path(__file__).resolve().parents[1] / "views"  # the page scripts a question's experiment lives in
 STATE = "_predictions"  # Session State: question id -> {"answer": value} or {"skipped": True}
 
 
@@ -96,8 +94,8 @@ def predict_first(question_id: str, where=st, current: dict | None = None) -> bo
         box.markdown(f"**Your prediction:** {shown(kept['answer'])} · **The answer:** {shown(true_value)} "
                      f"({verdict}). {question.explanation}")
     row = box.container(horizontal=True, gap="small")
-    row.page_link(VIEWS / f"{question.page}.py", label="Open the experiment with these settings",
-                  query_params=question.query, icon=":material/science:")
+    experiment.page_link(question.page, row, label="Open the experiment with these settings",
+                         query_params=question.query, icon=":material/science:")
     row.button("Predict again", key=f"predict_{question.id}_again", type="tertiary", on_click=_again,
                args=(question,))
     return True

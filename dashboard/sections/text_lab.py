@@ -28,10 +28,8 @@ from rnncore.tf import chars_model
 from dashboard.state import jobs
 from rnncore.lesson.chars_codegen import notebook_code
 
-PAGE_KEYS = ("text", "text_cell", "text_units", "text_epochs", "text_seed", "text_neuron", "text_temperature",
-             "text_sample_chars", "text_sample_seed")
-POLL_S = 0.5        # s between two looks at a running job: a default run lasts ~1.1 s, so the Keras
-                    # lab's 1 s would show its curves only once they are finished
+POLL_S = 0.5        # s between two looks at a running job: a default run lasts about a second (`make
+                    # bench`), so the Keras lab's 1 s would show its curves only once they are finished
 SHOWN_CHARS = 160   # the heatmap and the coloured text show the text's first characters (a screen's width)
 LINE_CHARS = 16     # characters per line of the coloured text: 16 boxes of 20 px fit a phone's 390 px
 KEPT_TICKETS = 4    # finished runs this session keeps (a few kB to 1 MB each)

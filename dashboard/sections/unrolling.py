@@ -41,8 +41,8 @@ class Metric:
     notice: str      # what to notice on the chart
 
 
-# The keys are the options of the `unr_metric` setting in state.py, shown in the selectbox and the URL
-# as they are (Streamlit binds a selectbox to the URL by its displayed text).
+# The keys are the options of the `unr_metric` setting (dashboard/settings.py), shown in the selectbox and
+# the URL as they are (Streamlit binds a selectbox to the URL by its displayed text).
 METRICS = {
     "Operations": Metric(
         "op_count", "Operations in the graph", False, 1, ",d",

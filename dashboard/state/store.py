@@ -31,7 +31,7 @@ from sqlalchemy.engine import Connection, Engine
 
 SCHEMA_VERSION = 1
 DEFAULT_DB_PATH = Path("~/.recurrence_lab/lab.sqlite3")
-SQLITE_BUSY_TIMEOUT_S = 30  # a writer waits this long for the others: 8 threads x 10 commits took 0.7 s in all
+SQLITE_BUSY_TIMEOUT_S = 30  # a writer waits this long for the others: far past a class's queued commits
 SCHEMA_LOCK_ID = 0x524C4142  # PostgreSQL advisory lock held while two processes might create the schema
 
 

@@ -5,13 +5,12 @@ import streamlit as st
 from dashboard import experiment, notices
 from dashboard.chart_cache import show
 from dashboard.controls import toggle
-from dashboard.sections import bptt as view
+from dashboard.sections import bptt as sections
 from dashboard.sections import by_hand, predict
 
-PAGE_KEYS = (*by_hand.LAYER_KEYS, "example", "step", "neuron", "bptt_log", "bptt_tape")
 
 st.title("Backpropagation through time, step by step")
-notices.show_url_notices(PAGE_KEYS)
+notices.show_url_notices("bptt")
 st.markdown(
     "Training asks one question: *if each weight moved a little, how would the loss move?* For a recurrent "
     "network the answer is computed by **backpropagation through time** (BPTT): run the network forward, "
@@ -25,9 +24,9 @@ with st.sidebar:
     st.header("The layer (shared with Recurrence by hand)")
     settings = by_hand.layer_settings()
 steps, activation = settings["steps"], settings["activation"]
-X = view.inputs(settings["batch"], steps, settings["inputs"])  # (batch, steps, inputs)
+X = sections.inputs(settings["batch"], steps, settings["inputs"])  # (batch, steps, inputs)
 w = experiment.layer_weights(settings)
-r = view.backprop(X, w)
+r = sections.backprop(X, w)
 
 st.subheader("1. Forward, then a loss on the last output")
 left, right = st.columns([2, 3])
@@ -44,7 +43,7 @@ st.markdown(
     "s[t] = 1 − Y[t]² for tanh, giving d[t] = e[t] · s[t]. That is what reaches the weights at step t, and "
     "it goes one step further back through `Wy`: e[t−1] = d[t] · Wyᵀ. Together: **e[t−1] = e[t] · "
     "diag(s[t]) · Wyᵀ**, one factor per step. Choose an example, a step and a neuron:")
-view.step_section(r, w)
+sections.step_section(r, w)
 
 st.subheader("3. One Wy, a sum of contributions")
 answered = predict.predict_first("bptt.largest_dWy")
@@ -52,13 +51,13 @@ st.markdown(
     "Step t adds Y[t−1]ᵀ · d[t] to the gradient of `Wy` (step 0 adds nothing: there is no Y[−1]). Below, "
     "each step's contribution as a small matrix, and, last, their **sum**: the only gradient `Wy` ever "
     "receives. Training moves the one `Wy` by it, and every step then uses the moved `Wy`.")
-show(view.panels_spec(X, w))
+show(sections.panels_spec(X, w))
 chart_column, text_column = st.columns([3, 2])
 with chart_column:
     log_scale = toggle("bptt_log")
-    spec = view.norms_spec(X, w, log_scale)
+    spec = sections.norms_spec(X, w, log_scale)
     show(spec)
-    experiment.chart_download(spec, view.PAGE, "contribution_norms")
+    experiment.chart_download(spec, sections.PAGE, "contribution_norms")
 text_column.markdown(
     "The size of each step's contribution to `Wx`, `Wy` (thick) and `b`. Each step back multiplies the error "
     "by one more factor diag(s[t]) · Wyᵀ: where those factors stretch less than 1 the contributions "
@@ -66,7 +65,7 @@ text_column.markdown(
     "when a neuron saturates. `Wx` hears only from steps whose input is not 0 (past the lesson's 2 steps the "
     "input table holds zeros unless you edit it on *Recurrence by hand*). **Try** the `vanishing` preset's 20 "
     "steps, then move the weight scale and the activation and watch where the red line starts to fall.\n\n"
-    + view.vanish_text(r))
+    + sections.vanish_text(r))
 largest = r.largest_dWy_step
 text_column.metric("Largest contribution to Wy from step", f"t = {largest}" if answered else "predict first")
 text_column.metric("‖dL/dWy‖, the sum", f"{np.linalg.norm(r.dWy):.6g}")
@@ -75,6 +74,6 @@ if log_scale and (r.dWy_norms == 0).any():
                         "are not drawn.")
 
 st.subheader("4. Check with tf.GradientTape")
-view.tape_section(X, w)
+sections.tape_section(X, w)
 
 experiment.share_link()

@@ -2,13 +2,12 @@
 import numpy as np
 import streamlit as st
 
-from dashboard.sections import by_hand as parts
+from dashboard.sections import by_hand as sections
 from dashboard.sections import predict
 from dashboard import chart_cache, compute, experiment, inputs_table, notices
 from rnncore.caps import AGREEMENT
 
-PAGE_KEYS = (*parts.LAYER_KEYS, "example", "step", "neuron", "tf1_check")
-notices.show_url_notices(PAGE_KEYS)
+notices.show_url_notices("by_hand")
 
 st.title("Recurrence by hand")
 st.markdown(
@@ -21,7 +20,7 @@ st.markdown(
 
 with st.sidebar:
     st.header("The layer")
-    settings = parts.layer_settings()
+    settings = sections.layer_settings()
 steps, neurons, batch, activation = (settings[k] for k in ("steps", "neurons", "batch", "activation"))
 
 st.subheader("1. The input batch, one row per time step and example")
@@ -50,7 +49,7 @@ st.markdown(
     "**Notice** that at t = 0 a neuron sees only the inputs; from t = 1 on it also sees the previous "
     "outputs. **Try** the seed (new weights, same inputs) and the weight scale: large weights push tanh "
     "to ±1, where a neuron stops telling its inputs apart.")
-parts.what_if_section(X, settings, Y)
+sections.what_if_section(X, settings, Y)
 experiment.chart_download(chart_cache.outputs_over_time(Y), "by_hand", "outputs")
 
 st.subheader("3. The hidden state, step by step")
@@ -79,7 +78,7 @@ st.subheader("5. One output, computed by hand")
 st.markdown(
     "Choose an example, a time step and a neuron: here is that one number with every term filled in. "
     "Compare the first line's terms with `Wx` and `Wy` above (the column of the chosen neuron).")
-parts.equation_section(X, w, Y)
+sections.equation_section(X, w, Y)
 
 st.subheader("6. The same network the lesson's way: TF1 placeholders and a Session")
 st.markdown(
@@ -87,7 +86,7 @@ st.markdown(
     "a `Session` that feeds each step's batch. Here that graph is built in its own `tf.Graph` and run "
     "with the weights above; both columns should agree up to float32 rounding, which grows with the steps "
     f"and the weights' scale: the page checks the largest gap against a bar of {AGREEMENT:g}.")
-parts.tf1_section(X, w, Y)
+sections.tf1_section(X, w, Y)
 
 st.subheader("7. Take this experiment with you")
-parts.take_away_section(X, w, Y, settings)
+sections.take_away_section(X, w, Y, settings)

@@ -1,14 +1,14 @@
 """Keras lab: train SimpleRNN, LSTM and GRU models on tasks that need memory, and watch them learn."""
 import streamlit as st
 
-from dashboard import chart_cache, charts, notices
-from dashboard.sections import keras_lab as view
+from dashboard import chart_cache, charts, experiment, notices
+from dashboard.sections import keras_lab as sections
 from dashboard.sections import predict
 from dashboard.controls import select, slider, toggle
 from rnncore.lesson import tasks
 from rnncore.tf import training
 st.title("Keras lab: train a recurrent network")
-notices.show_url_notices(view.PAGE_KEYS)
+notices.show_url_notices("keras_lab")
 st.markdown(
     "The lesson ends with a Keras lab; here it is inside the app. Each model is one Keras 3 recurrent layer "
     "that reads a sequence one value per step, then a `Dense(1)` that turns its last output into one number. "
@@ -22,17 +22,17 @@ with st.sidebar:
     st.caption(tasks.TASKS[task])
     steps, k = slider("lab_steps"), slider("lab_k")  # each used by its own task only (see the labels)
     st.caption(f"How an LSTM holds a value for k = {k} steps:")  # a page link's label is one line, cut when long
-    st.page_link("views/gated.py", label="Gated cells", icon=":material/tune:", query_params={"lab_k": str(k)})
+    experiment.page_link("gated", label="Gated cells", query_params={"lab_k": str(k)})
     examples = slider("lab_examples")
     st.header("The models")
-    cells = tuple(cell for cell, key in view.CELL_KEYS.items() if toggle(key))
+    cells = tuple(cell for cell, key in sections.CELL_KEYS.items() if toggle(key))
     units, epochs, seed = slider("lab_units"), slider("lab_epochs"), slider("lab_seed")
     st.caption(f"Caps: {training.MAX_UNITS} units, {training.MAX_EPOCHS} epochs, {tasks.MAX_EXAMPLES} series "
                f"of at most {tasks.MAX_TASK_STEPS} steps. Batches of {training.BATCH_SIZE}, Adam with learning "
                f"rate {training.LEARNING_RATE}. A run at the defaults took 19 s on our shared two-core server, "
                "TensorFlow's first import included; the largest allowed run takes minutes. Runs with "
                "different settings take turns in one queue for the whole server.")
-settings = view.LabSettings(task, examples, steps, k, cells, units, epochs, seed)
+settings = sections.LabSettings(task, examples, steps, k, cells, units, epochs, seed)
 
 predict.predict_first("keras_lab.lstm_weights")
 st.subheader("1. Train")
@@ -40,28 +40,28 @@ if not cells:
     st.warning("Turn on at least one of SimpleRNN, LSTM and GRU in the sidebar to train.")
 train_column, stop_column, note_column = st.columns([1, 1, 4])
 train = train_column.button("Train", type="primary", key="lab_train", disabled=not cells)
-stop = stop_column.button("Stop", key="lab_stop", disabled=not (train or view.waiting(settings)),
+stop = stop_column.button("Stop", key="lab_stop", disabled=not (train or sections.waiting(settings)),
                           help="Stop watching this run. If other students are watching it too, it goes on "
                           "for them; if nobody is, it ends.")
-notice = view.settle(settings)  # a run of this student's that ended, or is for settings no longer shown
+notice = sections.settle(settings)  # a run of this student's that ended, or is for settings no longer shown
 if stop:
-    view.stop_waiting(stop=True)
+    sections.stop_waiting(stop=True)
 elif train and cells:
-    notice = view.submit(settings) or notice
+    notice = sections.submit(settings) or notice
 if notice is not None:
     level, text = notice
     (note_column.info if level == "info" else st.error)(text)
-result = view.stored(settings.key) if cells and not view.waiting(settings) else None
+result = sections.stored(settings.key) if cells and not sections.waiting(settings) else None
 
-if view.waiting(settings):
-    view.live_run(settings)  # polls the run while it is queued or training
+if sections.waiting(settings):
+    sections.live_run(settings)  # polls the run while it is queued or training
 elif result is not None:
-    chart_cache.show(view.loss_spec(settings.key, result))
-    st.dataframe(view.results_table(result), column_config={
+    chart_cache.show(sections.loss_spec(settings.key, result))
+    st.dataframe(sections.results_table(result), column_config={
         "validation MSE": st.column_config.NumberColumn(format="%.6f"),
         "÷ naive MSE": st.column_config.NumberColumn(format="%.3f")})
-    st.caption(view.times_text(result) + " Times vary with the load on the server; the numbers do not.")
-elif (partial := view.partial_for(settings)) is not None:
+    st.caption(sections.times_text(result) + " Times vary with the load on the server; the numbers do not.")
+elif (partial := sections.partial_for(settings)) is not None:
     chart_cache.show(chart_cache.to_spec(charts.loss_curves(partial["frame"], partial["baselines"])))
     st.warning(f"Training stopped after {partial['done']} of {partial['total']} epochs "
                f"({'Stop was pressed' if partial['stop'] or stop else 'you left the run'}). The run goes on while "
@@ -98,14 +98,14 @@ st.markdown(
     f"This builds the forward graph of each model above both ways, for {settings.length} steps and "
     f"{units} units, and times it on a batch of 32.")
 measure = st.button("Measure the graphs", key="lab_measure", disabled=not cells)
-unroll_rows = view.stored(view.unroll_key(settings)) if cells else None
+unroll_rows = sections.stored(sections.unroll_key(settings)) if cells else None
 if measure and unroll_rows is None:
-    unroll_rows = view.measure_unroll(settings)
+    unroll_rows = sections.measure_unroll(settings)
     if isinstance(unroll_rows, str):
         st.error(unroll_rows)
         unroll_rows = None
 if unroll_rows is not None:
-    chart_cache.show(view.unroll_spec(view.unroll_key(settings), unroll_rows))
+    chart_cache.show(sections.unroll_spec(sections.unroll_key(settings), unroll_rows))
     st.markdown(
         "**Notice**: unrolled, the graph grows with the steps (the loop's body is counted once, its ops sit in "
         "the function library) and takes longer to trace, but each call can be quicker, with no loop to "

@@ -3,15 +3,13 @@ import numpy as np
 import streamlit as st
 
 from dashboard import chart_cache, experiment, notices, presenter
-from dashboard.sections import memory as view
+from dashboard.sections import memory as sections
 from dashboard.sections import predict
 from dashboard.controls import select, slider, toggle
 
-PAGE_KEYS = ("seed", "neurons", "activation", "mem_radius", "mem_steps", "mem_pattern", "mem_amplitude",
-             "mem_log", "mem_history", "mem_credit")
 
 st.title("Memory and state")
-notices.show_url_notices(PAGE_KEYS)
+notices.show_url_notices("memory")
 st.markdown(
     "A recurrent layer has no memory cells: what it remembers is its **state**, the output Y[t] that each "
     "step hands to the next through `Wy`, in Y[t] = act(X[t] · Wx + Y[t−1] · Wy + b). So `Wy` alone decides "
@@ -30,8 +28,8 @@ with st.sidebar:  # the presenter view folds what the preset does not need into 
     pattern, amplitude = select("mem_pattern", where["mem_pattern"]), slider("mem_amplitude", where["mem_amplitude"])
     steps = slider("mem_steps", where["mem_steps"])
 
-compared = view.radii(radius)
-norms = view.state_norms(neurons, seed, activation, compared, steps, pattern, amplitude)  # (radii, steps)
+compared = sections.radii(radius)
+norms = sections.state_norms(neurons, seed, activation, compared, steps, pattern, amplitude)  # (radii, steps)
 own = norms[compared.index(radius)]
 
 predict.predict_first("memory.exploding")
@@ -39,7 +37,7 @@ st.subheader("1. How long an input lives in the state")
 chart_column, text_column = st.columns([3, 2])
 with chart_column:
     log_scale = toggle("mem_log")
-    norm_spec = view.state_norm_spec(compared, norms, radius, log_scale)
+    norm_spec = sections.state_norm_spec(compared, norms, radius, log_scale)
     chart_cache.show(norm_spec)
     experiment.chart_download(norm_spec, "memory", "state_norms")
 text_column.markdown(
@@ -58,14 +56,14 @@ text_column.markdown(
 first, last, faded = chart_column.columns(3)  # under the chart: room for numbers like 1.034e+17
 first.metric("‖Y[0]‖", f"{own[0]:.4g}")
 last.metric(f"‖Y[{steps - 1}]‖", f"{own[-1]:.4g}")
-faded.metric(*view.fade_text(own, pattern))
+faded.metric(*sections.fade_text(own, pattern))
 with text_column:
-    view.range_notes(compared, norms, "state norm", view.FLOAT32, log_scale)
+    sections.range_notes(compared, norms, "state norm", sections.FLOAT32, log_scale)
 
 st.subheader("2. Why ρ decides: the eigenvalues of Wy")
-eigen, drawn_radius = view.eigenvalues(neurons, seed, radius)
+eigen, drawn_radius = sections.eigenvalues(neurons, seed, radius)
 chart_column, text_column = st.columns([1, 1])
-chart_cache.show(view.eigen_spec(eigen, radius), chart_column, width="content")  # round circles: its own size
+chart_cache.show(sections.eigen_spec(eigen, radius), chart_column, width="content")  # round circles: its own size
 outside = int((np.abs(eigen) > 1 + 1e-6).sum())  # rescaled in float32: |λ| = 1 comes out as 1 ± 1e-7
 text_column.markdown(
     f"`Wy` has {neurons} eigenvalues, complex numbers in general (a complex pair makes the state rotate as "
@@ -79,9 +77,9 @@ text_column.markdown(
     f"**Now:** {outside} of {neurons} eigenvalue{'s' if neurons > 1 else ''} outside the unit circle.")
 
 st.subheader("3. State: the same input, a different past")
-example = view.history(neurons, seed, activation, radius, slider("mem_history"), amplitude)
+example = sections.history(neurons, seed, activation, radius, slider("mem_history"), amplitude)
 chart_column, text_column = st.columns([3, 2])
-chart_cache.show(view.history_spec(example.outputs[:, -1]), chart_column)
+chart_cache.show(sections.history_spec(example.outputs[:, -1]), chart_column)
 text_column.markdown(
     f"Two sequences end with the **same** input x (every input = {amplitude:g}). Before it, one saw "
     f"{example.inputs.shape[1] - 1} steps of zeros, the other as many steps of noise. A network without "
@@ -99,6 +97,6 @@ st.markdown(
     "To learn from the past, training needs to know how the last output Y[T] depends on each earlier "
     "input: the gradient ∂Y[T]/∂X[t], computed here with `tf.GradientTape` for the same settings and "
     "radii. Its norm is drawn on a log axis against t.")
-view.credit_section((neurons, seed, activation, steps, pattern, amplitude), radius)
+sections.credit_section((neurons, seed, activation, steps, pattern, amplitude), radius)
 
 experiment.share_link()

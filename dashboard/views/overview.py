@@ -1,44 +1,11 @@
 """Overview: what Recurrence Lab is, the lesson's objectives, a recurrent cell unrolled, and the map of pages."""
 import streamlit as st
 
-from dashboard import notices
+from dashboard import experiment, notices, registry
 from dashboard.cell_diagram import unrolled_cell_dot
 from dashboard.presets import PRESET, PRESETS
 
-PAGE_KEYS = ()
-notices.show_url_notices(PAGE_KEYS)
-
-# (page file, its title as in app.py, what the student does there, the objectives it serves)
-PAGES = (
-    ("views/by_hand.py", "Recurrence by hand",
-     "Run the lesson's hand-built network for 1 to 20 steps, edit its inputs, and see one output computed "
-     "term by term; check the NumPy loop against the TF1 graph.", (1, 3)),
-    ("views/unrolling.py", "Static vs dynamic",
-     "Watch `static_rnn`'s graph grow with every step while `dynamic_rnn`'s loop stays the same size; "
-     "what `swap_memory` is for.", (3,)),
-    ("views/lengths.py", "Sequence lengths",
-     "Give each example its own length: outputs stop, the final state is the last real step, and without "
-     "`sequence_length` the padding leaks in.", (2, 3)),
-    ("views/memory.py", "Memory and state",
-     "Send one pulse in and watch how long the state remembers it as `Wy` grows or shrinks; why training "
-     "struggles to reach far back; the same input after different histories.", (2,)),
-    ("views/keras_lab.py", "Keras lab",
-     "The lesson's lab inside the app: train small Keras `SimpleRNN`, `LSTM` and `GRU` models on tasks "
-     "that need memory, and compare them with a naive baseline.", (2, 3)),
-    ("views/gated.py", "Gated cells",
-     "Look inside LSTM and GRU: every gate at every step beside a SimpleRNN, how the forget gate's bias decides "
-     "how long a value lasts, and a value held for k steps by gates set by hand.", (2, 3)),
-    ("views/bptt.py", "Backpropagation through time",
-     "Walk back from a loss on the last output one step at a time, with the numbers filled in: each step adds "
-     "its contribution to the one shared `Wy`, and early ones vanish or explode.", (2,)),
-    ("views/text_lab.py", "Text lab",
-     "Type a word, train a character RNN on it in a second beside a model with no state, and see why “hello” "
-     "needs a state: each model's guess at every letter, the state over the text, a neuron's colouring, "
-     "sampled text.", (2, 3)),
-    ("views/class.py", "Class session",
-     "Predict first, together: the instructor asks a question, every student answers on a phone, then the "
-     "class sees the truth beside its own answers and opens the experiment.", (1, 2, 3)),
-)
+notices.show_url_notices("overview")
 
 st.title("Recurrence Lab")
 st.markdown(
@@ -70,17 +37,18 @@ words.markdown(
     "can reach t = 2 only through it.")
 
 st.header("Where each page fits")
-for page, title, what, objectives in PAGES:
-    link, text = st.columns([1, 3])
-    link.page_link(page, label=title)
-    text.markdown(f"{what} *(objective {' and '.join(map(str, objectives))})*")
+for page in registry.PAGES:
+    if page.what:  # every page but this one
+        link, text = st.columns([1, 3])
+        experiment.page_link(page.url_path, link)
+        text.markdown(f"{page.what} *(objective {' and '.join(map(str, page.objectives))})*")
 
 st.header("Ready-made experiments for class")
 st.markdown("Each opens its page with the settings that make one point. Share the link with a class; add "
             "`presenter=1` to it for larger type and only the controls that point needs.")
 for preset in PRESETS.values():
     link, text = st.columns([1, 3])
-    link.page_link(f"views/{preset.page}.py", label=preset.title, query_params={PRESET: preset.name})
+    experiment.page_link(preset.page, link, label=preset.title, query_params={PRESET: preset.name})
     text.markdown(f"{preset.point} Link: `{preset.link}`")
 
 st.info(

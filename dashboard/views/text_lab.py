@@ -4,11 +4,11 @@ import streamlit as st
 from dashboard import chart_cache, experiment, notices
 from dashboard.controls import select, slider
 from dashboard.sections import predict
-from dashboard.sections import text_lab as view
+from dashboard.sections import text_lab as sections
 from rnncore import text as chars
 from rnncore.tf import chars_model
 st.title("Text lab: why “hello” needs a state")
-notices.show_url_notices(view.PAGE_KEYS)
+notices.show_url_notices("text_lab")
 st.markdown(
     "Train a network to predict the **next character** of a text. After the first “l” of *hello* comes "
     "another “l”; after the second, an “o”. The input is the same letter both times, so a model that sees "
@@ -27,26 +27,26 @@ with st.sidebar:
                "server's first run also loads TensorFlow: about 6 s).")
 
 st.subheader("1. The text")
-text, problem = view.text_box()
-settings = view.TextSettings(text, cell, units, epochs, seed)
+text, problem = sections.text_box()
+settings = sections.TextSettings(text, cell, units, epochs, seed)
 
 st.subheader("2. Train")
 row = st.container(horizontal=True, gap="small")
 if row.button("Train", type="primary", key="text_train", disabled=problem is not None):
-    view.submit(settings)
-status = view.status_for(settings) if problem is None else None
+    sections.submit(settings)
+status = sections.status_for(settings) if problem is None else None
 if status is not None and not status.finished and row.button("Stop", key="text_stop"):
-    view.stop(settings)
+    sections.stop(settings)
 result = status.result if status is not None and status.state == "done" else None
 if status is not None and not status.finished:
-    view.live(settings)
+    sections.live(settings)
 elif result is not None:
-    chart_cache.show(view.loss_spec(settings.key, result))
+    chart_cache.show(sections.loss_spec(settings.key, result))
     st.caption(f"Trained in {result.seconds:.1f} s ({len(result.vocab)} distinct characters, "
                f"{len(text) - 1} steps). A run anyone on this server trained with the same settings shows at once.")
 elif status is not None and status.state == "stopped":
     if status.progress:
-        chart_cache.show(chart_cache.to_spec(view.progress_chart(status.progress)))
+        chart_cache.show(chart_cache.to_spec(sections.progress_chart(status.progress)))
     st.warning("This run was stopped before its last epoch and is not kept. Press **Train** to run it in full.")
 elif status is not None:
     st.error(f"Training failed: {status.error}")
@@ -59,17 +59,17 @@ if result is not None or status is not None and status.progress:
         "it can do is half “l”, half “o”. The RNN's loss keeps falling.")
 
 if result is not None:
-    reading = view.reading(settings.key, result)
+    reading = sections.reading(settings.key, result)
     st.subheader("3. What each model predicts next")
     if predict.predict_first("text_lab.stateless_after_l"):
-        counts = view.right_counts(reading)
+        counts = sections.right_counts(reading)
         steps = len(text) - 1
         first, second = st.columns(2)
         first.metric("RNN: next characters right", f"{counts['RNN']} of {steps}")
         second.metric("Stateless: next characters right", f"{counts['stateless']} of {steps}")
-        st.dataframe(view.predictions_table(reading), column_config={
+        st.dataframe(sections.predictions_table(reading), column_config={
             f"{m} p(next)": st.column_config.ProgressColumn(format="%.3f", min_value=0, max_value=1)
-            for m in view.MODELS})
+            for m in sections.MODELS})
         st.caption("p(next): the probability each model gave the character that really comes next. "
                    "Top 3: its three likeliest next characters (␣ a space, ⏎ a new line). These are "
                    "rnncore's NumPy numbers from the trained weights; they match Keras's to 1e-5.")
@@ -77,12 +77,12 @@ if result is not None:
         st.caption("The table of both models' guesses appears once you commit a prediction (or skip).")
 
     st.subheader("4. Inside the RNN: its state over the text")
-    shown_chars = min(len(text) - 1, view.SHOWN_CHARS)
-    chart_cache.show(view.state_spec(settings.key, reading))
+    shown_chars = min(len(text) - 1, sections.SHOWN_CHARS)
+    chart_cache.show(sections.state_spec(settings.key, reading))
     st.caption(f"One row per neuron, one column per character read (the first {shown_chars} of "
                f"{len(text) - 1}), the text underneath: blue positive, red negative. Hover a box for its value.")
     neuron = slider("text_neuron", high=units - 1)
-    chart_cache.show(view.neuron_spec(settings.key, neuron, reading))
+    chart_cache.show(sections.neuron_spec(settings.key, neuron, reading))
     st.markdown(
         f"The text coloured by neuron {neuron}'s output after reading each character. **Try** each neuron: "
         "on *hello* look for one that is different at the two “l”s; that difference is all the RNN needs "
@@ -93,7 +93,7 @@ if result is not None:
     left, right = st.columns(2)
     temperature, length = slider("text_temperature", left), slider("text_sample_chars", right)
     sample_seed = slider("text_sample_seed", left)
-    sampled, prompt_problem = view.sample_text(result, prompt or text[0], length, temperature, sample_seed)
+    sampled, prompt_problem = sections.sample_text(result, prompt or text[0], length, temperature, sample_seed)
     if prompt_problem:
         st.warning(f"This prompt cannot be used: {prompt_problem}.", icon=":material/edit:")
     else:
@@ -101,7 +101,7 @@ if result is not None:
     st.caption("Each next character is drawn from softmax(logits / temperature) after the prompt and the "
                "characters drawn so far; the sampling seed makes the draw repeatable. After the text's last "
                "character the model never learnt what comes next, so there it guesses.")
-    view.export_panel(settings, reading)
+    sections.export_panel(settings, reading)
 
 st.subheader("What to try")
 st.markdown(

@@ -1,13 +1,12 @@
 """Static vs dynamic unrolling: how big and how slow each TensorFlow path's graph is as the steps grow."""
 import streamlit as st
 
-from dashboard import chart_cache, experiment, notices, presenter, settings
+from dashboard import chart_cache, experiment, notices, presenter
 from dashboard.sections import predict
-from dashboard.sections import unrolling as sweep
+from dashboard.sections import unrolling as sections
 from dashboard.controls import select, slider, toggle
 from rnncore.tf.graphs import PATHS
 
-PAGE_KEYS = tuple(key for key in settings.SETTINGS if key.startswith("unr_"))
 TIMING_NOTE = ("Times are measured on this shared server the first time a setting is asked for, then "
                "cached. Other work on the server makes them vary: compare the shapes of the lines, not "
                "the last digits.")
@@ -19,7 +18,7 @@ TENSOR_BYTES_NOTE = (
     "What it shows: both grow with the steps, because every step makes new tensors.")
 
 st.title("Static vs dynamic unrolling")
-notices.show_url_notices(PAGE_KEYS)
+notices.show_url_notices("unrolling")
 st.markdown(
     "A recurrent layer applies the same cell at every time step. TensorFlow can put that into a graph in "
     "two ways: **write the cell out once per step** (`static_rnn`, a Python loop in a `tf.function`, Keras "
@@ -28,39 +27,39 @@ st.markdown(
     "is built both ways at several lengths and measured live on this server.")
 
 with st.sidebar:
-    where = presenter.places(("unr_max_steps", *sweep.PAIRS, "unr_metric", "unr_log"))  # presenter view folds extras
+    where = presenter.places(("unr_max_steps", *sections.PAIRS, "unr_metric", "unr_log"))  # presenter view folds extras
     largest = slider("unr_max_steps", where["unr_max_steps"])
-    toggles = {key: toggle(key, where[key]) for key in sweep.PAIRS}
+    toggles = {key: toggle(key, where[key]) for key in sections.PAIRS}
     metric = select("unr_metric", where["unr_metric"])
     log_scale = toggle("unr_log", where["unr_log"])
 
-paths = sweep.chosen_paths(toggles)
+paths = sections.chosen_paths(toggles)
 if not paths:
     st.info("No pair is switched on, so the TF1 pair (`static_rnn` vs `dynamic_rnn`) is shown.", icon=":material/info:")
-    paths = sweep.chosen_paths({"unr_tf1": True})
-m = sweep.METRICS[metric]
-points = sweep.step_points(largest)
-if not sweep.tensorflow_loaded():
+    paths = sections.chosen_paths({"unr_tf1": True})
+m = sections.METRICS[metric]
+points = sections.step_points(largest)
+if not sections.tensorflow_loaded():
     with st.spinner("Starting TensorFlow (a few seconds, once per server)…"):
         from rnncore.tf.runtime import tf
         tf()
-rows = sweep.sweep_with_progress(paths, points, m.needs_run)
+rows = sections.sweep_with_progress(paths, points, m.needs_run)
 
 predict.predict_first("unrolling.static_ops")
 st.subheader(f"{metric} against the number of steps")
 chart_column, text_column = st.columns([3, 2])
-cost_spec = sweep.cost_chart_spec(rows, metric, log_scale)
+cost_spec = sections.cost_chart_spec(rows, metric, log_scale)
 chart_cache.show(cost_spec, chart_column)
 experiment.chart_download(cost_spec, "unrolling", m.field, chart_column)
 at_largest = {r["path"]: r[m.field] for r in rows if r["steps"] == largest}
 with text_column:
     st.markdown(f"Measured at {', '.join(map(str, points))} steps. Dashed lines: one copy of the cell per "
                 "step. Solid lines: one loop. Point at a dot for its exact value.")
-    for growing, looping in (pair for pair in sweep.PAIRS.values() if pair[0] in paths):
+    for growing, looping in (pair for pair in sections.PAIRS.values() if pair[0] in paths):
         if at_largest[growing] is not None and at_largest[looping] is not None:
             left, right = st.columns(2)
-            left.metric(f"{PATHS[growing]}, {largest} steps", sweep.shown(at_largest[growing], metric))
-            right.metric(f"{PATHS[looping]}, {largest} steps", sweep.shown(at_largest[looping], metric))
+            left.metric(f"{PATHS[growing]}, {largest} steps", sections.shown(at_largest[growing], metric))
+            right.metric(f"{PATHS[looping]}, {largest} steps", sections.shown(at_largest[looping], metric))
     if m.field == "tensor_bytes":
         st.caption(TENSOR_BYTES_NOTE)
     elif m.field.endswith("seconds"):
@@ -68,9 +67,9 @@ with text_column:
 
 notice = [m.notice]
 if "static" in paths:
-    notice.append(f"`static_rnn` adds {sweep.ops_per_step(rows, 'static'):g} operations per step: one more "
+    notice.append(f"`static_rnn` adds {sections.ops_per_step(rows, 'static'):g} operations per step: one more "
                   "copy of the cell (see the drawing below).")
-    crossing = sweep.first_larger(rows, "static", "dynamic")
+    crossing = sections.first_larger(rows, "static", "dynamic")
     if crossing is not None and crossing > 1:
         notice.append(f"Below {crossing} steps the *static* graph is the smaller one: the loop has a fixed "
                       "cost of its own.")
@@ -87,7 +86,7 @@ st.markdown(
     "copy of the cell, `dynamic_rnn` does not. Its loop keeps the cell in the graph's function library "
     "and runs it once per step.")
 for path in ("static", "dynamic"):  # one above the other: an unrolled graph is wide
-    dot, op_count, boxes = sweep.drawing(path, draw_steps)
+    dot, op_count, boxes = sections.drawing(path, draw_steps)
     st.graphviz_chart(dot)
     st.caption(f"`{PATHS[path]}` at {draw_steps} step(s): {op_count} operations, drawn as {boxes} boxes.")
 

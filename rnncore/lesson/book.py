@@ -1,9 +1,9 @@
 """The lesson's inputs and the book's exact weights.
 
 The book (Hands-On ML, 1st ed., ch. 14, "Manual RNN") prints a Y0/Y1 table for weights drawn by TF's
-seeded `random_normal`. `generate_book_weights` redraws them on TF 2.x (how is recorded in
-`shared/reference/homl_ch14_manual_rnn.json`); `book_weights` reads the stored copy of that draw, so
-the preset needs no TensorFlow. A test checks that the two agree and reproduce the printed table.
+seeded `random_normal`. `generate_book_weights` redraws them on TF 2.x; `book_weights` reads the stored
+copy of that draw (`rnncore/data/homl_ch14_weights.json`, whose "how" names the function that wrote it),
+so the preset needs no TensorFlow. A test checks that the two agree and reproduce the printed table.
 """
 from __future__ import annotations
 

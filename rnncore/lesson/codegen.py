@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from rnncore.activations import ACTIVATION
 from rnncore.config import RNNWeights
 from rnncore.lesson.book import LESSON_X
 from rnncore.validate import check_inputs
 
 STYLES = ("tf1", "keras")
 EXPLICIT_STEPS = 3  # up to this many steps the TF1 code names X0, Y0, X1, Y1, ... as the lesson does
-TF1_ACTIVATION = {"tanh": "tf.tanh", "relu": "tf.nn.relu", "linear": "tf.identity"}
-KERAS_ACTIVATION = {"tanh": '"tanh"', "relu": '"relu"', "linear": "None"}
 INDENT = "    "
 INDENT_WIDTH, LINE_WIDTH = len(INDENT), 100
 
@@ -66,7 +65,7 @@ def _data_lines(X: np.ndarray, w: RNNWeights, lengths: np.ndarray | None, b_shap
 def _tf1_manual(X: np.ndarray, w: RNNWeights) -> list[str]:
     """The lesson's hand-built network: one placeholder per step, one shared Wx, Wy, b."""
     steps = X.shape[1]
-    act = TF1_ACTIVATION[w.activation]
+    act = ACTIVATION[w.activation].tf_op
     lines = ["graph = tf.Graph()  # a graph of our own, so the cell can be run again",
              "with graph.as_default():"]
     if steps <= EXPLICIT_STEPS:
@@ -99,7 +98,7 @@ def _tf1_manual(X: np.ndarray, w: RNNWeights) -> list[str]:
 
 def _tf1_dynamic(w: RNNWeights) -> list[str]:
     """The lesson's variable-length form: BasicRNNCell in dynamic_rnn with a sequence_length."""
-    act = TF1_ACTIVATION[w.activation]
+    act = ACTIVATION[w.activation].tf_op
     return ["graph = tf.Graph()  # a graph of our own, so the cell can be run again",
             "with graph.as_default():",
             "    X = v1.placeholder(tf.float32, [None, n_steps, n_inputs])",
@@ -122,7 +121,7 @@ def _tf1_dynamic(w: RNNWeights) -> list[str]:
 
 
 def _keras(w: RNNWeights, with_lengths: bool) -> list[str]:
-    lines = [f"layer = keras.layers.SimpleRNN(n_neurons, activation={KERAS_ACTIVATION[w.activation]},",
+    lines = [f"layer = keras.layers.SimpleRNN(n_neurons, activation={ACTIVATION[w.activation].keras_code},",
              "                               return_sequences=True, return_state=True)",
              "layer.build((None, n_steps, n_inputs))",
              "layer.set_weights([Wx_init, Wy_init, b_init])  # kernel, recurrent_kernel, bias", ""]

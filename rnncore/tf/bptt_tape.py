@@ -1,7 +1,7 @@
 """rnncore.bptt's totals by tf.GradientTape: the check the BPTT page runs when asked.
 
-The same forward pass and loss as rnncore.bptt (the basic cell, L = 0.5 * ||Y[T-1] - target||^2, lengths
-by rnncore's rule), written in TF ops in float64 with one Wx, Wy, b: the tape differentiates through
+The same forward pass and loss as rnncore.bptt (rnncore.cell's basic cell and length rule, run on TF ops
+in float64 with one Wx, Wy, b; L = 0.5 * ||Y[T-1] - target||^2): the tape differentiates through
 every step and adds the contributions itself. TensorFlow is imported on the first call, after the
 inputs are checked.
 """
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rnncore.bptt import Backprop, check_backprop_inputs
-from rnncore.cell import valid_mask
+from rnncore.cell import cell_step, length_rule, valid_mask
 from rnncore.config import RNNWeights
 
 
@@ -44,7 +44,8 @@ def tape_totals(X, w: RNNWeights, target=None, sequence_length=None) -> TapeTota
     with tf.GradientTape() as tape:
         state = tf.zeros([batch, w.n_neurons], tf.float64)            # Y[-1] = 0
         for t in range(steps):
-            state = tf.where(live[:, t, None], act(Xt[:, t] @ Wx + state @ Wy + b), state)
+            Y_t = cell_step(Xt[:, t], state, Wx, Wy, b, act, tf.matmul)
+            _, (state,) = length_rule(live[:, t, None], Y_t, (Y_t,), (state,), tf.where)
         loss = 0.5 * tf.reduce_sum(tf.square(state - tf.constant(target)))
     dWx, dWy, db = tape.gradient(loss, [Wx, Wy, b], unconnected_gradients=tf.UnconnectedGradients.ZERO)
     return TapeTotals(float(loss), dWx.numpy(), dWy.numpy(), db.numpy())

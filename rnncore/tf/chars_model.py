@@ -26,17 +26,16 @@ from rnncore.text import CharRNNWeights, StatelessWeights, encode
 from rnncore.tf.training import CELLS, training_slot
 from rnncore.validate import check_int
 
-# Defaults: on "hello" the recurrent model gets every next character right after ~30 epochs for seeds
-# 0-9 (measured); 100 epochs leave it sure (p > 0.99) and bring the stateless model near its 50/50
-# optimum (loss 0.36 vs ln 2 / 2 = 0.347). A default run takes 1.1 s on two cores (warm, load ~2; LSTM
-# 1.7 s, GRU 2.1 s), mostly Keras tracing: 30 or 100 epochs cost the same. The first run in a process
-# also pays TensorFlow's import: 6.2 s in all.
+# Defaults: on "hello" the recurrent model gets every next character right well before 100 epochs for
+# every seed tried (tests/test_text.py trains several); 100 epochs leave it sure and bring the stateless
+# model near its 50/50 optimum (ln 2 / 2 nats per character). A default run is mostly Keras tracing, so
+# 30 or 100 epochs cost about the same; `make bench` times it (target: within 5 s, TensorFlow's import
+# apart).
 UNITS = 16
 EPOCHS = 100
 LEARNING_RATE = 0.05  # Adam; one step per epoch on a tiny model, so larger than Keras's 0.001
-# Caps: the worst allowed run is 2000 characters (200 distinct), 64 units, 200 epochs. Measured on two
-# shared cores (load ~4): ~5 s of tracing, then per epoch 0.10 s (SimpleRNN), 0.24 s (LSTM), 0.28 s (GRU),
-# so about a minute for GRU; with 16 units an epoch of SimpleRNN takes 0.016 s.
+# Caps: the worst allowed run is 2000 characters (200 distinct), 64 units, 200 epochs of a GRU (the
+# slowest cell per epoch): the longest wait a student can ask the text lab for.
 MAX_UNITS = 64
 MAX_EPOCHS = 200
 
@@ -72,12 +71,11 @@ def check_cell(cell) -> str:
 
 def build_models(cell: str, units: int, vocab_size: int, seed: int):
     """Fresh, compiled (recurrent, stateless) Keras models; every weight drawn from its own seed."""
-    from rnncore.tf.runtime import keras
-    from rnncore.tf.unroll_tf2 import _keras_lock
+    from rnncore.tf.runtime import keras, keras_lock
 
     keras = keras()
     init = keras.initializers
-    with _keras_lock:  # layer construction touches Keras's process-wide name counters
+    with keras_lock:
         rnn = keras.Sequential([
             keras.Input((None, vocab_size)),  # (batch, steps, vocab) one-hot characters
             getattr(keras.layers, cell)(units, return_sequences=True,
@@ -108,8 +106,7 @@ def train(text, cell: str = "SimpleRNN", units: int = UNITS, epochs: int = EPOCH
     check_int("units", units, 1, MAX_UNITS)
     check_int("epochs", epochs, 1, MAX_EPOCHS)
     check_int("seed", seed, 0, 2**31 - 1)
-    from rnncore.tf.runtime import keras
-    from rnncore.tf.unroll_tf2 import _keras_lock
+    from rnncore.tf.runtime import keras, keras_lock
 
     keras = keras()
     X, y = encoded.X[np.newaxis], encoded.y[np.newaxis]  # (1, steps, vocab), (1, steps): one sequence
@@ -125,9 +122,9 @@ def train(text, cell: str = "SimpleRNN", units: int = UNITS, epochs: int = EPOCH
             if should_stop is not None and should_stop() and epoch < epochs:
                 stopped = True
                 break
-        with _keras_lock:
+        with keras_lock:
             probe = keras.Model(rnn.inputs, [rnn.layers[0].output, rnn.outputs[0]])  # (h, p) at every step
-        # a traced predict: calling the recurrent layer eagerly took 2.4 s on 2000 characters, this 0.13 s
+        # a traced predict: called eagerly, the recurrent layer runs its loop op by op (slow on a long text)
         keras_hidden, keras_probs = probe.predict_on_batch(X)
         keras_stateless_probs = stateless(X)  # eager: one matmul
         Wx, Wh, b, Wy, by = rnn.get_weights()

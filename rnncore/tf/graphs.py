@@ -66,7 +66,8 @@ def _graph_shape(graph) -> tuple[list, list, dict]:
     return nodes, edges, dict(Counter(op.type for op in operations))
 
 
-def _timed_runs(run, runs: int) -> tuple[float, float]:
+def timed_runs(run, runs: int) -> tuple[float, float]:
+    """(seconds of the first call of `run`, median seconds of the `runs` calls after it)."""
     start = time.perf_counter()
     run()
     first = time.perf_counter() - start
@@ -110,7 +111,7 @@ def measure(path: str, steps: int, w: RNNWeights, batch: int = 4, runs: int = 5,
         if run:
             with built.open_session() as sess:
                 feed_dict = built.feed(X, None)
-                first, steady = _timed_runs(lambda: sess.run(built.fetches, feed_dict), runs)
+                first, steady = timed_runs(lambda: sess.run(built.fetches, feed_dict), runs)
                 tensor_bytes = _traced_tensor_bytes(tf, sess, built.fetches, feed_dict)
     else:
         from rnncore.tf.unroll_tf2 import make_keras_function, make_tf2_function
@@ -125,7 +126,7 @@ def measure(path: str, steps: int, w: RNNWeights, batch: int = 4, runs: int = 5,
         graph_def = graph.as_graph_def()
         if run:
             X_tensor = tf.constant(X)
-            first, steady = _timed_runs(lambda: concrete(X_tensor), runs)
+            first, steady = timed_runs(lambda: concrete(X_tensor), runs)
     nodes, edges, op_types = _graph_shape(graph)
     return GraphStats(path, steps, len(nodes), op_types, graph_def.ByteSize(), build_seconds, first, steady,
                       nodes, edges, tensor_bytes)

@@ -50,8 +50,8 @@ def _with_weights(built: BuiltGraph, w: RNNWeights) -> BuiltGraph:
 @functools.lru_cache(maxsize=64)
 def _finished_lesson_graph(steps: int, n_inputs: int, n_neurons: int, activation: str) -> BuiltGraph:
     """`_lesson_graph`, built once per shape and then read-only (`finalize`): many threads may open
-    Sessions on it at once, each with its own variable values. Half of a TF1 check's time was the
-    build (by-hand page, 5 steps); the unrolling page's measurements still build afresh (`build_tf1`)."""
+    Sessions on it at once, each with its own variable values. The build is a large part of a TF1
+    check's time (by-hand page); the unrolling page's measurements still build afresh (`build_tf1`)."""
     built = _lesson_graph(steps, n_inputs, n_neurons, activation)
     built.graph.finalize()
     return built

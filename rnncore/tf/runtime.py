@@ -4,26 +4,31 @@
 exist under Keras 3. Keras 3 itself (`import keras`) stays available for the modern path.
 
 `TF_ENABLE_ONEDNN_OPTS=0` (unless set otherwise): TensorFlow's oneDNN kernels set themselves up again in
-every new thread, and Streamlit runs every script run in a new thread. Measured on 2 cores, the by-hand
-TF1 check (5 steps) took 11 ms from a fresh thread with oneDNN and 3 ms without; training was faster
-without it too (Keras lab defaults 8.6 s instead of 10.2 s, text lab "hello" 1.1 s instead of 1.35 s).
+every new thread, and Streamlit runs every script run in a new thread; on the lab's small models that
+set-up cost more than the kernels saved, both for a TF1 check from a fresh thread and for training (set
+the variable to 1 and run `make bench` to compare on a given machine).
 
 One thread per operation (`RECURRENCE_LAB_TF_THREADS`, default 1), set right after the import: the lab's
-models are small, and splitting each operation over threads cost more than it gained (Keras lab defaults
-6.0 s on one thread, 8.5 s on two; text lab "hello" 0.95 s against 1.06 s). It also leaves the other core
-to the server's students while a run trains, and the job queue runs as many runs at once as there are cores.
+models are small, and splitting each operation over threads cost more than it gained (compare with
+RECURRENCE_LAB_TF_THREADS=2 under `make bench`). It also leaves the other cores to the server's students
+while a run trains, and the job queue runs as many runs at once as there are cores.
 """
 from __future__ import annotations
 
 import os
 import threading
 
+from rnncore.activations import ACTIVATION
+
 _lock = threading.Lock()
 _configured = False  # TensorFlow's thread pools and logger set, once
+# Hold it while building a Keras 3 layer or model: construction touches Keras's process-wide name counters.
+keras_lock = threading.Lock()
 
 
 def tf():
-    """The `tensorflow` module, imported on first use (2-3 s, ~650 MB)."""
+    """The `tensorflow` module, imported on first use (seconds and hundreds of MB: `make bench` times the
+    first render of a TensorFlow page and measures the server's memory)."""
     os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
@@ -58,9 +63,6 @@ def keras():
     return keras3
 
 
-ACTIVATION_FN = {"tanh": "tanh", "relu": "relu", "linear": None}
-
-
 def tf_activation(name: str):
-    """The TF op for an activation name; `tf.identity` for linear."""
-    return {"tanh": tf().tanh, "relu": tf().nn.relu, "linear": tf().identity}[name]
+    """The TF op of an activation of rnncore.activations' table: `tf.identity` for linear."""
+    return ACTIVATION[name].tf(tf())

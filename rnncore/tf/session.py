@@ -22,9 +22,9 @@ class BuiltGraph:
         """A Session on this graph with the weights loaded; adds no operation to the graph.
 
         `optimize=False` switches off Grappler, TensorFlow's graph rewriter, for this Session: a Session's
-        first run of a graph rewrites it, and for a single run that costs most of the time (the by-hand
-        TF1 check, 5 steps: 24 ms with Grappler, 4 ms without; the operations run are the same ones the
-        lesson wrote, unfused). The unrolling page's measurements keep it on: they time TF1 as it is."""
+        first run of a graph rewrites it, and for a single run (the by-hand page's TF1 check) that rewrite
+        costs several times the run itself; without it the operations run are the ones the lesson wrote,
+        unfused. The unrolling page's measurements keep it on: they time TF1 as it is."""
         from rnncore.tf.runtime import op_threads, tf
 
         v1, threads = tf().compat.v1, op_threads()
@@ -32,7 +32,7 @@ class BuiltGraph:
         config.graph_options.rewrite_options.disable_meta_optimizer = not optimize
         sess = v1.Session(graph=self.graph, config=config)
         # feeding each initializer its initial value loads `value` without a new assign op; one run for
-        # all of them (a Session's first run of anything sets up an executor: ~2 ms each)
+        # all of them (a Session's first run of anything sets up an executor, one per distinct fetch)
         sess.run([variable.initializer for variable, _ in self.loads],
                  {variable.initializer.inputs[1]: value for variable, value in self.loads})
         return sess

@@ -138,7 +138,7 @@ def training_slot():
     When the last run in progress ends, the custom gradients registered since the first one began are
     dropped from TF's registry (see `_forget_custom_gradients`): earlier, another run may still be
     tracing with its own entries, and the entries cannot be told apart by run. On a server that always
-    has a run in progress they wait for a quiet moment (~12 MB a model meanwhile)."""
+    has a run in progress they wait for a quiet moment (each model's traced graph is held meanwhile)."""
     global _active_runs, _registry_before
     with _runs_lock:
         if _active_runs == 0:
@@ -164,12 +164,11 @@ def build_model(cell: str, units: int, seed: int, unroll: bool = False, steps: i
     """A fresh Keras model: cell(units) -> Dense(1), every weight drawn from its own seed."""
     check_cells([cell])
     check_int("units", units, 1, MAX_UNITS)
-    from rnncore.tf.runtime import keras
-    from rnncore.tf.unroll_tf2 import _keras_lock
+    from rnncore.tf.runtime import keras, keras_lock
 
     keras = keras()
     init = keras.initializers
-    with _keras_lock:  # layer construction touches Keras's process-wide name counters
+    with keras_lock:
         return keras.Sequential([
             keras.Input((steps, 1)),  # (batch, steps, 1); steps None: any length
             getattr(keras.layers, cell)(units, unroll=unroll,
@@ -253,10 +252,11 @@ def _forget_custom_gradients(before: set) -> None:
 
     Tracing a `tf.custom_gradient` registers it under a fresh name in TensorFlow's process-wide gradient
     registry, which nothing ever removes; Keras's train step traces one (the distribution strategy's
-    `all_reduce`) and its closure holds the whole traced training graph: about 12 MB per model trained,
-    measured. It is needed only while that graph is traced, and the model is dropped after training,
-    so the entries can go once no run is in progress (`training_slot`): no other code here traces custom
-    gradients, so the entries registered meanwhile are the runs'.
+    `all_reduce`) and its closure holds the whole traced training graph of every model trained (megabytes
+    each; tests/test_training.py checks the registry is left as it was found). It is needed only while
+    that graph is traced, and the model is dropped after training, so the entries can go once no run is
+    in progress (`training_slot`): no other code here traces custom gradients, so the entries registered
+    meanwhile are the runs'.
     """
     registry = _gradient_registry()
     for name in _custom_gradients() - before:
@@ -269,7 +269,7 @@ def measure_unroll(cell: str, steps: int, units: int, batch: int = 32, runs: int
     op_count counts the top-level graph (a loop's body sits in the function library, counted in
     graphdef_bytes); build_seconds is the tracing; first_run includes TF's one-off graph optimisation.
     """
-    from rnncore.tf.graphs import _timed_runs
+    from rnncore.tf.graphs import timed_runs
     from rnncore.lesson.tasks import MAX_TASK_STEPS
     from rnncore.tf.runtime import tf
 
@@ -289,7 +289,7 @@ def measure_unroll(cell: str, steps: int, units: int, batch: int = 32, runs: int
                                input_signature=[tf.TensorSpec([None, steps, 1], tf.float32)])
         concrete = function.get_concrete_function()
         build_seconds = time.perf_counter() - start
-        first, steady = _timed_runs(lambda: concrete(X), runs)
+        first, steady = timed_runs(lambda: concrete(X), runs)
         rows.append({"cell": cell, "unroll": unroll, "steps": steps,
                      "op_count": len(concrete.graph.get_operations()),
                      "graphdef_bytes": concrete.graph.as_graph_def().ByteSize(), "build_seconds": build_seconds,

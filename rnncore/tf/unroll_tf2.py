@@ -11,16 +11,14 @@ Each call traces its own function or builds its own layer: nothing is shared bet
 """
 from __future__ import annotations
 
-import threading
-
 import numpy as np
 
+from rnncore.activations import ACTIVATION
 from rnncore.cell import cell_step, length_rule
 from rnncore.config import RNNResult, RNNWeights
 from rnncore.validate import check_inputs
 
 TF2_LOOPS = ("unrolled", "while")
-_keras_lock = threading.Lock()  # Keras 3 layer construction touches process-wide name counters
 
 
 def make_tf2_function(w: RNNWeights, steps: int, loop: str, with_lengths: bool):
@@ -34,7 +32,9 @@ def make_tf2_function(w: RNNWeights, steps: int, loop: str, with_lengths: bool):
     act = tf_activation(w.activation)
 
     def step(X_t, Y_prev, live):  # live: (batch, 1) bool, True where t < length
-        return length_rule(live, cell_step(X_t, Y_prev, Wx, Wy, b, act, tf.matmul), Y_prev, tf.where)
+        Y_t = cell_step(X_t, Y_prev, Wx, Wy, b, act, tf.matmul)
+        output, (state,) = length_rule(live, Y_t, (Y_t,), (Y_prev,), tf.where)
+        return output, state
 
     def recurrence(X, lengths=None):
         batch = tf.shape(X)[0]
@@ -58,11 +58,11 @@ def make_tf2_function(w: RNNWeights, steps: int, loop: str, with_lengths: bool):
 
 def make_keras_function(w: RNNWeights, steps: int, unroll: bool, with_lengths: bool):
     """A tf.function around a Keras 3 `SimpleRNN` holding Wx, Wy, b; same contract as above."""
-    from rnncore.tf.runtime import ACTIVATION_FN, keras, tf
+    from rnncore.tf.runtime import keras, keras_lock, tf
 
     keras, tf = keras(), tf()
-    with _keras_lock:
-        layer = keras.layers.SimpleRNN(w.n_neurons, activation=ACTIVATION_FN[w.activation],
+    with keras_lock:
+        layer = keras.layers.SimpleRNN(w.n_neurons, activation=ACTIVATION[w.activation].keras,
                                        return_sequences=True, return_state=True, unroll=unroll)
         layer.build((None, steps, w.n_inputs))
         layer.set_weights([w.Wx, w.Wy, w.b])

@@ -19,7 +19,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from browser.live import LiveApp, healthy  # tests/ is on sys.path (pytest, tests/benchmark.py)
+from tests.browser.live import LiveApp, healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from dashboard import registry
 from dashboard.settings import SETTINGS
 from dashboard.state import store
 from dashboard.state.classroom import Classroom
@@ -26,8 +27,8 @@ from tests.browser.live import LiveApp, wait_until
 pytestmark = pytest.mark.browser
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-PAGES = {"overview": "", "by_hand": "by_hand", "unrolling": "unrolling", "lengths": "lengths", "memory": "memory",
-         "keras_lab": "keras_lab", "gated": "gated", "bptt": "bptt", "text_lab": "text_lab", "class": "class"}
+# every page of the registry, the default one at / (its own path shows "Page not found")
+PAGES = {page.url_path: "" if page is registry.DEFAULT else page.url_path for page in registry.PAGES}
 DESK, PHONE = {"width": 1400, "height": 1000}, {"width": 390, "height": 844}
 BLOCKING = ("critical", "serious")
 def _max(key: str) -> int:

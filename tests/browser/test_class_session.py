@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from postgres import db_url, postgres_server  # noqa: F401  (fixtures)
+from tests.postgres import db_url, postgres_server  # noqa: F401  (fixtures)
 from dashboard.state import store
 from dashboard.state.classroom import Classroom
 from rnncore.lesson.questions import QUESTIONS

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from dashboard import registry
 from dashboard.inputs_table import default_canvas
 from dashboard.settings import SETTINGS
 from rnncore import init_weights, run_manual
@@ -19,8 +20,9 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "docs" / "screenshots"
-PAGES = ("overview", "by_hand", "unrolling", "lengths", "memory", "keras_lab", "gated", "bptt", "text_lab")
-URL_PATHS = {"overview": ""}  # the default page lives at /; /overview shows Streamlit's "Page not found"
+# every page but the class session, which tests/browser/test_class_session.py drives with several students
+PAGES = tuple(page.url_path for page in registry.PAGES if page.url_path != "class")
+URL_PATHS = {registry.DEFAULT.url_path: ""}  # the default page lives at /; /overview is "Page not found"
 MAX_SCREENSHOT_HEIGHT = 9000  # px: a long page is cut here
 
 
@@ -125,6 +127,30 @@ def test_a_hostile_link_gets_a_notice_with_no_link_or_script_from_it(app, page):
     assert notice.locator("a").count() == 0, notice.inner_html()
     assert page.evaluate("() => window.pwned") is None
     assert slider(page, "steps").input_value() == str(SETTINGS["steps"].default)
+
+
+def test_a_link_to_no_page_opens_the_overview_with_a_notice(app, page):
+    app.open(page, "no_such_page")
+    assert page.locator("[data-testid='stMain'] h1").first.inner_text().strip() == "Recurrence Lab"
+    notice = page.locator("[data-testid='stAlert']", has_text="does not have")
+    assert notice.count() == 1, page.locator("[data-testid='stMain']").inner_text()[:2000]
+    assert "no_such_page" in notice.inner_text()
+
+
+def test_a_page_switch_carries_no_notice_of_the_previous_pages_settings(app, page):
+    """by_hand?seed=7 then the Keras lab from the navigation: Streamlit carries `seed` along for a run (the
+    by-hand page's, not the lab's); it is no mistake of the student's, so no notice, then or after a move."""
+    app.open(page, "by_hand", "seed=7&tf1_check=false")
+    page.locator("[data-testid='stSidebarNav'] a", has_text="Keras lab").click()
+    page.wait_for_url("**/keras_lab**", timeout=30_000)
+    app.wait(page)
+    app.assert_clean(page)
+    slider(page, "lab_units").focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_url("**lab_units=**", timeout=30_000)
+    app.wait(page)
+    assert page.locator("[data-testid='stAlert']", has_text="could not be used").count() == 0, page.url
+    assert "seed=7" not in page.url.replace("lab_seed", ""), page.url
 
 
 def test_clearing_a_table_cell_gives_a_note_and_the_link_keeps_the_table(app, page, browser):
