@@ -216,9 +216,9 @@ def path_color(df: pd.DataFrame) -> alt.Color:
     shown = [p for p in PATH_COLORS if p in set(df["path"])]
     labels = dict(zip(df["path"], df["path_label"]))
     # labelLimit 0: the Keras labels differ only at their end ("unroll=True" / "unroll=False"); below the
-    # plot in two columns, so the legend takes no width from a phone's plot
+    # plot, one entry a row, so the legend takes no width from a phone's plot
     return alt.Color("path_label:N", title="Path", sort=[labels[p] for p in shown],
-                     legend=alt.Legend(orient="bottom", direction="vertical", columns=2, labelLimit=0),
+                     legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=0),
                      scale=alt.Scale(domain=[labels[p] for p in shown], range=[PATH_COLORS[p] for p in shown]))
 
 
@@ -232,7 +232,7 @@ def graph_cost(df: pd.DataFrame, axis_title: str, value_format: str, log_scale: 
         x=alt.X("steps:Q", title="Time steps T", scale=scale),
         y=alt.Y("value:Q", title=axis_title, scale=scale),
         color=path_color(df),
-        strokeDash=alt.StrokeDash("graph:N", title="Graph", legend=alt.Legend(symbolType="stroke", orient="bottom"),
+        strokeDash=alt.StrokeDash("graph:N", title="Graph", legend=alt.Legend(symbolType="stroke", orient="bottom", direction="vertical"),
                                   scale=alt.Scale(domain=list(GRAPH_DASH), range=list(GRAPH_DASH.values()))),
         tooltip=[alt.Tooltip("path_label:N", title="Path"), alt.Tooltip("steps:Q", title="Steps T"),
                  alt.Tooltip("value:Q", title=axis_title, format=value_format),

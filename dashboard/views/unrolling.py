@@ -57,9 +57,9 @@ with text_column:
                 "step. Solid lines: one loop. Point at a dot for its exact value.")
     for growing, looping in (pair for pair in sections.PAIRS.values() if pair[0] in paths):
         if at_largest[growing] is not None and at_largest[looping] is not None:
-            left, right = st.columns(2)
-            left.metric(f"{PATHS[growing]}, {largest} steps", sections.shown(at_largest[growing], metric))
-            right.metric(f"{PATHS[looping]}, {largest} steps", sections.shown(at_largest[looping], metric))
+            # one to a row: side by side, a Keras label was cut before its unroll=True/False
+            st.metric(f"{PATHS[growing]}, {largest} steps", sections.shown(at_largest[growing], metric))
+            st.metric(f"{PATHS[looping]}, {largest} steps", sections.shown(at_largest[looping], metric))
     if m.field == "tensor_bytes":
         st.caption(TENSOR_BYTES_NOTE)
     elif m.field.endswith("seconds"):
