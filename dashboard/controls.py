@@ -34,3 +34,11 @@ def select(key: str, where=st, **kwargs):
 def toggle(key: str, where=st, **kwargs):
     s = SETTINGS[key]
     return where.toggle(s.label, key=key, bind="query-params", help=s.help or None, **_initial(key), **kwargs)
+
+
+def strip(page: str, count: int, where=st) -> list:
+    """`count` columns in a bordered box of the main area, for the controls a page is about, placed just
+    above the chart they drive: on a phone (columns stack below 640 px) a student moves them without
+    opening the sidebar and sees the chart on the same screen. The page's other settings stay in the
+    sidebar. Keyed, so tests and styles find it: `.st-key-<page>_controls`."""
+    return where.container(border=True, key=f"{page}_controls").columns(count)

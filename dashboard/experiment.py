@@ -4,6 +4,8 @@
   place that decides, so every page that honours the "book" preset does it the same way;
   `layer_weights(settings)` adds a warning and seeded weights when the book's do not fit.
 - `export_panel(run, page)`: downloads (CSV, NPZ, JSON) and "Reproduce in a notebook" code.
+- `notebook_download(page, make)`: "Download as a Jupyter notebook", the .ipynb `make()` builds
+  (rnncore.lesson.notebooks), made when clicked; every experiment page calls it once.
 - `chart_download(chart, page, name)`: buttons that save a chart as SVG or PNG (made on the server).
 - `share_link()`: the link to this exact experiment, to copy.
 - `page_link(url_path)`: a link to another page, by its url_path in dashboard/registry.py.
@@ -20,6 +22,7 @@ from dashboard import exports, registry
 from dashboard.exports import Run  # noqa: F401  (pages build a Run for export_panel)
 from dashboard.settings import SETTINGS, URL_EXTRAS
 from rnncore.config import RNNWeights, init_weights
+from rnncore.lesson import notebooks
 from rnncore.lesson.book import book_weights
 
 BOOK = "book"
@@ -62,9 +65,20 @@ def origin(settings: dict) -> str:
     return f"Recurrence Lab's init_weights, seed {settings['seed']}, scale {settings['scale']:g}"
 
 
+def take_away_key(page: str) -> str:
+    """The key of a page's take-away expander (Session State says whether it is open)."""
+    return f"{page}_take_away"
+
+
 def export_panel(run: Run, page: str, where=st) -> None:
-    """Downloads of the run and notebook code that reproduces it, in a collapsed expander."""
-    with where.expander("Take this run with you: files and notebook code", icon=":material/download:"):
+    """Downloads of the run and notebook code that reproduces it, in a collapsed expander whose content
+    is made only while it is open (on_change="rerun"): the notebook code is generated, and the buttons
+    drawn, for the students who ask, not on every slider move."""
+    box = where.expander("Take this run with you: files and notebook code", icon=":material/download:",
+                         key=take_away_key(page), on_change="rerun")
+    if not box.open:
+        return
+    with box:
         st.markdown("**Download** the numbers of this run. The CSV files are tidy (one value per row, "
                     "its indices in columns); the NPZ holds every array for `np.load`; the JSON holds "
                     "everything, settings included.")
@@ -89,6 +103,19 @@ def _download(where, label: str, data, page: str, what: str, extension: str) -> 
     where.download_button(label, data, file_name=exports.file_name(page, what, extension),
                           mime=exports.MIME[extension], key=f"download_{page}_{what}_{extension}",
                           on_click="ignore")
+
+
+def notebook_download(page: str, make, where=st) -> None:
+    """The page's run as a Jupyter notebook: `make()` returns the notebook (rnncore.lesson.notebooks), called
+    only when the student clicks, so a page that is merely looked at builds none (and imports no TensorFlow)."""
+    with where.container():
+        st.download_button("Download as a Jupyter notebook", lambda: notebooks.to_bytes(make()), type="primary",
+                           file_name=exports.file_name(page, "notebook", "ipynb"), mime=exports.MIME["ipynb"],
+                           key=f"notebook_{page}", on_click="ignore", icon=":material/menu_book:")
+        st.caption("The run's exact inputs and weights in the lesson's TensorFlow 1 style and in Keras 3, with "
+                   "the numbers this page showed printed beside the ones the notebook computes (each check "
+                   f"stops the notebook if they differ by more than {notebooks.AGREEMENT:g}). Open it in "
+                   "Jupyter and choose *Run All*.")
 
 
 def chart_download(chart, page: str, name: str, where=st) -> None:

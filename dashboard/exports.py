@@ -24,7 +24,8 @@ from rnncore.validate import check_inputs
 CSV_FLOAT = "%.9g"  # 9 significant digits read back to the same float32
 CSV_TABLES = ("inputs", "weights", "outputs", "states")
 MIME = {"csv": "text/csv", "npz": "application/octet-stream", "json": "application/json", "py": "text/x-python",
-        "svg": "image/svg+xml", "png": "image/png"}
+        "svg": "image/svg+xml", "png": "image/png",
+        "ipynb": "application/x-ipynb+json"}
 VEGALITE = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])  # the Vega-Lite release Altair writes: "6.4"
 PNG_SCALE = 2
 

@@ -102,6 +102,7 @@ class Student:
         self.poll_s = 1.0              # ... and how often (the page's run_every)
         self.page_name = self.page_hash = self.query = ""
         self.sliders: dict = {}        # query-param key -> the Slider element of the last run
+        self.slider_fragments: dict = {}  # query-param key -> the fragment that drew it ("" : the page)
         self.widget_states: dict = {}  # widget id -> WidgetState: what this student has moved
         self.values: dict = {}         # query-param key -> the value this student set
         self.page_digest = b""         # of every element the last run drew: a move must change it
@@ -148,7 +149,8 @@ class Student:
             query[key] = url_number(target)
         self.query = urlencode(sorted(query.items()))
         before = self.page_digest
-        run = await self._rerun()
+        # A slider inside an st.fragment reruns that fragment only, as the browser asks (Delta.fragment_id).
+        run = await self._rerun(fragment_id=self.slider_fragments.get(key, ""))
         shown = dict(parse_qsl(self.query)).get(key)
         if not run.errors and shown is not None and not math.isclose(float(shown), target):
             run.errors.append(f"the server changed {key}={url_number(target)} to {shown}: its query string is {self.query!r}")
@@ -165,9 +167,9 @@ class Student:
 
     async def poll(self) -> Run:
         """What the browser does every run_every seconds for a polling fragment (a full rerun if none)."""
-        return await self._rerun(fragment_id=self.fragment_id)
+        return await self._rerun(fragment_id=self.fragment_id, auto=True)
 
-    async def _rerun(self, extra=(), fragment_id: str = "") -> Run:
+    async def _rerun(self, extra=(), fragment_id: str = "", auto: bool = False) -> Run:
         message = BackMsg()
         client = message.rerun_script
         client.query_string = self.query
@@ -175,7 +177,7 @@ class Student:
         client.page_script_hash = self.page_hash
         client.widget_states.widgets.extend([*self.widget_states.values(), *extra])
         if fragment_id:
-            client.fragment_id, client.is_auto_rerun = fragment_id, True
+            client.fragment_id, client.is_auto_rerun = fragment_id, auto
         start = time.perf_counter()
         errors = []
         try:
@@ -188,7 +190,7 @@ class Student:
         return Run(time.perf_counter() - start, errors)
 
     async def _until_finished(self, errors: list) -> None:
-        sliders, buttons, texts, digest = {}, {}, [], hashlib.sha256()
+        sliders, fragments, buttons, texts, digest = {}, {}, {}, [], hashlib.sha256()
         while True:
             reply = ForwardMsg()
             reply.ParseFromString(await self.ws.recv())
@@ -208,6 +210,7 @@ class Student:
                 what = element.WhichOneof("type")
                 if what == "slider" and element.slider.query_param_key:
                     sliders[element.slider.query_param_key] = element.slider
+                    fragments[element.slider.query_param_key] = reply.delta.fragment_id
                 elif what == "button":
                     buttons[element.button.id.rsplit("-", 1)[-1]] = element.button.id  # ids end in "-<key>"
                 elif what in ("markdown", "alert", "progress"):
@@ -218,12 +221,14 @@ class Student:
                     errors.append(f"error box on the page: {element.alert.body[:300]}")
             elif kind == "script_finished":
                 if reply.script_finished == EARLY_FOR_RERUN:
-                    sliders, buttons, texts, digest = {}, {}, [], hashlib.sha256()
+                    sliders, fragments, buttons, texts, digest = {}, {}, {}, [], hashlib.sha256()
                     continue  # the page asked for a rerun at once (entry_guard): the student waits for it
                 if reply.script_finished not in (FINISHED_OK, FRAGMENT_OK):
                     errors.append(f"script finished with status {reply.script_finished}")
-                if sliders:
-                    self.sliders = sliders
+                fragment_run = reply.script_finished == FRAGMENT_OK
+                if sliders:  # a fragment run redraws its own sliders only: the page's others stay
+                    self.sliders = sliders if not fragment_run else {**self.sliders, **sliders}
+                    self.slider_fragments = fragments if not fragment_run else {**self.slider_fragments, **fragments}
                 if buttons:
                     self.buttons = buttons
                 self.texts = texts
@@ -332,7 +337,9 @@ async def run_class(base_url: str, students: int, link: str = LINK, sliders=SLID
                   "slider": summary(moved), "connect_errors": connect_errors, "slider_wall_s": wall,
                   "client_cores": client_cpu / wall}
         if server is not None:
-            result |= {"server_cores": (cpu_seconds(server) - cpu) / wall, "memory_mb": memory_mb(server)}
+            used = cpu_seconds(server) - cpu
+            result |= {"server_cores": used / wall, "memory_mb": memory_mb(server),
+                       "cpu_ms_per_rerun": 1000 * used / max(len(moved), 1)}
             peak[0] = max(peak[0], result["memory_mb"])
     finally:
         sampler.cancel()
@@ -455,6 +462,38 @@ async def run_ladder(base_url: str, classes, link: str, sliders, moves: int, tar
             "largest_within_target": max(fits) if fits else None}
 
 
+# ---------------------------------------------------------------- CPU per rerun, page by page
+
+# Each experiment page's link and the slider its students move (the slider tests/benchmark.py moves).
+PAGE_SLIDERS = {"by_hand": ("/by_hand?steps=5", "seed"), "unrolling": ("/unrolling", "unr_max_steps"),
+                "lengths": ("/lengths", "seed"), "memory": ("/memory", "mem_radius"),
+                "keras_lab": ("/keras_lab", "lab_steps"), "gated": ("/gated", "gate_forget_bias"),
+                "bptt": ("/bptt", "seed"), "text_lab": ("/text_lab", "text_seed")}
+
+
+async def run_pages(base_url: str, students: int, moves: int, server, log=print) -> dict:
+    """For each page of PAGE_SLIDERS: one untimed student, then `students` moving its slider at once,
+    `moves` rounds. The server's CPU time over those reruns divided by their count is what one slider
+    move costs the server on that page (its share of a class's wait, whatever the class size)."""
+    rows = {}
+    for name, (link, key) in PAGE_SLIDERS.items():
+        await run_class(base_url, 1, link, (key,), 1, server)
+        figures = await run_class(base_url, students, link, (key,), moves, server)
+        rows[name] = {"link": link, "key": key, **figures}
+        log(f"{name}: slider {figures['slider']}, {figures.get('cpu_ms_per_rerun', math.nan):.0f} ms CPU per rerun")
+    return rows
+
+
+def pages_markdown(rows: dict) -> str:
+    out = ["| page | slider moved | reruns | p50 (s) | p95 (s) | errors | server CPU per rerun (ms) |",
+           "|---|---|---:|---:|---:|---:|---:|"]
+    for name, f in rows.items():
+        per_rerun = f"{f['cpu_ms_per_rerun']:.0f}" if "cpu_ms_per_rerun" in f else "n/a"
+        out.append(f"| {name} (`{f['link']}`) | `{f['key']}` | {f['slider']['count']} | {_seconds(f['slider'], 'p50_s')} | "
+                   f"{_seconds(f['slider'], 'p95_s')} | {f['slider']['errors']} | {per_rerun} |")
+    return "\n".join(out) + "\n"
+
+
 # ---------------------------------------------------------------- report
 
 def _seconds(figures: dict, name: str) -> str:
@@ -472,11 +511,12 @@ def markdown(report: dict) -> str:
            "(PSS: library pages that several processes share count once) with the class connected, and "
            "its peak. *Idle*: more sessions that opened the link first and stay connected without acting.", "",
            "| students | action | runs | p50 (s) | p95 (s) | max (s) | errors | server CPU (cores) | "
-           "server memory (MB) | peak memory (MB) | this tool's CPU (cores) |",
-           "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+           "server CPU per rerun (ms) | server memory (MB) | peak memory (MB) | this tool's CPU (cores) |",
+           "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     first_errors = []
     for figures in report["classes"]:
         cores = f"{figures['server_cores']:.2f}" if "server_cores" in figures else "n/a"
+        per_rerun = f"{figures['cpu_ms_per_rerun']:.0f}" if "cpu_ms_per_rerun" in figures else "n/a"
         rss = f"{figures['memory_mb']:.0f}" if "memory_mb" in figures else "n/a"
         who = f"{figures['students']}" + (f" (+{figures['idle']} idle)" if figures.get("idle") else "")
         peak = f"{figures['peak_memory_mb']:.0f}" if figures.get("peak_memory_mb") else "n/a"
@@ -486,8 +526,8 @@ def markdown(report: dict) -> str:
                                     if action == "open" else 0)
             out.append(f"| {who} | {action} | {f['count']} | {_seconds(f, 'p50_s')} | "
                        f"{_seconds(f, 'p95_s')} | {_seconds(f, 'max_s')} | {errors} | "
-                       + (f"{cores} | {rss} | {peak} | {figures['client_cores']:.2f} |" if action == "slider"
-                          else " | | | |"))
+                       + (f"{cores} | {per_rerun} | {rss} | {peak} | {figures['client_cores']:.2f} |"
+                          if action == "slider" else " | | | | |"))
             if f["first_error"]:
                 first_errors.append(f"{figures['students']} students, {action}: {f['first_error']}")
         first_errors += figures["connect_errors"][:1] + figures.get("idle_errors", [])[:1]
@@ -548,6 +588,8 @@ def main(argv=None) -> dict:
                         help="more sessions that open the link and stay connected without acting (e.g. 70: 100 connected)")
     parser.add_argument("--same", action="store_true",
                         help="every student moves to the same value (else each by its own amount: no shared cache hits)")
+    parser.add_argument("--pages", action="store_true",
+                        help="instead of the ladder: every experiment page, the largest --students class, its CPU per rerun")
     args = parser.parse_args(argv)
     check_wire()
     import streamlit
@@ -556,6 +598,11 @@ def main(argv=None) -> dict:
               "machine": f"{os.cpu_count()} cores, Python {platform.python_version()}, Streamlit {streamlit.__version__}",
               "load": " / ".join(f"{x:.1f}" for x in os.getloadavg())}
     with live_server(args.url, args.pid) as (base_url, server):
+        if args.pages:
+            report["pages"] = asyncio.run(run_pages(base_url, max(args.students), args.moves, server,
+                                                    log=lambda line: print(line, file=sys.stderr, flush=True)))
+            print(pages_markdown(report["pages"]))
+            return report
         report |= asyncio.run(run_ladder(base_url, args.students, args.link, args.sliders.split(","), args.moves,
                                          args.target, server, args.all_sizes, not args.no_warmup, args.same, args.idle,
                                          log=lambda line: print(line, file=sys.stderr, flush=True)))

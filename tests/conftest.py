@@ -23,7 +23,7 @@ def pytest_terminal_summary(terminalreporter):
 # them out (with tests/browser/) for the inner loop; `make test` runs everything.
 SLOW_MODULES = {"test_training.py", "test_text.py", "test_page_keras_lab.py", "test_page_text_lab.py", "test_caps.py",
                 "test_class_load.py", "test_serve_class.py", "test_codegen.py", "test_gated_codegen.py",
-                "test_benchmark_smoke.py"}
+                "test_benchmark_smoke.py", "test_notebooks.py"}
 
 
 def pytest_collection_modifyitems(config, items):

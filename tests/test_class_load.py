@@ -39,6 +39,7 @@ def test_two_students_move_a_slider_on_a_live_server():
     assert figures["idle"] == 3 and figures["idle_errors"] == []
     assert figures["memory_mb"] > 50 and figures["peak_memory_mb"] >= figures["memory_mb"]
     assert math.isfinite(figures["server_cores"]) and figures["server_cores"] >= 0
+    assert math.isfinite(figures["cpu_ms_per_rerun"]) and figures["cpu_ms_per_rerun"] >= 0  # server CPU / reruns
     report = {"when": "now", "machine": "here", "load": "0", "link": "/lengths?steps=5", "sliders": ["seed"],
               "moves": 1, "same": False, "target_s": 1.0, "classes": [figures], "largest_within_target": 2}
     assert "| 2 (+3 idle) | slider | 2 |" in markdown(report)

@@ -53,6 +53,9 @@ def test_export_panel_offers_every_file_and_both_notebook_styles():
     at = AppTest.from_function(_panel_script, default_timeout=30)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
+    assert not at.get("download_button") and not at.tabs  # closed: nothing made, nothing drawn
+    at.session_state["test_take_away"] = True  # the student opens it
+    at.run()
     buttons = at.get("download_button")
     assert len(buttons) == 6
     assert {b.proto.label for b in buttons} == {"Inputs (CSV)", "Weights (CSV)", "Outputs (CSV)",
@@ -111,3 +114,30 @@ def test_book_weights_that_do_not_fit_give_a_warning_and_seeded_weights():
     assert not at.exception
     assert "3 inputs and 5 neurons" in at.warning[0].value
     assert at.text[0].value == f"3x4 {float(init_weights(3, 4, seed=42).Wx[0, 0])!r}"
+
+
+def _notebook_script():
+    import streamlit as st
+
+    from dashboard import experiment
+    from rnncore.lesson import notebooks
+    from rnncore.lesson.book import LESSON_X, book_weights
+    from rnncore.manual import run_manual
+
+    def make():
+        st.session_state["built"] = st.session_state.get("built", 0) + 1  # counts the builds
+        w = book_weights()
+        result = run_manual(LESSON_X, w)
+        return notebooks.layer_notebook(LESSON_X, w, result.outputs, result.state, origin="the book")
+
+    experiment.notebook_download("test", make)
+
+
+def test_notebook_download_offers_an_ipynb_and_builds_nothing_until_clicked():
+    at = AppTest.from_function(_notebook_script, default_timeout=30)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    [button] = at.get("download_button")
+    assert button.proto.label == "Download as a Jupyter notebook"
+    assert button.proto.deferred_file_id and not button.proto.url  # made when clicked, not on every rerun
+    assert "built" not in at.session_state

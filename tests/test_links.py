@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.apptest import APP, FIRST_RENDER_TIMEOUT, assert_clean, open_page
+from dashboard.sections.by_hand import TABLES
 from dashboard import ragged
 from dashboard.presets import PRESETS
 from dashboard.registry import BY_PATH
@@ -30,7 +31,10 @@ HOSTILE_NOTICES = ("`steps=999999` must be between", "`seed=-5` must be between"
 
 def by_hand_outputs(at) -> np.ndarray:
     """The by-hand page's NumPy result table (a row per (t, example), a column per neuron) as
-    (batch, steps, neurons) float32."""
+    (batch, steps, neurons) float32, opening the tables' expander first (closed, they are not drawn)."""
+    if TABLES not in at.session_state or not at.session_state[TABLES]:
+        at.session_state[TABLES] = True
+        at.run()
     table = [d for d in at.dataframe if d.editing_mode == "read_only"][0].value
     steps = int(table.index.get_level_values("t").max()) + 1
     values = table.to_numpy(np.float32)
@@ -55,6 +59,8 @@ def test_the_book_preset_reproduces_the_books_printed_table():
     printed = json.loads(BOOK_TABLE.read_text())
     np.testing.assert_allclose(outputs[:, 0], printed["Y0"], atol=1e-5)
     np.testing.assert_allclose(outputs[:, 1], printed["Y1"], atol=1e-5)
+    at.session_state["by_hand_take_away"] = True  # the notebook code is made once its expander is open
+    at.run()
     code = "\n".join(c.value for c in at.code)  # the notebook code embeds the book's exact weights
     assert float_literal(book_weights().Wy[4, 0]) in code and "preset=book" in code
 
@@ -150,6 +156,8 @@ def test_the_ragged_preset_for_a_presenter_folds_other_controls_and_exports_the_
     (more,) = [e for e in at.sidebar.expander if e.label == "More settings"]
     folded = {s.key for s in more.slider} | {s.key for s in more.selectbox}
     assert folded == {"batch", "inputs", "neurons", "seed", "scale", "activation"}  # steps stays in view
+    at.session_state["lengths_take_away"] = True  # the notebook code is made once its expander is open
+    at.run()
     code = "\n".join(c.value for c in at.code)
     assert "lengths = np.array([6, 3, 1, 5], dtype=np.int32)" in code and "preset=ragged" in code
 

@@ -11,6 +11,7 @@ from streamlit import dataframe_util
 
 from tests.apptest import assert_clean, open_page
 from dashboard import inputs_table
+from dashboard.sections.by_hand import TABLES
 from rnncore import init_weights, run_manual
 from rnncore.config import MAX_ABS_INPUT
 from rnncore.lesson.book import LESSON_X
@@ -47,9 +48,17 @@ def _kind(spec: dict) -> str:
     return {"line": "outputs", "rect": "state"}[mark]
 
 
+def read_only_tables(at) -> list:
+    """The tables of every number, opening their expander first (closed, they are not drawn at all)."""
+    if TABLES not in at.session_state or not at.session_state[TABLES]:
+        at.session_state[TABLES] = True
+        at.run()
+    return [d.value for d in at.dataframe if d.editing_mode == "read_only"]
+
+
 def numpy_table(at) -> np.ndarray:
     """The NumPy result table (rows t-major, a column per neuron) as (batch, steps, neurons)."""
-    table = [d for d in at.dataframe if d.editing_mode == "read_only"][0].value
+    table = read_only_tables(at)[0]
     steps, batch = (int(table.index.get_level_values(level).max()) + 1 for level in ("t", "example"))
     assert list(table.index) == [(t, e) for t in range(steps) for e in range(batch)]  # t-major, as the lesson prints
     values = table.to_numpy(dtype=np.float64)
@@ -130,7 +139,7 @@ def test_the_equation_equals_rnncore_output(page):
 
 def test_numpy_and_tf1_agree_and_the_difference_is_shown(page):
     assert 0 <= tf1_max_difference(page) < 1e-5
-    tables = [d.value for d in page.dataframe if d.editing_mode == "read_only"]
+    tables = read_only_tables(page)
     assert len(tables) == 2
     np.testing.assert_allclose(tables[0], tables[1], atol=1e-5)
 
@@ -315,6 +324,8 @@ def test_the_books_weights_need_the_books_shape():
 def test_the_link_and_the_downloads_are_offered():
     at = open_page("by_hand", {"seed": "7"})
     assert any("seed=7" in c.value for c in at.code)  # the share link holds the settings
+    at.session_state["by_hand_take_away"] = True  # the files and code are made once their expander is open
+    at.run()
     labels = {b.label for b in at.get("download_button")}
     assert {"Outputs (CSV)", "All (NPZ)", "All (JSON)"} <= labels
     assert any("Session" in c.value for c in at.code)  # the TF1-style notebook code

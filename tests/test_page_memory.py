@@ -46,6 +46,8 @@ def test_defaults_show_the_reference_numbers(page):
     assert shown_metrics["Below 1% of ‖Y[0]‖"] == f"at t = {memory.fade_step(norms)}"
     example = memory.history_example(w, d["mem_history"], d["mem_amplitude"], d["seed"])
     assert shown_metrics["‖Y_quiet[T] − Y_busy[T]‖"] == f"{example.difference:.4g}"
+    page.session_state["mem_history_table"] = True  # the table is drawn only once its expander is open
+    page.run()
     table = page.dataframe[0].value
     np.testing.assert_allclose(table["after zeros"], example.outputs[0, -1], rtol=1e-6)
     np.testing.assert_allclose(table["after noise"], example.outputs[1, -1], rtol=1e-6)
@@ -162,7 +164,8 @@ def test_the_share_link_holds_a_moved_slider_and_the_norm_chart_saves_as_an_imag
     w = memory.memory_weights(5, 42, 1.3, "tanh")
     norms = memory.state_norms(memory.impulse_response(w, memory.input_pattern(30)))
     assert metrics(at)["‖Y[29]‖"] == f"{norms[-1]:.4g}"  # the run is the moved slider's
-    assert [b.label for b in at.get("download_button")] == ["Save chart as SVG", "Save chart as PNG"]
+    assert [b.label for b in at.get("download_button")] == ["Save chart as SVG", "Save chart as PNG",
+                                                            "Download as a Jupyter notebook"]
     element = (at.get("vega_lite_chart") + at.get("arrow_vega_lite_chart"))[0]  # the state norms
     spec = json.loads(element.proto.spec) | {"datasets": {d.name: d.data.data for d in element.proto.datasets}}
     root = ElementTree.fromstring(exports.chart_svg(spec))

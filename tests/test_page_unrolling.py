@@ -6,6 +6,7 @@ import pyarrow as pa
 import pytest
 
 from tests.apptest import assert_clean, open_page
+from dashboard.sections.unrolling import DRAWINGS
 from dashboard import charts, exports
 from rnncore import init_weights
 from rnncore.tf.graphs import measure
@@ -29,6 +30,10 @@ def chart(at):
 
 
 def drawings(at) -> list[str]:
+    """The two graph drawings, opening their expander first (closed, nothing is drawn or measured)."""
+    if DRAWINGS not in at.session_state or not at.session_state[DRAWINGS]:
+        at.session_state[DRAWINGS] = True
+        at.run()
     return [element.proto.spec for element in at.get("graphviz_chart")]
 
 
@@ -166,7 +171,8 @@ def test_the_share_link_holds_a_moved_slider_and_the_chart_saves_as_an_image():
     assert_clean(at)
     link = at.code[-1].value  # AppTest has no address: the query alone
     assert link.startswith("?") and "unr_max_steps=12" in link and "unr_draw_steps" not in link
-    assert [b.label for b in at.get("download_button")] == ["Save chart as SVG", "Save chart as PNG"]
+    assert [b.label for b in at.get("download_button")] == ["Save chart as SVG", "Save chart as PNG",
+                                                            "Download as a Jupyter notebook"]
     assert {"Time steps T", "Operations in the graph", "12", "static_rnn", "dynamic_rnn"} <= svg_texts(at)
 
 

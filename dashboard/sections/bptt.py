@@ -19,6 +19,7 @@ from dashboard.sections.by_hand import pick
 from dashboard.compute import CACHE_ENTRIES
 from dashboard.equation import TERMS_PER_LINE, tex_number
 from rnncore import bptt
+from rnncore.lesson import notebooks
 from rnncore.config import AGREEMENT, RNNWeights
 
 PAGE = "bptt"
@@ -195,6 +196,12 @@ def vanish_text(r: bptt.Backprop) -> str:
                 "its way back, and the early steps dominate the sum.")
     return (f"The contribution of t = 1 is {ratio:.2g} times the last step's: over these few steps the error "
             "neither vanished nor exploded. **Try** 20 steps, then a small or a large weight scale.")
+
+
+def notebook(X: np.ndarray, w: RNNWeights, origin: str):
+    """This run's loss and gradients as a notebook: tf.gradients (TF1) and tf.GradientTape (Keras 3) check them."""
+    r = backprop(X, w)
+    return notebooks.bptt_notebook(X, w, r.loss, r.dWx, r.dWy, r.db, origin)
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner="Computing the gradients with tf.GradientTape (the "

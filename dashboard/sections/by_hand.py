@@ -18,15 +18,21 @@ from dashboard.settings import SETTINGS
 from rnncore.config import AGREEMENT, RNNResult, RNNWeights
 
 PAGE = "by_hand"
+TABLES = "by_hand_tables"  # the expander that holds the tables of every number
 LAYER_KEYS = ("steps", "neurons", "inputs", "batch", "seed", "scale", "activation", "weights")
 CHOICES = ("activation", "weights")  # select boxes; the other layer settings are sliders
+MAIN_KEYS = ("steps", "seed", "scale")  # what the page's first chart is about: in the main area, above it
 
 
-def layer_settings(where=st) -> dict:
-    """The sliders and select boxes that define the run, in the order a student meets them.
+def layer_settings(where=st, main: str | None = None) -> dict:
+    """The sliders and select boxes that define the run, in the order a student meets them; with `main`
+    (a page name), MAIN_KEYS go to a strip of the main area made here (controls.strip), the rest to `where`.
 
     In the presenter view, the controls that the preset's point does not need fold into "More settings"."""
     places = presenter.places(LAYER_KEYS, where)
+    shown = [key for key in MAIN_KEYS if presenter.shown(key)]
+    if main is not None and shown:
+        places |= dict(zip(shown, controls.strip(main, len(shown))))
     return {key: (controls.select if key in CHOICES else controls.slider)(key, places[key]) for key in LAYER_KEYS}
 
 
@@ -79,11 +85,16 @@ def agreement_verdict(gap: float, bar: float = AGREEMENT) -> str:
     return f"They disagree: the largest gap, {gap:.1e}, is above the bar of {bar:g}. Please report this."
 
 
+@st.fragment
 def tf1_section(X: np.ndarray, w: RNNWeights, Y: np.ndarray) -> None:
-    """The NumPy loop and the lesson's TF1 graph, side by side, with their largest difference."""
+    """The NumPy loop and the lesson's TF1 graph: their largest difference, and both tables when opened.
+
+    A fragment: its toggle and its tables rerun this section only. The tables (two grids of every
+    number) are drawn only while their expander is open: most students read the one number."""
     if not controls.toggle("tf1_check", presenter.places(("tf1_check",))["tf1_check"]):
         st.caption("The TF1 check is off. Turn it on to build the lesson's graph for these settings.")
-        _show_table(Y)
+        if (box := shared.on_demand("Every number of the NumPy loop: one row per (t, example)", TABLES)).open:
+            _show_table(Y, box)
         return
     try:
         Y_tf1 = compute.manual_outputs(X, w, backend="tf1")  # a spinner shows if this takes a while
@@ -94,9 +105,12 @@ def tf1_section(X: np.ndarray, w: RNNWeights, Y: np.ndarray) -> None:
     largest = float(np.abs(Y_tf1.astype(np.float64) - Y).max())
     st.metric("Largest |NumPy − TF1| over the whole batch", f"{largest:.2e}",
               help=f"Below {AGREEMENT:g} means the two agree up to float32 rounding.")
-    st.caption(f"{agreement_verdict(largest)} Tables: one row per (t, example), as the lesson prints "
-               "Y0_val then Y1_val.")
-    left, right = st.columns(2)
+    st.caption(agreement_verdict(largest))
+    box = shared.on_demand("Both tables, every number: one row per (t, example), as the lesson prints Y0_val "
+                           "then Y1_val", TABLES)
+    if not box.open:
+        return
+    left, right = box.columns(2)
     left.markdown("**NumPy loop** (`rnncore.run_manual`)")
     _show_table(Y, left)
     right.markdown("**TF1 graph in a Session** (placeholders, shared Variables)")

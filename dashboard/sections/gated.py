@@ -13,9 +13,12 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dashboard import chart_cache, charts, controls
+from dashboard import chart_cache, charts, controls, experiment
+from dashboard.sections import predict
+from dashboard.sections.shared import on_demand
 from dashboard.compute import CACHE_ENTRIES
 from rnncore import gates, memory
+from rnncore.lesson import notebooks
 from rnncore.lesson.codegen import gated_notebook_code
 from rnncore.config import AGREEMENT, MAX_STEPS, RNNWeights
 from rnncore.manual import run_manual
@@ -192,6 +195,58 @@ def keras_gaps(units: int, seed: int, forget_bias: float, steps: int, pattern: s
 
 
 @st.fragment
+def pulse_section(forget_bias: float) -> None:
+    """One pulse kept by a forget gate at σ(bias). A fragment: its question, step slider and log toggle
+    rerun this section only (the forget-gate bias is the page's, so it reruns the page)."""
+    answered = predict.predict_first("gated.pulse_20")
+    pulse_steps = controls.slider("gate_pulse_steps")
+    kept = pulse_kept_over_time(biases(forget_bias), pulse_steps)
+    own = kept[biases(forget_bias).index(forget_bias)]
+    chart_column, text_column = st.columns([3, 2])
+    with chart_column:
+        log_scale = controls.toggle("gate_log")
+        spec = kept_spec(biases(forget_bias), kept, forget_bias, log_scale)
+        chart_cache.show(spec)
+        experiment.chart_download(spec, PAGE, "kept_by_forget_bias")
+    text_column.markdown(
+        "Here the LSTM's gates are **set by hand** (`gates.hold_weights`): one pulse is written at t = 0, then "
+        "nothing more is written, and the forget gate sits at σ(bias) at every step. So the cell keeps exactly "
+        "σ(bias)ᵗ of the value after t steps. The thick line is your bias; thin lines compare others. "
+        "Keras starts every LSTM with bias 1 (`unit_forget_bias=True`): before training, such a cell "
+        "forgets most of a value within about 15 steps.")
+    faded = faded_after(forget_bias)
+    one, two, three = chart_column.columns(3)
+    one.metric("Kept per step σ(bias)", f"{gates.kept_fraction(forget_bias, 1):.4f}")
+    two.metric(f"Kept after {pulse_steps} steps", f"{own[-1]:.4g}")
+    three.metric("Below 1% after", (f"{faded} steps" if faded else "never (200 steps)") if answered else "predict first")
+
+
+@st.fragment
+def hold_section() -> None:
+    """An LSTM with gates set by hand holds a value for k steps. A fragment: its two sliders rerun this
+    section only; the table of every gate at every step is drawn only when opened."""
+    k_column, value_column = st.columns(2)
+    k, value = controls.slider("lab_k", k_column), controls.slider("gate_hold_value", value_column)
+    table = hold_table(hold(k, value), gates.hold_inputs(hold_steps(k), value, clear_at=k + 1))
+    chart_column, text_column = st.columns([3, 2])
+    chart_cache.show(hold_spec(k, value), chart_column)
+    text_column.markdown(
+        f"The Keras lab's **recall** task shows a network k + 1 values and asks, at the last step, for the "
+        f"first. An LSTM can do it with three inputs per step (value, write, clear) and gates set by hand: the "
+        f"input gate opens only when *write* is 1, the forget gate stays at σ(10) ≈ 0.99995 until *clear* is 1, "
+        f"the output gate is always open. The value goes in at t = 0, is read at t = k = {k} (the dashed rule), "
+        f"and the cell is cleared at t = {k + 1}.")
+    start, read = text_column.columns(2)
+    start.metric("Cell at t = 0", f"{table['cell state c'].iloc[0]:.6f}")
+    read.metric(f"Cell at t = k = {k}", f"{table['cell state c'].iloc[k]:.6f}")
+    experiment.page_link("keras_lab", text_column, label=f"Train on recall with k = {k} in the Keras lab",
+                         query_params={"lab_task": "recall", "lab_k": str(k)})
+    if (box := on_demand("Every gate at every step, as numbers", "gate_hold_table")).open:
+        box.dataframe(table, hide_index=True, column_config={c: st.column_config.NumberColumn(format="%.6f")
+                                                             for c in table.columns if c not in ("t",)})
+
+
+@st.fragment
 def keras_section(units: int, seed: int, forget_bias: float, steps: int, pattern: str) -> None:
     """The Keras check, only when asked: a fragment, so the toggle reruns this section alone."""
     if not controls.toggle("gate_keras"):
@@ -228,8 +283,27 @@ def npz_bytes(units: int, seed: int, forget_bias: float, steps: int, pattern: st
     return buffer.getvalue()
 
 
+def notebook(units: int, seed: int, forget_bias: float, steps: int, pattern: str):
+    """The page's sequence through the three cells as a notebook, with the page's NumPy outputs to check."""
+    X, (simple, lstm, gru) = sequence(steps, pattern, seed), layers(units, seed, forget_bias)
+    runs = {"SimpleRNN": run_manual(X, simple), "LSTM": gates.run(X, lstm), "GRU": gates.run(X, gru)}
+    return notebooks.gated_notebook(X, simple, lstm, gru, {cell: r.outputs for cell, r in runs.items()},
+                                    runs["LSTM"].cell, origin(seed, forget_bias))
+
+
+def origin(seed: int, forget_bias: float) -> str:
+    return (f"Recurrence Lab, seed {seed}: SimpleRNN by rnncore.memory.memory_weights (spectral radius "
+            f"{SIMPLE_RADIUS}), LSTM and GRU by rnncore.gates.init_weights, forget bias {forget_bias:g}")
+
+
 def take_away_section(units: int, seed: int, forget_bias: float, steps: int, pattern: str) -> None:
-    with st.expander("Take this run with you: files and notebook code", icon=":material/download:"):
+    """The notebook (built on click), then the arrays and notebook code, made only while their expander is open."""
+    experiment.notebook_download(PAGE, lambda: notebook(units, seed, forget_bias, steps, pattern))
+    box = on_demand("Take this run with you: files and notebook code", experiment.take_away_key(PAGE),
+                    icon=":material/download:")
+    if not box.open:
+        return
+    with box:
         settings = (units, seed, forget_bias, steps, pattern)
         st.download_button("All arrays (NPZ)", lambda: npz_bytes(*settings), file_name="recurrence_lab_gated.npz",
                            mime="application/octet-stream", key="download_gated_npz", on_click="ignore")
@@ -237,6 +311,5 @@ def take_away_section(units: int, seed: int, forget_bias: float, steps: int, pat
                     "weights of this page, on the same sequence; it prints the same outputs (the copy button "
                     "is at the top right of the code).")
         simple, lstm, gru = layers(*settings[:3])
-        origin = (f"Recurrence Lab, seed {seed}: SimpleRNN by rnncore.memory.memory_weights (spectral radius "
-                  f"{SIMPLE_RADIUS}), LSTM and GRU by rnncore.gates.init_weights, forget bias {forget_bias:g}")
-        st.code(gated_notebook_code(sequence(steps, pattern, seed), simple, lstm, gru, origin), language="python")
+        st.code(gated_notebook_code(sequence(steps, pattern, seed), simple, lstm, gru, origin(seed, forget_bias)),
+                language="python")

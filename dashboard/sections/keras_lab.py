@@ -22,7 +22,7 @@ import streamlit as st
 
 from dashboard import chart_cache, charts
 from dashboard.state import jobs, store
-from rnncore.lesson import tasks
+from rnncore.lesson import notebooks, tasks
 from rnncore.tf import training
 CELL_KEYS = {"SimpleRNN": "lab_simple", "LSTM": "lab_lstm", "GRU": "lab_gru"}
 WAITER = "_lab_waiter"    # session state: this student's id in the job queue
@@ -328,6 +328,23 @@ def partial_for(s: LabSettings) -> dict | None:
 
 UNROLL_MEASURES = {"op_count": ("graph operations", 1), "graphdef_bytes": ("GraphDef (kB)", 1e-3),
                    "build_seconds": ("tracing (ms)", 1e3), "steady_run_seconds": ("one forward call (ms)", 1e3)}
+
+
+def notebook(s: LabSettings):
+    """The run as a notebook. The page's numbers it checks: the data's two baselines and validation targets, and
+    each model's validation MSE before training (built here with the page's seeds, as `training.train` builds
+    it); a finished run's final MSE is printed beside the notebook's short training."""
+    data = data_for(s)
+    untrained = {}
+    for cell in s.cells:
+        forecast = training.build_model(cell, s.units, s.seed).predict_on_batch(data.X_valid)
+        untrained[cell] = float(((forecast.astype("float64") - data.y_valid) ** 2).mean())
+    result = stored(s.key)
+    trained = {h.cell: h.final_mse for h in result.histories} if result is not None else None
+    return notebooks.keras_lab_notebook(s.task, s.examples, s.steps, s.k, s.seed, s.cells, s.units,
+                                        tasks.naive_mse(data.X_valid, data.y_valid),
+                                        tasks.mean_mse(data.y_train, data.y_valid), data.y_valid, untrained, trained,
+                                        learning_rate=training.LEARNING_RATE, batch_size=training.BATCH_SIZE)
 
 
 def unroll_key(s: LabSettings) -> tuple:

@@ -13,8 +13,11 @@ import streamlit as st
 
 from dashboard import chart_cache, charts
 from dashboard.compute import CACHE_ENTRIES
-from dashboard.controls import toggle
+from dashboard.controls import slider, toggle
+from dashboard.sections.shared import on_demand
 from rnncore import memory
+from rnncore.lesson import notebooks
+from rnncore.manual import run_manual
 from rnncore.config import AGREEMENT, init_weights
 
 COMPARE_RADII = (0.5, 0.9, 1.1, 1.5)  # drawn beside the student's own radius: two that fade, two that grow
@@ -61,6 +64,16 @@ def credit(neurons: int, seed: int, activation: str, radii: tuple, steps: int, p
         gap = np.abs(result.final.astype(np.float64) - reference) / np.maximum(1.0, np.abs(reference))
     gap = float(gap.max()) if np.all(np.isfinite(gap)) else float("inf")
     return result.norms, gap
+
+
+def notebook(neurons: int, seed: int, activation: str, radius: float, steps: int, pattern: str, amplitude: float):
+    """The chosen radius's run as a notebook: its outputs and the page's ||Y[t]|| (the thick line) to check."""
+    X = memory.input_pattern(steps, pattern, amplitude, seed)[None]  # (1, steps, inputs)
+    w = memory.memory_weights(neurons, seed, radius, activation)
+    shown = radii(radius)
+    norms = state_norms(neurons, seed, activation, shown, steps, pattern, amplitude)[shown.index(radius)]
+    origin = f"Recurrence Lab's init_weights, seed {seed}, with Wy rescaled to spectral radius {radius:g}"
+    return notebooks.memory_notebook(X, w, run_manual(X, w).outputs, norms, radius, origin)
 
 
 def radius_frame(radii: tuple, values: np.ndarray, chosen: float) -> pd.DataFrame:
@@ -128,6 +141,27 @@ def fade_text(norms: np.ndarray, pattern: str) -> tuple[str, str]:
         return "Below 1% of ‖Y[0]‖", "Y[0] = 0"
     step = memory.fade_step(norms)
     return "Below 1% of ‖Y[0]‖", (f"at t = {step}" if step is not None else "never")
+
+
+@st.fragment
+def history_section(neurons: int, seed: int, activation: str, radius: float, amplitude: float) -> None:
+    """The same last input after a quiet and a busy past. A fragment: its history slider reruns this
+    section only; the table of the two outputs is drawn only when opened."""
+    example = history(neurons, seed, activation, radius, slider("mem_history"), amplitude)
+    chart_column, text_column = st.columns([3, 2])
+    chart_cache.show(history_spec(example.outputs[:, -1]), chart_column)
+    text_column.markdown(
+        f"Two sequences end with the **same** input x (every input = {amplitude:g}). Before it, one saw "
+        f"{example.inputs.shape[1] - 1} steps of zeros, the other as many steps of noise. A network without "
+        "state would give both the same last output; this one does not, because Y[T−1] · Wy brings the past "
+        "in. **Try** ρ = 0: `Wy` = 0, the past is forgotten and the bars match. Make the history longer with a "
+        "small ρ: only the last few steps of noise still count.")
+    text_column.metric("‖Y_quiet[T] − Y_busy[T]‖", f"{example.difference:.4g}")
+    if (box := on_demand("Both last outputs, neuron by neuron", "mem_history_table", text_column)).open:
+        box.dataframe({"neuron": np.arange(neurons), "after zeros": example.outputs[0, -1].astype(float),
+                       "after noise": example.outputs[1, -1].astype(float)},
+                      hide_index=True, column_config={c: st.column_config.NumberColumn(format="%.6f")
+                                                      for c in ("after zeros", "after noise")})
 
 
 @st.fragment

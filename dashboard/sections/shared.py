@@ -1,11 +1,23 @@
 """Sections two or more pages share, written once: what-if (pin a baseline, compare), and take-away
-(the experiment's link, its files and notebook code)."""
+(the experiment's link, its files and notebook code), and a section that does no work until opened."""
 from __future__ import annotations
 
 import numpy as np
 import streamlit as st
 
-from dashboard import chart_cache, experiment, pinning
+from functools import partial
+
+from dashboard import chart_cache, experiment, pinning, registry
+from rnncore.lesson import notebooks
+
+
+def on_demand(label: str, key: str, where=st, **kwargs):
+    """An expander whose content is computed only while it is open: `if (box := on_demand(...)).open:`.
+
+    With on_change="rerun" Streamlit makes the expander a widget whose `.open` is its state; opening it
+    reruns the fragment it sits in (else the page). For what a student opens on purpose (tables of every
+    number, a second backend's check, graph drawings): a closed one costs the server and the browser nothing."""
+    return where.expander(label, key=key, on_change="rerun", **kwargs)
 
 
 def pin_controls(page: str, recorded: dict, arrays: dict, keys: tuple[str, str], empty: str) -> pinning.Pin | None:
@@ -39,6 +51,9 @@ def compared_outputs(current: np.ndarray, kept: pinning.Pin) -> pinning.Comparis
 
 
 def take_away(run: experiment.Run, page: str) -> None:
-    """The link to this experiment, and its numbers and notebook code to download."""
+    """The link to this experiment, its notebook, and its numbers and notebook code to download."""
     experiment.share_link()
+    experiment.notebook_download(page, partial(notebooks.layer_notebook, run.X, run.w, run.outputs, run.state,
+                                               run.sequence_length, run.origin,
+                                               registry.BY_PATH[page].title))
     experiment.export_panel(run, page)

@@ -21,11 +21,12 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dashboard import chart_cache, charts, exports, presets
+from dashboard import chart_cache, charts, experiment, exports, presets
 from dashboard.settings import SETTINGS
 from rnncore import text as chars
 from rnncore.tf import chars_model
 from dashboard.state import jobs
+from rnncore.lesson import notebooks
 from rnncore.lesson.chars_codegen import notebook_code
 
 POLL_S = 0.5        # s between two looks at a running job: a default run lasts about a second (`make
@@ -293,6 +294,8 @@ def sample_text(result: chars_model.TextResult, prompt: str, length: int, temper
 
 
 def export_panel(s: TextSettings, r: Reading) -> None:
+    experiment.notebook_download("text_lab", partial(notebooks.text_lab_notebook, s.text, s.cell, s.units, s.epochs,
+                                                     s.seed, r.rnn.probs, r.stateless.probs))
     with st.expander("Take this run with you: probabilities and notebook code", icon=":material/download:"):
         st.download_button("Every next-character probability (CSV)", partial(probabilities_csv, r),
                            file_name=exports.file_name("text_lab", "probabilities", "csv"), mime="text/csv",

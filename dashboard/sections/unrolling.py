@@ -18,8 +18,11 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import chart_cache, charts
+from dashboard.controls import slider
+from dashboard.sections.shared import on_demand
 from dashboard.graph_drawing import graph_dot, group_ops
 from rnncore.config import init_weights
+from rnncore.lesson import notebooks
 from rnncore.tf.graphs import GROWING, PATHS, measure, sweep
 
 PAIRS = {  # URL toggle key -> (the path that grows with the steps, the one that loops)
@@ -27,6 +30,7 @@ PAIRS = {  # URL toggle key -> (the path that grows with the steps, the one that
     "unr_tf2": ("tf2_unrolled", "tf2_while"),
     "unr_keras": ("keras_unroll", "keras_loop"),
 }
+DRAWINGS = "unr_drawings"  # the expander that holds the two graph drawings
 SWEEP_POINTS = 5  # log-spaced step counts from 1 to the largest: the cold sweep's cost is mostly the largest
 SHOW_PROGRESS_AFTER = 0.03  # seconds: cached points return sooner, so a warm re-render shows no bar
 
@@ -130,6 +134,14 @@ def sweep_with_progress(paths, points, with_runs: bool) -> list[dict]:
     return rows
 
 
+def notebook(points: list[int]):
+    """The TF1 pair's operation counts at `points` (as the chart measured them) as a notebook that builds the
+    same graphs again and counts them."""
+    counts = {path: {steps: measure_point(path, steps, False)["op_count"] for steps in points}
+              for path in PAIRS["unr_tf1"]}
+    return notebooks.unrolling_notebook(init_weights(), counts)
+
+
 def metric_frame(rows: list[dict], metric: str) -> pd.DataFrame:
     """Tidy rows for the chart: path, path_label, steps, value (in shown units), graph. Rows without
     the metric (tensor bytes of the TF2/Keras paths) are left out."""
@@ -157,6 +169,19 @@ def drawing(path: str, steps: int) -> tuple[str, int, int]:
     stats = measure(path, steps, init_weights(), run=False)
     groups, _ = group_ops(stats.nodes, stats.edges)
     return graph_dot(stats.nodes, stats.edges, f"{PATHS[path]}, {steps} step(s)"), stats.op_count, len(groups)
+
+
+@st.fragment
+def drawings_section() -> None:
+    """The two forward graphs, drawn only when opened (Graphviz lays each out in the browser, and an
+    unrolled graph is wide). A fragment: its step slider and its expander rerun this section only."""
+    draw_steps = slider("unr_draw_steps")
+    if not (box := on_demand("Draw both graphs", DRAWINGS)).open:
+        return
+    for path in ("static", "dynamic"):  # one above the other: an unrolled graph is wide
+        dot, op_count, boxes = drawing(path, draw_steps)
+        box.graphviz_chart(dot)
+        box.caption(f"`{PATHS[path]}` at {draw_steps} step(s): {op_count} operations, drawn as {boxes} boxes.")
 
 
 def shown(value: float, metric: str) -> str:

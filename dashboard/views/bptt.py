@@ -22,7 +22,8 @@ st.markdown(
 
 with st.sidebar:
     st.header("The layer (shared with Recurrence by hand)")
-    settings = by_hand.layer_settings()
+    side = st.container()
+settings = by_hand.layer_settings(side, main="bptt")  # steps, seed and scale in the main area
 steps, activation = settings["steps"], settings["activation"]
 X = sections.inputs(settings["batch"], steps, settings["inputs"])  # (batch, steps, inputs)
 w = experiment.layer_weights(settings)
@@ -76,4 +77,6 @@ if log_scale and (r.dWy_norms == 0).any():
 st.subheader("4. Check with tf.GradientTape")
 sections.tape_section(X, w)
 
+st.subheader("5. Take this experiment with you")
+experiment.notebook_download(sections.PAGE, lambda: sections.notebook(X, w, experiment.origin(settings)))
 experiment.share_link()

@@ -20,15 +20,23 @@ st.markdown(
 
 with st.sidebar:
     st.header("The layer")
-    settings = sections.layer_settings()
+    side = st.container()
+section_1 = st.container()  # filled below, once the settings (made in section 2's strip) are known
+st.subheader("2. Each neuron's output over time")
+st.markdown(
+    "One panel per example, one line per neuron (the colours mean the same neurons on every page). "
+    "**Notice** that at t = 0 a neuron sees only the inputs; from t = 1 on it also sees the previous "
+    "outputs. **Try** the seed (new weights, same inputs) and the weight scale: large weights push tanh "
+    "to ±1, where a neuron stops telling its inputs apart.")
+settings = sections.layer_settings(side, main=sections.PAGE)  # steps, seed and scale just above the chart
 steps, neurons, batch, activation = (settings[k] for k in ("steps", "neurons", "batch", "activation"))
 
-st.subheader("1. The input batch, one row per time step and example")
-table_column, table_text = st.columns([3, 2])
+section_1.subheader("1. The input batch, one row per time step and example")
+table_column, table_text = section_1.columns([3, 2])
 with table_column:
     X, notes = inputs_table.editor(batch, steps, settings["inputs"])  # (batch, steps, inputs)
 for note in notes:
-    st.warning(f"In the input table: {note}", icon=":material/edit:")
+    section_1.warning(f"In the input table: {note}", icon=":material/edit:")
 table_text.markdown(
     f"Rows with **t = 0** are the batch fed to the first placeholder (the lesson's `X_t0`), rows with "
     f"**t = 1** the second (`X_t1`), and so on. Click a cell to change it. Cells outside the lesson's "
@@ -42,13 +50,6 @@ if predict.predict_first("by_hand.zero_input", table_text):
 
 w = experiment.layer_weights(settings)  # drawn from the seed, or the book's (with a warning if they don't fit)
 Y = compute.manual_outputs(X, w)  # (batch, steps, neurons)
-
-st.subheader("2. Each neuron's output over time")
-st.markdown(
-    "One panel per example, one line per neuron (the colours mean the same neurons on every page). "
-    "**Notice** that at t = 0 a neuron sees only the inputs; from t = 1 on it also sees the previous "
-    "outputs. **Try** the seed (new weights, same inputs) and the weight scale: large weights push tanh "
-    "to ±1, where a neuron stops telling its inputs apart.")
 sections.what_if_section(X, settings, Y)
 experiment.chart_download(chart_cache.outputs_over_time(Y), "by_hand", "outputs")
 

@@ -111,3 +111,7 @@ if unroll_rows is not None:
         "the function library) and takes longer to trace, but each call can be quicker, with no loop to "
         "step through. That trade suits short sequences of a fixed length; long or varying lengths want "
         "the loop. Times are measured on a shared server and vary from run to run.")
+
+st.subheader("3. Take this experiment with you")
+if cells:
+    experiment.notebook_download("keras_lab", lambda: sections.notebook(settings))

@@ -5,8 +5,7 @@ import streamlit as st
 from dashboard import chart_cache, experiment, notices, presenter
 from dashboard.sections import memory as sections
 from dashboard.sections import predict
-from dashboard.controls import select, slider, toggle
-
+from dashboard.controls import select, slider, strip, toggle
 
 st.title("Memory and state")
 notices.show_url_notices("memory")
@@ -19,8 +18,7 @@ st.markdown(
 
 with st.sidebar:  # the presenter view folds what the preset does not need into "More settings"
     st.header("The layer")
-    where = presenter.places(("mem_radius", "activation", "neurons", "seed"))
-    radius = slider("mem_radius", where["mem_radius"])
+    where = presenter.places(("activation", "neurons", "seed"))
     activation = select("activation", where["activation"])
     neurons, seed = slider("neurons", where["neurons"]), slider("seed", where["seed"])
     st.header("The input")
@@ -28,12 +26,12 @@ with st.sidebar:  # the presenter view folds what the preset does not need into 
     pattern, amplitude = select("mem_pattern", where["mem_pattern"]), slider("mem_amplitude", where["mem_amplitude"])
     steps = slider("mem_steps", where["mem_steps"])
 
+predict.predict_first("memory.exploding")
+st.subheader("1. How long an input lives in the state")
+radius = slider("mem_radius", strip("memory", 1)[0])  # in the main area, just above the chart it drives
 compared = sections.radii(radius)
 norms = sections.state_norms(neurons, seed, activation, compared, steps, pattern, amplitude)  # (radii, steps)
 own = norms[compared.index(radius)]
-
-predict.predict_first("memory.exploding")
-st.subheader("1. How long an input lives in the state")
 chart_column, text_column = st.columns([3, 2])
 with chart_column:
     log_scale = toggle("mem_log")
@@ -77,20 +75,7 @@ text_column.markdown(
     f"**Now:** {outside} of {neurons} eigenvalue{'s' if neurons > 1 else ''} outside the unit circle.")
 
 st.subheader("3. State: the same input, a different past")
-example = sections.history(neurons, seed, activation, radius, slider("mem_history"), amplitude)
-chart_column, text_column = st.columns([3, 2])
-chart_cache.show(sections.history_spec(example.outputs[:, -1]), chart_column)
-text_column.markdown(
-    f"Two sequences end with the **same** input x (every input = {amplitude:g}). Before it, one saw "
-    f"{example.inputs.shape[1] - 1} steps of zeros, the other as many steps of noise. A network without "
-    "state would give both the same last output; this one does not, because Y[T−1] · Wy brings the past "
-    "in. **Try** ρ = 0: `Wy` = 0, the past is forgotten and the bars match. Make the history longer with a "
-    "small ρ: only the last few steps of noise still count.")
-text_column.metric("‖Y_quiet[T] − Y_busy[T]‖", f"{example.difference:.4g}")
-text_column.dataframe({"neuron": np.arange(neurons), "after zeros": example.outputs[0, -1].astype(float),
-                       "after noise": example.outputs[1, -1].astype(float)},
-                      hide_index=True, column_config={c: st.column_config.NumberColumn(format="%.6f")
-                                                      for c in ("after zeros", "after noise")})
+sections.history_section(neurons, seed, activation, radius, amplitude)
 
 st.subheader("4. Credit through time: how far back can training reach?")
 st.markdown(
@@ -99,4 +84,6 @@ st.markdown(
     "radii. Its norm is drawn on a log axis against t.")
 sections.credit_section((neurons, seed, activation, steps, pattern, amplitude), radius)
 
+st.subheader("5. Take this experiment with you")
+experiment.notebook_download("memory", lambda: sections.notebook(neurons, seed, activation, radius, steps, pattern, amplitude))
 experiment.share_link()

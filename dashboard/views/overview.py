@@ -1,9 +1,10 @@
 """Overview: what Recurrence Lab is, the lesson's objectives, a recurrent cell unrolled, and the map of pages."""
 import streamlit as st
 
-from dashboard import experiment, notices, registry
+from dashboard import experiment, exports, notices, registry
 from dashboard.cell_diagram import unrolled_cell_dot
 from dashboard.presets import PRESET, PRESETS
+from rnncore.lesson.hello_world import HELLO_WORLD_FILE
 
 notices.show_url_notices("overview")
 
@@ -42,6 +43,17 @@ for page in registry.PAGES:
         link, text = st.columns([1, 3])
         experiment.page_link(page.url_path, link)
         text.markdown(f"{page.what} *(objective {' and '.join(map(str, page.objectives))})*")
+
+st.header("The lesson's lab as a notebook")
+lab, about = st.columns([1, 3])
+lab.download_button("Download the lab (.ipynb)", HELLO_WORLD_FILE.read_bytes(),
+                    file_name=HELLO_WORLD_FILE.name, mime=exports.MIME["ipynb"], key="hello_world_notebook",
+                    on_click="ignore", icon=":material/menu_book:")
+about.markdown(
+    "**A hello world for TensorFlow and Keras**, the lesson's lab, ready for Jupyter: the lesson's two-step "
+    "network with the book's weights in TensorFlow's low-level API, then with `BasicRNNCell` (`static_rnn`, `dynamic_rnn` with `sequence_length`) and with "
+    "Keras 3's `SimpleRNN`, each checked against the book's numbers, and a first Keras model trained on a time "
+    "series. Every experiment page also offers its own run as a notebook (*Download as a Jupyter notebook*).")
 
 st.header("Ready-made experiments for class")
 st.markdown("Each opens its page with the settings that make one point. Share the link with a class; add "

@@ -4,7 +4,7 @@ import streamlit as st
 from dashboard import chart_cache, experiment, notices, presenter
 from dashboard.sections import predict
 from dashboard.sections import unrolling as sections
-from dashboard.controls import select, slider, toggle
+from dashboard.controls import select, slider, strip, toggle
 from rnncore.tf.graphs import PATHS
 
 TIMING_NOTE = ("Times are measured on this shared server the first time a setting is asked for, then "
@@ -27,11 +27,11 @@ st.markdown(
     "is built both ways at several lengths and measured live on this server.")
 
 with st.sidebar:
-    where = presenter.places(("unr_max_steps", *sections.PAIRS, "unr_metric", "unr_log"))  # presenter view folds extras
-    largest = slider("unr_max_steps", where["unr_max_steps"])
+    where = presenter.places((*sections.PAIRS, "unr_log"))  # the presenter view folds extras
     toggles = {key: toggle(key, where[key]) for key in sections.PAIRS}
-    metric = select("unr_metric", where["unr_metric"])
     log_scale = toggle("unr_log", where["unr_log"])
+steps_column, metric_column = strip("unrolling", 2)  # in the main area, above the chart they drive
+largest, metric = slider("unr_max_steps", steps_column), select("unr_metric", metric_column)
 
 paths = sections.chosen_paths(toggles)
 if not paths:
@@ -78,17 +78,13 @@ st.markdown("**What to try.** Raise the largest step count to 200 and watch the 
             "log scales.  \n**What to notice.** " + " ".join(notice))
 
 st.subheader("The graphs themselves")
-draw_steps = slider("unr_draw_steps")
 st.markdown(
     "These are the real forward graphs that TensorFlow builds, with their bookkeeping operations grouped "
     "by name scope: blue boxes compute, yellow boxes hold the weights that every step shares. Each box "
     "says how many operations it stands for; point at it to see which. Add a step: `static_rnn` gains a "
     "copy of the cell, `dynamic_rnn` does not. Its loop keeps the cell in the graph's function library "
     "and runs it once per step.")
-for path in ("static", "dynamic"):  # one above the other: an unrolled graph is wide
-    dot, op_count, boxes = sections.drawing(path, draw_steps)
-    st.graphviz_chart(dot)
-    st.caption(f"`{PATHS[path]}` at {draw_steps} step(s): {op_count} operations, drawn as {boxes} boxes.")
+sections.drawings_section()
 
 st.subheader("Memory: why long static graphs run out, and what `swap_memory` does")
 st.markdown(
@@ -109,4 +105,6 @@ st.markdown(
     "pass makes well under a megabyte of tensors). To see `swap_memory` matter you need a GPU, a big "
     "layer and long sequences.")
 
+st.subheader("Take this experiment with you")
+experiment.notebook_download("unrolling", lambda: sections.notebook(points))
 experiment.share_link()

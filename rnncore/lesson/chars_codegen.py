@@ -13,20 +13,14 @@ from rnncore.text import check_text
 from rnncore.validate import check_int
 
 
-def notebook_code(text: str, cell: str, units: int, epochs: int, seed: int) -> str:
-    """Runnable Python (Keras 3 on TensorFlow) that trains both models on `text` and prints their guesses."""
+def code_parts(text: str, cell: str, units: int, epochs: int, seed: int) -> dict[str, str]:
+    """The code in four parts, in order: "data", "models", "train", "predict" (notebook cells)."""
     check_text(text)
     check_cell(cell)
     check_int("units", units, 1, 10_000)
     check_int("epochs", epochs, 1, 100_000)
     check_int("seed", seed, 0, 2**31 - 1)
-    return f'''\
-# Recurrence Lab, text lab: predict the next character of a text with a {cell} and with no state at all.
-import os
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-import numpy as np
-import keras
-
+    data = f'''\
 text = {text!r}
 cell, units, epochs, seed = {cell!r}, {units}, {epochs}, {seed}
 
@@ -34,7 +28,8 @@ vocab = sorted(set(text))                       # the distinct characters: id i 
 ids = np.array([vocab.index(char) for char in text])
 X = np.eye(len(vocab), dtype=np.float32)[ids[:-1]][np.newaxis]  # (1, steps, vocab): one-hot characters read
 y = ids[1:][np.newaxis]                         # (1, steps): the character that comes next
-
+'''
+    models = f'''\
 keras.utils.set_random_seed(seed)
 init = keras.initializers
 rnn = keras.Sequential([
@@ -51,17 +46,31 @@ stateless = keras.Sequential([                  # the baseline: the current char
 for model in (rnn, stateless):
     model.compile(optimizer=keras.optimizers.Adam({LEARNING_RATE}), loss="sparse_categorical_crossentropy",
                   jit_compile=False)  # as Recurrence Lab trains: no XLA, the same float rounding
-
+'''
+    train = '''\
 for epoch in range(1, epochs + 1):              # one Adam step per epoch on the whole text
     rnn_loss = float(rnn.train_on_batch(X, y))
     stateless_loss = float(stateless.train_on_batch(X, y))
-print(f"after {{epochs}} epochs: loss RNN {{rnn_loss:.4f}}, stateless {{stateless_loss:.4f}} (nats per character)")
-
+print(f"after {epochs} epochs: loss RNN {rnn_loss:.4f}, stateless {stateless_loss:.4f} (nats per character)")
+'''
+    predict = '''\
 rnn_probs = rnn.predict_on_batch(X)[0]          # (steps, vocab): p[t] after reading text[:t + 1]
 stateless_probs = stateless.predict_on_batch(X)[0]
 for t in range(len(text) - 1):
     guess, plain = rnn_probs[t].argmax(), stateless_probs[t].argmax()
-    print(f"{{t:4d}} read {{text[t]!r:6}} next {{text[t + 1]!r:6}} "
-          f"RNN {{vocab[guess]!r:6}} {{rnn_probs[t, guess]:.3f}}   "
-          f"stateless {{vocab[plain]!r:6}} {{stateless_probs[t, plain]:.3f}}")
+    print(f"{t:4d} read {text[t]!r:6} next {text[t + 1]!r:6} "
+          f"RNN {vocab[guess]!r:6} {rnn_probs[t, guess]:.3f}   "
+          f"stateless {vocab[plain]!r:6} {stateless_probs[t, plain]:.3f}")
 '''
+    return {"data": data, "models": models, "train": train, "predict": predict}
+
+
+def notebook_code(text: str, cell: str, units: int, epochs: int, seed: int) -> str:
+    """Runnable Python (Keras 3 on TensorFlow) that trains both models on `text` and prints their guesses."""
+    parts = code_parts(text, cell, units, epochs, seed)
+    header = (f"# Recurrence Lab, text lab: predict the next character of a text with a {cell} and with no state at all.\n"
+              "import os\n"
+              'os.environ.setdefault("KERAS_BACKEND", "tensorflow")\n'
+              "import numpy as np\n"
+              "import keras\n\n")
+    return header + "\n".join(parts[name] for name in ("data", "models", "train", "predict"))

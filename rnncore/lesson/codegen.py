@@ -46,24 +46,27 @@ def array_literal(array: np.ndarray, depth: int = 0) -> str:
     return "[\n" + rows + ",\n" + INDENT * depth + "]"
 
 
-def _np_array(name: str, array: np.ndarray, dtype: str, comment: str) -> str:
+def np_array_line(name: str, array: np.ndarray, dtype: str, comment: str) -> str:
     return f"{name} = np.array({array_literal(array)}, dtype=np.{dtype})  # {comment}"
 
 
-def _data_lines(X: np.ndarray, w: RNNWeights, lengths: np.ndarray | None, b_shape: str) -> list[str]:
+def data_lines(X: np.ndarray, w: RNNWeights, lengths: np.ndarray | None, b_shape: str) -> list[str]:
     batch, steps, n_inputs = X.shape
     lines = [f"n_inputs, n_neurons, n_steps = {n_inputs}, {w.n_neurons}, {steps}", "",
-             _np_array("X_batch", X, "float32", "(batch, steps, inputs): X_batch[:, t] is the batch at step t"),
-             _np_array("Wx_init", w.Wx, "float32", "(inputs, neurons): input -> neuron"),
-             _np_array("Wy_init", w.Wy, "float32", "(neurons, neurons): previous output -> neuron"),
-             _np_array("b_init", w.b if b_shape == "(neurons,)" else w.b[None, :], "float32", b_shape)]
+             np_array_line("X_batch", X, "float32", "(batch, steps, inputs): X_batch[:, t] is the batch at step t"),
+             np_array_line("Wx_init", w.Wx, "float32", "(inputs, neurons): input -> neuron"),
+             np_array_line("Wy_init", w.Wy, "float32", "(neurons, neurons): previous output -> neuron"),
+             np_array_line("b_init", w.b if b_shape == "(neurons,)" else w.b[None, :], "float32", b_shape)]
     if lengths is not None:
-        lines.append(_np_array("lengths", lengths, "int32", "(batch,): each example's sequence length"))
+        lines.append(np_array_line("lengths", lengths, "int32", "(batch,): each example's sequence length"))
     return lines
 
 
-def _tf1_manual(X: np.ndarray, w: RNNWeights) -> list[str]:
-    """The lesson's hand-built network: one placeholder per step, one shared Wx, Wy, b."""
+def tf1_manual_lines(X: np.ndarray, w: RNNWeights, b_is_row: bool = True) -> list[str]:
+    """The lesson's hand-built network: one placeholder per step, one shared Wx, Wy, b.
+
+    `b_is_row`: `b_init` is already the lesson's (1, neurons); False: it is (neurons,), as Keras wants
+    it, and the variable makes it a row."""
     steps = X.shape[1]
     act = ACTIVATION[w.activation].tf_op
     lines = ["graph = tf.Graph()  # a graph of our own, so the cell can be run again",
@@ -74,7 +77,8 @@ def _tf1_manual(X: np.ndarray, w: RNNWeights) -> list[str]:
         lines += ["    X = [v1.placeholder(tf.float32, [None, n_inputs], name=f\"X{t}\") for t in range(n_steps)]"]
     lines += ["    Wx = tf.Variable(Wx_init, name=\"Wx\")",
               "    Wy = tf.Variable(Wy_init, name=\"Wy\")  # [n_neurons, n_neurons]: Y(t-1) -> Y(t)",
-              "    b = tf.Variable(b_init, name=\"b\")", ""]
+              "    b = tf.Variable(b_init, name=\"b\")" if b_is_row else
+              "    b = tf.Variable(b_init.reshape(1, n_neurons), name=\"b\")  # (1, neurons), the lesson's shape", ""]
     if steps <= EXPLICIT_STEPS:
         lines.append(f"    Y0 = {act}(tf.matmul(X0, Wx) + b)")
         lines += [f"    Y{t} = {act}(tf.matmul(Y{t - 1}, Wy) + tf.matmul(X{t}, Wx) + b)" for t in range(1, steps)]
@@ -96,7 +100,7 @@ def _tf1_manual(X: np.ndarray, w: RNNWeights) -> list[str]:
     return lines
 
 
-def _tf1_dynamic(w: RNNWeights) -> list[str]:
+def tf1_dynamic_lines(w: RNNWeights) -> list[str]:
     """The lesson's variable-length form: BasicRNNCell in dynamic_rnn with a sequence_length."""
     act = ACTIVATION[w.activation].tf_op
     return ["graph = tf.Graph()  # a graph of our own, so the cell can be run again",
@@ -120,7 +124,7 @@ def _tf1_dynamic(w: RNNWeights) -> list[str]:
             "print(\"state (batch, neurons) =\\n\", state)"]
 
 
-def _keras(w: RNNWeights, with_lengths: bool) -> list[str]:
+def keras_lines(w: RNNWeights, with_lengths: bool) -> list[str]:
     lines = [f"layer = keras.layers.SimpleRNN(n_neurons, activation={ACTIVATION[w.activation].keras_code},",
              "                               return_sequences=True, return_state=True)",
              "layer.build((None, n_steps, n_inputs))",
@@ -157,25 +161,25 @@ def notebook_code(style: str, w: RNNWeights, X=None, sequence_length=None, origi
                   " if it was imported)",
                   "", "import numpy as np", "import tensorflow as tf", "", "v1 = tf.compat.v1"]
         b_shape = "(1, neurons)" if lengths is None else "(neurons,)"
-        body = _tf1_manual(X, w) if lengths is None else _tf1_dynamic(w)
+        body = tf1_manual_lines(X, w) if lengths is None else tf1_dynamic_lines(w)
     else:
         header = ["# Recurrence Lab: this run with Keras 3 (TensorFlow 2).",
                   "import os",
                   "os.environ.setdefault(\"KERAS_BACKEND\", \"tensorflow\")",
                   "", "import keras", "import numpy as np"]
         b_shape = "(neurons,)"
-        body = _keras(w, lengths is not None)
+        body = keras_lines(w, lengths is not None)
     about = [f"# Activation: {w.activation}. Weights: {origin or 'as shown in the dashboard'}, written out exactly."]
-    lines = header[:1] + about + header[1:] + [""] + _data_lines(X, w, lengths, b_shape) + [""] + body
+    lines = header[:1] + about + header[1:] + [""] + data_lines(X, w, lengths, b_shape) + [""] + body
     return "\n".join(lines) + "\n"
 
 
 # --- Gated cells: Keras 3 SimpleRNN, LSTM and GRU side by side, with the exact weights -------------------
 
-def _layer_lines(name: str, keras_class: str, weights: list[tuple[str, np.ndarray, str]], units: int,
+def layer_lines(name: str, keras_class: str, weights: list[tuple[str, np.ndarray, str]], units: int,
                  extra: str = "") -> list[str]:
     """One Keras layer built, loaded with `weights` (variable name, array, shape comment) and run on X_batch."""
-    lines = [_np_array(var, array, "float32", comment) for var, array, comment in weights]
+    lines = [np_array_line(var, array, "float32", comment) for var, array, comment in weights]
     lines += [f"layer = keras.layers.{keras_class}({units}, return_sequences=True, return_state=True{extra})",
               "layer.build((None, n_steps, n_inputs))",
               f"layer.set_weights([{', '.join(var for var, _, _ in weights)}])  # kernel, recurrent_kernel, bias",
@@ -207,16 +211,16 @@ def gated_notebook_code(X, simple: RNNWeights, lstm, gru, origin: str = "") -> s
              "import os", "os.environ.setdefault(\"KERAS_BACKEND\", \"tensorflow\")", "",
              "import keras", "import numpy as np", "",
              f"n_inputs, n_units, n_steps = {X.shape[2]}, {n_units}, {X.shape[1]}",
-             _np_array("X_batch", X, "float32", "(batch, steps, inputs)"),
+             np_array_line("X_batch", X, "float32", "(batch, steps, inputs)"),
              "outputs, states = {}, {}", ""]
-    lines += _layer_lines("SimpleRNN", "SimpleRNN", [("Wx", simple.Wx, "(inputs, units)"),
+    lines += layer_lines("SimpleRNN", "SimpleRNN", [("Wx", simple.Wx, "(inputs, units)"),
                                                       ("Wy", simple.Wy, "(units, units)"),
                                                       ("b", simple.b, "(units,)")], n_units)
-    lines += _layer_lines("LSTM", "LSTM", [
+    lines += layer_lines("LSTM", "LSTM", [
         ("lstm_kernel", lstm.kernel, "(inputs, 4 * units): gates i, f, c, o side by side"),
         ("lstm_recurrent", lstm.recurrent_kernel, "(units, 4 * units)"),
         ("lstm_bias", lstm.bias, "(4 * units,): the f block holds the forget bias")], n_units)
-    lines += _layer_lines("GRU", "GRU", [
+    lines += layer_lines("GRU", "GRU", [
         ("gru_kernel", gru.kernel, "(inputs, 3 * units): gates z, r, h side by side"),
         ("gru_recurrent", gru.recurrent_kernel, "(units, 3 * units)"),
         ("gru_bias", gru.bias, "(2, 3 * units): input-side row, recurrent-side row (reset_after=True)")],
