@@ -31,6 +31,7 @@ from dashboard import charts, pinning, tidy
 
 alt.utils.schemapi.disable_debug_mode()  # no validation of each alt.Scale, alt.Legend, ... as it is made
 CACHE_ENTRIES = 256  # per function: specs are a few kB to a few hundred kB each
+NUMBER_ROWS = 200  # rows of a chart's data shown under "Numbers": enough to read, small enough to send each run
 
 
 def _arrow_bytes(frame: pd.DataFrame) -> bytes:
@@ -121,5 +122,24 @@ def weight_pair(Wx: np.ndarray, Wy: np.ndarray):
     return charts.weight_pair(tidy.matrix_frame(Wx), tidy.matrix_frame(Wy))
 
 
-def show(spec: dict, where=st) -> None:
-    where.vega_lite_chart(spec)
+def numbers(spec: dict) -> list[pa.Table]:
+    """The tables a spec draws, the largest first (a chart's own data before its rules and labels)."""
+    tables = [pa.ipc.open_stream(data).read_all() for data in spec.get("datasets", {}).values()
+              if isinstance(data, bytes)]
+    return sorted(tables, key=lambda table: -table.num_rows)
+
+
+def show(spec: dict, where=st, width="stretch") -> None:
+    """The chart, and under it a "Numbers" button that opens its data as tables: the text alternative
+    to the picture (the chart's `description` is its ARIA label), one click away. `width="content"` for
+    a chart that keeps its own size."""
+    where.vega_lite_chart(spec, width=width)
+    tables = numbers(spec)
+    if not tables:
+        return
+    with where.popover("Numbers", icon=":material/table:", help=spec.get("description")):
+        for table in tables:
+            # st.table: a real HTML table a screen reader can walk (st.dataframe draws on a canvas)
+            st.table(table.slice(0, NUMBER_ROWS).to_pandas())
+            if table.num_rows > NUMBER_ROWS:
+                st.caption(f"The first {NUMBER_ROWS} of {table.num_rows} rows; point at the chart for any other.")

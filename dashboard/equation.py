@@ -11,11 +11,19 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import streamlit as st
 
 from rnncore.activations import ACTIVATION
 from rnncore.config import AGREEMENT, RNNWeights
 
-TERMS_PER_LINE = 4
+TERMS_PER_LINE = 1  # products of six-digit numbers per line: two of them overflowed a phone (tests/browser/test_a11y.py)
+
+# KaTeX's closing \Big) overhangs its box by a pixel or two, which made every equation a scroll region a
+# keyboard cannot reach; 4 px of padding hold it. On a phone the type is a little smaller (14 px).
+DISPLAY_STYLE = """<style>
+.katex-display { padding: 0 4px; }
+@media (max-width: 640px) { .katex-display { font-size: 0.9em; } }
+</style>"""
 
 _ACT_TEX = {"tanh": r"\tanh", "relu": r"\operatorname{relu}", "linear": ""}
 
@@ -64,6 +72,11 @@ def fill(X: np.ndarray, w: RNNWeights, outputs: np.ndarray, example: int, step: 
                           float(outputs[example, step, neuron]))
 
 
+def display_style() -> None:
+    """Once per run, from the app's frame: the CSS above."""
+    st.html(DISPLAY_STYLE)
+
+
 def tex_number(value: float, digits: int = 6) -> str:
     """A number for LaTeX: `digits` significant digits, powers of ten written out."""
     text = f"{value:.{digits}g}"
@@ -84,13 +97,14 @@ def _products(terms) -> list[str]:
 def latex(eq: FilledEquation) -> str:
     """The symbolic equation, then the same with numbers, then z and the output."""
     t, e, n, act = eq.step, eq.example, eq.neuron, _ACT_TEX[eq.activation]
+    # every line short enough for a phone: the recurrent sum on a line of its own, the output after z
     symbolic = (rf"Y^{{({t})}}_{{{e},{n}}} &= {act}\Big(\sum_i X^{{({t})}}_{{{e},i}}\,W_x[i,{n}]"
-                + (rf" + \sum_j Y^{{({t - 1})}}_{{{e},j}}\,W_y[j,{n}]" if t > 0 else "")
+                + (rf" \\ &\quad + \sum_j Y^{{({t - 1})}}_{{{e},j}}\,W_y[j,{n}]" if t > 0 else "")
                 + rf" + b_{{{n}}}\Big)")
     terms = _products(eq.input_terms) + _products(eq.recurrent_terms) \
         + [_factor(eq.bias)]
     lines = [" + ".join(terms[i:i + TERMS_PER_LINE]) for i in range(0, len(terms), TERMS_PER_LINE)]
     numbers = rf"&= {act}\Big(" + r" \\ &\qquad + ".join(lines) + r"\Big)"
-    result = rf"&= {act}({tex_number(eq.pre_activation)}) = {tex_number(eq.value)}" if act else \
+    result = rf"&= {act}({tex_number(eq.pre_activation)}) \\ &= {tex_number(eq.value)}" if act else \
         rf"&= {tex_number(eq.value)}"
     return r"\begin{aligned}" + r" \\ ".join([symbolic, numbers, result]) + r"\end{aligned}"

@@ -148,7 +148,7 @@ def test_train_shows_rnncores_numbers_beside_the_baselines(trained):
 
 def test_the_loss_chart_has_every_epoch_and_both_baselines(trained):
     (spec,) = [c for c in charts(trained) if "layer" in c]
-    lines, points = spec["layer"][2]["encoding"], spec["layer"][3]["encoding"]
+    lines, points = spec["layer"][1]["encoding"], spec["layer"][2]["encoding"]  # rules, lines, points, labels
     assert (lines["x"]["field"], lines["y"]["field"], lines["color"]["field"], lines["strokeDash"]["field"]) == (
         "epoch", "mse", "cell", "split")
     assert lines["y"]["scale"]["type"] == "log"
@@ -182,8 +182,9 @@ def test_a_stopped_run_shows_its_curves_so_far_and_is_not_stored():
     settings = view.LabSettings(**{**SMALL_SETTINGS.__dict__, "seed": 8})
     rows = [{"cell": "SimpleRNN", "epoch": 1, "split": split, "mse": mse}
             for split, mse in (("training", 0.5), ("validation", 0.25))]
-    at.session_state[view.PARTIAL] = {"key": settings.key, "rows": rows, "stop": False}  # as stop_waiting keeps it
-    at.button(key="lab_stop").click().run()
+    assert at.button(key="lab_stop").disabled                      # no run to stop yet
+    at.session_state[view.PARTIAL] = {"key": settings.key, "rows": rows, "stop": True}  # as Stop's stop_waiting keeps it
+    at.run()
     assert_clean(at)
     assert any("stopped after 1 of 4 epochs (Stop was pressed)" in w.value for w in at.warning)
     assert not at.dataframe and len(charts(at)) == 1

@@ -193,3 +193,10 @@ def test_each_outputs_chart_saves_as_svg_and_png(default_page):
     spec = json.loads(element.proto.spec) | {"datasets": {d.name: d.data.data for d in element.proto.datasets}}
     texts = {t.text for t in ElementTree.fromstring(exports.chart_svg(spec)).iter("{http://www.w3.org/2000/svg}text")}
     assert {"Y[t] with lengths", "Example", "Time step t", "Neuron", "Y[t]"} <= texts
+
+
+def test_the_final_state_text_follows_the_lengths():
+    from dashboard.sections.lengths import final_state_text
+
+    text = final_state_text(np.array([6, 3, 0, 5]))
+    assert "example 0: t = 5; example 1: t = 2; example 2: zeros; example 3: t = 4." in text

@@ -59,8 +59,9 @@ def test_charts_carry_the_expected_fields(page):
     (norm_spec, [norm_data]), (eigen_spec, eigen_data), (history_spec, [history_data]) = charts(page)
     assert norm_spec["encoding"]["x"]["field"] == "step" and norm_spec["encoding"]["y"]["field"] == "value"
     assert norm_spec["encoding"]["y"]["scale"]["type"] == "log"   # log scale on by default
-    assert norm_spec["encoding"]["color"]["field"] == "radius"
-    assert {t["field"] for t in norm_spec["encoding"]["tooltip"]} == {"radius", "step", "value"}
+    assert norm_spec["encoding"]["color"]["field"] == "run" and norm_spec["encoding"]["color"]["type"] == "nominal"
+    assert norm_spec["encoding"]["color"]["scale"]["domain"] == ["ρ = 0.50", "yours (ρ = 0.90)", "ρ = 1.10", "ρ = 1.50"]
+    assert {t["field"] for t in norm_spec["encoding"]["tooltip"]} == {"run", "step", "value"}
     assert sorted(norm_data["radius"].unique()) == [0.5, 0.9, 1.1, 1.5]
     assert norm_data.loc[norm_data["chosen"], "radius"].unique().tolist() == [0.9]
     assert len(norm_data) == 4 * DEFAULTS["mem_steps"]

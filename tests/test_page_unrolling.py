@@ -7,7 +7,7 @@ import pytest
 
 from tests.apptest import assert_clean, open_page
 from dashboard.sections.unrolling import DRAWINGS
-from dashboard import exports
+from dashboard import charts, exports
 from rnncore import init_weights
 from rnncore.tf.graphs import measure
 
@@ -104,7 +104,8 @@ def test_tf2_and_keras_pairs_are_opt_in():
     spec, data = chart(at)
     assert sorted(set(data["path"])) == ["keras_loop", "keras_unroll", "tf2_unrolled", "tf2_while"]
     assert spec["encoding"]["x"]["scale"] == spec["encoding"]["y"]["scale"] == {"type": "log"}
-    assert spec["encoding"]["color"]["scale"]["range"] == ["#a63603", "#fd8d3c", "#006d2c", "#74c476"]
+    assert spec["encoding"]["color"]["scale"]["range"] == [charts.PATH_COLORS[p] for p in
+                                                           ("tf2_unrolled", "tf2_while", "keras_unroll", "keras_loop")]
 
 
 def test_tensor_bytes_are_tf1_only_and_say_what_they_measure():

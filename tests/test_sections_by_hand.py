@@ -23,3 +23,13 @@ def test_table_digest_changes_with_any_value_or_the_shape():
     X[3, 1, 2] += 1
     assert by_hand_parts.table_digest(X) != digest
     assert by_hand_parts.table_digest(LESSON_X.reshape(2, 4, 3)) != digest
+
+
+def test_the_agreement_verdict_states_the_measured_gap_and_the_bar():
+    from rnncore.caps import AGREEMENT
+
+    agree = by_hand_parts.agreement_verdict(2.7e-6)
+    assert agree.startswith("They agree") and "2.7e-06" in agree and f"{AGREEMENT:g}" in agree
+    disagree = by_hand_parts.agreement_verdict(3e-4)
+    assert disagree.startswith("They disagree") and "3.0e-04" in disagree and "report" in disagree
+    assert by_hand_parts.agreement_verdict(AGREEMENT).startswith("They disagree")  # the bar itself is not below it

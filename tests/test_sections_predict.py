@@ -93,3 +93,13 @@ def test_the_by_hand_page_hides_its_try_sentence_until_a_prediction():
     assert_clean(at)
     assert any("Yet its outputs at t = 1 below are not zero" in m.value for m in at.markdown)
     assert any("not quite" in m.value for m in at.markdown)
+
+
+def test_a_note_says_when_the_page_is_not_at_the_questions_settings():
+    from dashboard.sections.predict import settings_note
+
+    question = QUESTIONS["lengths.final_state"]
+    assert settings_note(question, dict(question.settings)) is None
+    note = settings_note(question, {**question.settings, "steps": 6, "len1": 3, "unrelated": 1})
+    assert "steps 6 (the question's: 2)" in note and "len1 3 (the question's: 1)" in note
+    assert "unrelated" not in note and "len0" not in note

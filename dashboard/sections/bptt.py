@@ -79,9 +79,10 @@ def step_back_latex(s: StepBack, activation: str) -> str:
     """The slope, the error times the slope, and the sum that carries the error one step back."""
     t, e, n = s.step, s.example, s.neuron
     slope = {"tanh": rf"1 - {_factor(s.output)}^2", "relu": "[z > 0]", "linear": "1"}[activation]
-    lines = [rf"s^{{({t})}}_{{{e},{n}}} &= {SLOPE_TEX[activation].format(t=t)} = {slope} = {tex_number(s.slope)}",
-             rf"d^{{({t})}}_{{{e},{n}}} &= e^{{({t})}}_{{{e},{n}}}\, s^{{({t})}}_{{{e},{n}}} = "
-             rf"{_factor(s.error)}\cdot{_factor(s.slope)} = {tex_number(s.error * s.slope)}"]
+    lines = [rf"s^{{({t})}}_{{{e},{n}}} &= {SLOPE_TEX[activation].format(t=t)}",
+             rf"&= {slope} = {tex_number(s.slope)}",
+             rf"d^{{({t})}}_{{{e},{n}}} &= e^{{({t})}}_{{{e},{n}}}\, s^{{({t})}}_{{{e},{n}}}",  # short lines: a phone
+             rf"&= {_factor(s.error)}\cdot{_factor(s.slope)} = {tex_number(s.error * s.slope)}"]
     if t > 0:
         products = [rf"{_factor(d)}\cdot{_factor(wy)}" for d, wy in s.terms]
         rows = [" + ".join(products[i:i + TERMS_PER_LINE]) for i in range(0, len(products), TERMS_PER_LINE)]

@@ -77,6 +77,14 @@ def equation_section(X: np.ndarray, w: RNNWeights, Y: np.ndarray) -> None:
                    "move the step slider to 1 to see the recurrence." if step == 0 else ""))
 
 
+def agreement_verdict(gap: float, bar: float = AGREEMENT) -> str:
+    """The verdict on a measured gap between two backends, with both numbers, so the words cannot promise
+    a smaller gap than the one shown (float32 rounding grows with the steps and the weights' scale)."""
+    if gap < bar:
+        return f"They agree: the largest gap, {gap:.1e}, is below the bar of {bar:g} (float32 rounding)."
+    return f"They disagree: the largest gap, {gap:.1e}, is above the bar of {bar:g}. Please report this."
+
+
 @st.fragment
 def tf1_section(X: np.ndarray, w: RNNWeights, Y: np.ndarray) -> None:
     """The NumPy loop and the lesson's TF1 graph: their largest difference, and both tables when opened.
@@ -95,10 +103,9 @@ def tf1_section(X: np.ndarray, w: RNNWeights, Y: np.ndarray) -> None:
                    "the NumPy results above are unaffected.")
         return
     largest = float(np.abs(Y_tf1.astype(np.float64) - Y).max())
-    verdict = "they agree" if largest < AGREEMENT else "they disagree: please report this"
     st.metric("Largest |NumPy − TF1| over the whole batch", f"{largest:.2e}",
               help=f"Below {AGREEMENT:g} means the two agree up to float32 rounding.")
-    st.caption(f"{verdict.capitalize()}.")
+    st.caption(agreement_verdict(largest))
     box = shared.on_demand("Both tables, every number: one row per (t, example), as the lesson prints Y0_val "
                            "then Y1_val", TABLES)
     if not box.open:

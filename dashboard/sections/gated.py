@@ -87,13 +87,13 @@ def cell_output_frame(cell: np.ndarray, outputs: np.ndarray) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-HEATMAP_WIDTH = 260  # px of time axis per cell: three cells and their axes fit side by side in a wide page
+HEATMAP_WIDTH = 180  # px of time axis per cell: three cells and their axes fit side by side in a wide page
 
 
 @chart_cache.cached_spec
 def gate_spec(panels: dict, cell: str):
     steps = next(iter(panels.values())).shape[0]
-    return charts.gate_heatmaps(gate_frame(panels, cell), cell, width_step=max(5, min(18, HEATMAP_WIDTH // steps)),
+    return charts.gate_heatmaps(gate_frame(panels, cell), cell, width_step=max(4, min(18, HEATMAP_WIDTH // steps)),
                                 legend=cell == CELLS[-1])
 
 

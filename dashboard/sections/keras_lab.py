@@ -23,6 +23,7 @@ CELL_KEYS = {"SimpleRNN": "lab_simple", "LSTM": "lab_lstm", "GRU": "lab_gru"}
 WAITER = "_lab_waiter"    # session state: this student's id in the job queue
 TICKET = "_lab_ticket"    # session state: this student's claim on a run until it ends or they stop waiting
 PARTIAL = "_lab_partial"  # session state: the curves of a run this student stopped waiting for
+EPOCHS_SEEN = "_lab_epochs_seen"  # session state: run key -> [(epochs done, when this page first saw it)]
 BASELINES = {"naive": "naive: last value read", "mean": "mean of the training targets"}
 POLL_S = 1.0   # the live fragment's polling period: about a default epoch on 2 cores
 MEASURE_TIMEOUT_S = 300  # far past the graph measurement at the largest settings (README "Caps": its CPU)
@@ -192,6 +193,22 @@ def duration_text(seconds: float) -> str:
     return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
 
 
+def remaining_s(seen: list[tuple[int, float]], total: int) -> float | None:
+    """Seconds left at the pace this page measured: `seen` holds (epochs done, clock time when this page
+    first saw that count); the time between the first and the last count over the epochs finished between
+    them is one epoch's time. None until two counts were seen: the first epoch alone also holds
+    TensorFlow's start-up, and the mean of other runs is no guide to one with other settings."""
+    if len(seen) < 2 or seen[-1][0] <= seen[0][0]:
+        return None
+    (first_done, first_at), (last_done, last_at) = seen[0], seen[-1]
+    return (last_at - first_at) / (last_done - first_done) * max(total - last_done, 0)
+
+
+def left_text(seconds: float | None) -> str:
+    return ("Measuring how long an epoch takes…" if seconds is None
+            else f"About {duration_text(seconds)} left, at the pace of the epochs so far.")
+
+
 @chart_cache.cached_spec
 def live_spec(key: tuple, done: int, _rows: list[dict], _baselines: pd.DataFrame):
     """The loss chart after `done` epochs of the run `key`: built once however many students watch."""
@@ -220,10 +237,13 @@ def live_run(s: LabSettings) -> None:
         st.progress(0.0, text=f"Starting: the first run of a server loads TensorFlow (a few s).{watchers}")
         return
     last = status.progress[-1]
+    seen = st.session_state.setdefault(EPOCHS_SEEN, {}).setdefault(s.key, [])
+    if not seen or seen[-1][0] != last.done:
+        seen.append((last.done, time.monotonic()))
     st.progress(last.done / total, text=f"{last.cell}: epoch {last.epoch} of {s.epochs} (validation MSE "
-                                        f"{last.valid_mse:.4g}). About {duration_text(status.estimate_s)} left."
+                                        f"{last.valid_mse:.4g}). {left_text(remaining_s(seen, total))}"
                                         f"{watchers}")
-    st.vega_lite_chart(live_spec(s.key, len(status.progress), rows_of(status.progress), baselines_for(s)))
+    chart_cache.show(live_spec(s.key, len(status.progress), rows_of(status.progress), baselines_for(s)))
 
 
 def partial_for(s: LabSettings) -> dict | None:

@@ -34,6 +34,13 @@ def padding_effect_spec(with_lengths: np.ndarray, without_lengths: np.ndarray, l
     return charts.lengths_difference(ragged.padding_effect_frame(with_lengths, without_lengths, lengths), columns=2)
 
 
+def final_state_text(lengths: np.ndarray) -> str:
+    """Where each example's final state comes from when the cell is told the lengths, for these lengths."""
+    where = [f"example {i}: zeros" if n == 0 else f"example {i}: t = {n - 1}" for i, n in enumerate(lengths)]
+    return ("so the final state (outlined) is the output at step length − 1, or zeros for a length of 0: "
+            + "; ".join(where) + ".")
+
+
 def number_format(columns) -> dict:
     return {column: st.column_config.NumberColumn(format="%.6f") for column in columns}
 

@@ -53,12 +53,27 @@ def shown(value) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def predict_first(question_id: str, where=st) -> bool:
-    """Ask `question_id`; True once the student committed a prediction or skipped it."""
+def settings_note(question: Question, current: dict) -> str | None:
+    """A sentence when the page's `current` settings are not the question's: the question and its answer
+    stay about its own settings, and the note says which differ. None when they match."""
+    changed = [f"{key} {current[key]} (the question's: {value})" for key, value in question.settings.items()
+               if key in current and str(current[key]) != str(value)]
+    if not changed:
+        return None
+    return ("This question is about its own settings, not the page's now: " + ", ".join(changed)
+            + ". Open the experiment with its settings to see its answer on the page.")
+
+
+def predict_first(question_id: str, where=st, current: dict | None = None) -> bool:
+    """Ask `question_id`; True once the student committed a prediction or skipped it. `current`: the
+    page's settings by URL key, so a note says when they are not the question's."""
     question = QUESTIONS[question_id]
     kept = _kept().get(question.id)
     box = where.container(border=True)
     box.markdown(f":material/psychology_alt: **Predict first.** {question.prompt}")
+    note = settings_note(question, current) if current is not None else None
+    if note:
+        box.caption(note)
     if kept is None:
         answer_input(question, f"predict_{question.id}", box)
         problem = st.session_state.pop(f"predict_{question.id}_problem", None)

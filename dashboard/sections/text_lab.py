@@ -196,7 +196,7 @@ def live(s: TextSettings) -> None:
     done = status.progress[-1].epoch / status.progress[-1].total if status.progress else 0.0
     st.progress(done, text=waiting_text(status))
     if status.progress:
-        st.vega_lite_chart(live_spec(s.key, len(status.progress), status.progress))
+        chart_cache.show(live_spec(s.key, len(status.progress), status.progress))
 
 
 @chart_cache.cached_spec

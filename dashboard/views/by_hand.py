@@ -5,6 +5,7 @@ import streamlit as st
 from dashboard.sections import by_hand as sections
 from dashboard.sections import predict
 from dashboard import chart_cache, compute, experiment, inputs_table, notices
+from rnncore.caps import AGREEMENT
 
 notices.show_url_notices("by_hand")
 
@@ -84,7 +85,8 @@ st.subheader("6. The same network the lesson's way: TF1 placeholders and a Sessi
 st.markdown(
     "The lesson writes this network in TensorFlow 1: a `tf.placeholder` per step, shared `tf.Variable`s, "
     "a `Session` that feeds each step's batch. Here that graph is built in its own `tf.Graph` and run "
-    "with the weights above; both columns should agree up to float32 rounding (about 1e-7).")
+    "with the weights above; both columns should agree up to float32 rounding, which grows with the steps "
+    f"and the weights' scale: the page checks the largest gap against a bar of {AGREEMENT:g}.")
 sections.tf1_section(X, w, Y)
 
 st.subheader("7. Take this experiment with you")

@@ -34,7 +34,7 @@ st.markdown(
     "draws them (the SimpleRNN: rnncore's basic cell, `Wy` at spectral radius 0.9). Each panel is one gate "
     "over time, **one row per unit**: white is 0 (closed), blue near +1 (open), red negative.")
 for column, cell in zip(st.columns([5, 5, 6]), sections.CELLS):  # at their own size: stretched, they are cut
-    column.vega_lite_chart(sections.gate_spec(shown[cell], cell), width="content")
+    show(sections.gate_spec(shown[cell], cell), column, width="content")
 st.markdown(
     "**Notice** the LSTM's forget gate: with the bias at Keras' default of 1 it sits around σ(1) = 0.73, "
     "so without new input the cell loses about a quarter of itself per step. **Try** the forget-gate bias "

@@ -1,7 +1,7 @@
 """Keras lab: train SimpleRNN, LSTM and GRU models on tasks that need memory, and watch them learn."""
 import streamlit as st
 
-from dashboard import charts, experiment, notices
+from dashboard import chart_cache, charts, experiment, notices
 from dashboard.sections import keras_lab as sections
 from dashboard.sections import predict
 from dashboard.controls import select, slider, toggle
@@ -21,7 +21,8 @@ with st.sidebar:
     task = select("lab_task")  # no format_func: a bound selectbox writes the formatted label into the URL
     st.caption(tasks.TASKS[task])
     steps, k = slider("lab_steps"), slider("lab_k")  # each used by its own task only (see the labels)
-    experiment.page_link("gated", label=f"How an LSTM holds a value for k = {k} steps", query_params={"lab_k": str(k)})
+    st.caption(f"How an LSTM holds a value for k = {k} steps:")  # a page link's label is one line, cut when long
+    experiment.page_link("gated", label="Gated cells", query_params={"lab_k": str(k)})
     examples = slider("lab_examples")
     st.header("The models")
     cells = tuple(cell for cell, key in sections.CELL_KEYS.items() if toggle(key))
@@ -39,8 +40,9 @@ if not cells:
     st.warning("Turn on at least one of SimpleRNN, LSTM and GRU in the sidebar to train.")
 train_column, stop_column, note_column = st.columns([1, 1, 4])
 train = train_column.button("Train", type="primary", key="lab_train", disabled=not cells)
-stop = stop_column.button("Stop", key="lab_stop", help="Stops your wait for the run. The run itself goes on "
-                          "while other students wait for it, and ends when nobody does.")
+stop = stop_column.button("Stop", key="lab_stop", disabled=not (train or sections.waiting(settings)),
+                          help="Stop watching this run. If other students are watching it too, it goes on "
+                          "for them; if nobody is, it ends.")
 notice = sections.settle(settings)  # a run of this student's that ended, or is for settings no longer shown
 if stop:
     sections.stop_waiting(stop=True)
@@ -54,13 +56,13 @@ result = sections.stored(settings.key) if cells and not sections.waiting(setting
 if sections.waiting(settings):
     sections.live_run(settings)  # polls the run while it is queued or training
 elif result is not None:
-    st.vega_lite_chart(sections.loss_spec(settings.key, result))
+    chart_cache.show(sections.loss_spec(settings.key, result))
     st.dataframe(sections.results_table(result), column_config={
         "validation MSE": st.column_config.NumberColumn(format="%.6f"),
         "÷ naive MSE": st.column_config.NumberColumn(format="%.3f")})
     st.caption(sections.times_text(result) + " Times vary with the load on the server; the numbers do not.")
 elif (partial := sections.partial_for(settings)) is not None:
-    st.altair_chart(charts.loss_curves(partial["frame"], partial["baselines"]))
+    chart_cache.show(chart_cache.to_spec(charts.loss_curves(partial["frame"], partial["baselines"])))
     st.warning(f"Training stopped after {partial['done']} of {partial['total']} epochs "
                f"({'Stop was pressed' if partial['stop'] or stop else 'you left the run'}). The run goes on while "
                "other students wait for it; press Train to join it again, or to train it in full.")
@@ -103,7 +105,7 @@ if measure and unroll_rows is None:
         st.error(unroll_rows)
         unroll_rows = None
 if unroll_rows is not None:
-    st.vega_lite_chart(sections.unroll_spec(sections.unroll_key(settings), unroll_rows))
+    chart_cache.show(sections.unroll_spec(sections.unroll_key(settings), unroll_rows))
     st.markdown(
         "**Notice**: unrolled, the graph grows with the steps (the loop's body is counted once, its ops sit in "
         "the function library) and takes longer to trace, but each call can be quicker, with no loop to "

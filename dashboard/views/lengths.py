@@ -51,9 +51,11 @@ st.subheader("The outputs, told the lengths and not")
 bound = max(1.0, float(np.abs(without_lengths.outputs).max()), float(np.abs(with_lengths.outputs).max()))
 told, not_told = st.columns(2)
 with told:
+    current = {"inputs": n_inputs, "neurons": n_neurons, "seed": seed, "scale": scale, "activation": activation,
+               "steps": steps, "batch": batch, **{f"len{i}": int(n) for i, n in enumerate(lengths)}}
     st.markdown("**With `sequence_length`**: for t ≥ length the output is 0 and the state is copied through"
-                + (", so the final state (outlined) is the output at step length − 1, or zeros for a length of 0."
-                   if predict.predict_first("lengths.final_state") else "."))
+                + (", " + sections.final_state_text(lengths)
+                   if predict.predict_first("lengths.final_state", current=current) else "."))
     sections.outputs_panel("Y[t] with lengths", with_lengths, lengths, lengths - 1, bound)
 with not_told:
     st.markdown("**Without `sequence_length`**: the padding zeros go through the cell like data, "

@@ -61,7 +61,7 @@ with text_column:
 st.subheader("2. Why ρ decides: the eigenvalues of Wy")
 eigen, drawn_radius = sections.eigenvalues(neurons, seed, radius)
 chart_column, text_column = st.columns([1, 1])
-chart_column.vega_lite_chart(sections.eigen_spec(eigen, radius), width="content")  # round circles: its own size
+chart_cache.show(sections.eigen_spec(eigen, radius), chart_column, width="content")  # round circles: its own size
 outside = int((np.abs(eigen) > 1 + 1e-6).sum())  # rescaled in float32: |λ| = 1 comes out as 1 ± 1e-7
 text_column.markdown(
     f"`Wy` has {neurons} eigenvalues, complex numbers in general (a complex pair makes the state rotate as "

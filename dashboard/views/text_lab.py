@@ -46,7 +46,7 @@ elif result is not None:
                f"{len(text) - 1} steps). A run anyone on this server trained with the same settings shows at once.")
 elif status is not None and status.state == "stopped":
     if status.progress:
-        st.altair_chart(sections.progress_chart(status.progress))
+        chart_cache.show(chart_cache.to_spec(sections.progress_chart(status.progress)))
     st.warning("This run was stopped before its last epoch and is not kept. Press **Train** to run it in full.")
 elif status is not None:
     st.error(f"Training failed: {status.error}")

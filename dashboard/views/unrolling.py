@@ -1,7 +1,7 @@
 """Static vs dynamic unrolling: how big and how slow each TensorFlow path's graph is as the steps grow."""
 import streamlit as st
 
-from dashboard import experiment, notices, presenter
+from dashboard import chart_cache, experiment, notices, presenter
 from dashboard.sections import predict
 from dashboard.sections import unrolling as sections
 from dashboard.controls import select, slider, strip, toggle
@@ -49,7 +49,7 @@ predict.predict_first("unrolling.static_ops")
 st.subheader(f"{metric} against the number of steps")
 chart_column, text_column = st.columns([3, 2])
 cost_spec = sections.cost_chart_spec(rows, metric, log_scale)
-chart_column.vega_lite_chart(cost_spec)
+chart_cache.show(cost_spec, chart_column)
 experiment.chart_download(cost_spec, "unrolling", m.field, chart_column)
 at_largest = {r["path"]: r[m.field] for r in rows if r["steps"] == largest}
 with text_column:
@@ -57,9 +57,9 @@ with text_column:
                 "step. Solid lines: one loop. Point at a dot for its exact value.")
     for growing, looping in (pair for pair in sections.PAIRS.values() if pair[0] in paths):
         if at_largest[growing] is not None and at_largest[looping] is not None:
-            left, right = st.columns(2)
-            left.metric(f"{PATHS[growing]}, {largest} steps", sections.shown(at_largest[growing], metric))
-            right.metric(f"{PATHS[looping]}, {largest} steps", sections.shown(at_largest[looping], metric))
+            # one to a row: side by side, a Keras label was cut before its unroll=True/False
+            st.metric(f"{PATHS[growing]}, {largest} steps", sections.shown(at_largest[growing], metric))
+            st.metric(f"{PATHS[looping]}, {largest} steps", sections.shown(at_largest[looping], metric))
     if m.field == "tensor_bytes":
         st.caption(TENSOR_BYTES_NOTE)
     elif m.field.endswith("seconds"):
