@@ -44,6 +44,26 @@ CLOSE_SIDEBAR = """<script>
 }})();
 </script>"""
 
+# A chart frame that scrolls sideways (above) must be reachable by keyboard to be scrolled (WCAG 2.1.1,
+# axe's scrollable-region-focusable): every frame wider inside than outside gets tabindex 0, watched for
+# the life of the page, since reruns redraw charts without reloading it.
+FOCUSABLE_FRAMES = """<script>
+(() => {
+  if (window.__labFramesWatched) return;
+  window.__labFramesWatched = true;
+  const mark = () => document.querySelectorAll('[data-testid="stVegaLiteChart"], [data-testid="stGraphVizChart"]')
+    .forEach(frame => {
+      if (frame.scrollWidth > frame.clientWidth + 1) {
+        if (!frame.hasAttribute('tabindex')) { frame.setAttribute('tabindex', '0');
+          frame.setAttribute('role', 'region'); frame.setAttribute('aria-label', 'Chart, scrolls sideways'); }
+      } else if (frame.getAttribute('tabindex') === '0') { frame.removeAttribute('tabindex'); }
+    });
+  new MutationObserver(mark).observe(document.body, {childList: true, subtree: true});
+  window.addEventListener('resize', mark);
+  mark();
+})();
+</script>"""
+
 
 def phone_first(page_path: str) -> None:
     """The style above on every run; the sidebar closed on a narrow screen when `page_path` differs from
@@ -51,4 +71,5 @@ def phone_first(page_path: str) -> None:
     st.html(STYLE)
     if st.session_state.get("_phone_page") != page_path:
         st.session_state["_phone_page"] = page_path
-        st.sidebar.html(CLOSE_SIDEBAR.format(narrow=NARROW_PX, page=page_path), unsafe_allow_javascript=True)
+        st.sidebar.html(CLOSE_SIDEBAR.format(narrow=NARROW_PX, page=page_path) + FOCUSABLE_FRAMES,
+                        unsafe_allow_javascript=True)

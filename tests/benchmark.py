@@ -101,6 +101,7 @@ PAGES = {
     "bptt": Page("seed", (43, 42), LAYER_MAX, (43, 42)),
     "text_lab": Page("text_seed", (43, 42), {"text_units": 64}, (43, 42)),  # before Train: no TF
     "class": Page(None),
+    "projector": Page(None),  # no code in the link: the page asks for one
 }
 
 # The unrolling page's sweeps: (what it stands for, URL toggles on, largest step count, with runs).
@@ -460,7 +461,7 @@ def targets(results: dict) -> list[tuple[str, str, bool | None]]:
                      f"{results['reference_ms']:.1f} ms)", worst["ratio"] <= REFERENCE_RATIO))
         if all("keras_ratio" in r for r in pages):
             worst = max(pages, key=lambda r: r["keras_ratio"])
-            rows.append((f"The same once Keras 3 is loaded in the server (anyone opened the Keras lab or the "
+            rows.append(("The same once Keras 3 is loaded in the server (anyone opened the Keras lab or the "
                          f"unrolling page's Keras pair)",
                          f"worst {worst['page']}: {worst['keras_ratio']:.2f}x ({worst['keras_ms']:.1f} ms)",
                          worst["keras_ratio"] <= REFERENCE_RATIO))

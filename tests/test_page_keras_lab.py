@@ -244,6 +244,39 @@ def test_identical_concurrent_training_requests_run_once(fresh_queue, gated_runs
     assert first.caption[-1].value == second.caption[-1].value  # the same run's training times
 
 
+def test_a_run_in_progress_shows_its_epoch_and_curves(fresh_queue, monkeypatch):
+    """A run held after its first epoch: the page shows that epoch, the pace still being measured, and the
+    live curves (the part of the page the live fragment redraws)."""
+    gate, reported, real = threading.Event(), threading.Event(), training.train
+
+    def held(*args, on_epoch=None, **kwargs):
+        def report(epoch):
+            on_epoch(epoch)
+            reported.set()
+            assert gate.wait(WAIT_S), "the test never opened the gate"
+        return real(*args, on_epoch=report, **kwargs)
+
+    monkeypatch.setattr(training, "train", held)
+    at = small_page()
+    at.slider(key="lab_seed").set_value(11).run()
+    at.button(key="lab_train").click().run()
+    try:
+        assert reported.wait(WAIT_S), "no epoch was reported"
+        deadline = time.monotonic() + WAIT_S
+        while not fresh_queue.status(at.session_state[view.TICKET]).progress:
+            assert time.monotonic() < deadline, "the first epoch never reached the queue"
+            time.sleep(0.05)
+        at.run()
+        assert_clean(at)
+        (text,) = progress_texts(at)
+        assert text.startswith("SimpleRNN: epoch 1 of 2 (validation MSE ") and "Measuring how long" in text
+        assert len(charts(at)) == 1
+    finally:
+        gate.set()
+    finish(at)
+    assert at.dataframe
+
+
 def test_a_student_behind_another_run_sees_a_place_in_the_queue(monkeypatch, tmp_path, gated_runs):
     gate, calls = gated_runs
     queue = make_queue(monkeypatch, tmp_path, workers=1)

@@ -9,6 +9,7 @@ script run is held open). Stop ends only this student's wait: the run goes on wh
 """
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 import json
 import os
 import threading
-import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator, NamedTuple
@@ -141,9 +140,15 @@ def _rebuild_run_tables(conn: Connection) -> None:
 def _v1_to_v2(conn: Connection) -> None:
     """Class sessions learn where the instructor sent the class, questions their tolerance; the run tables
     are rebuilt (`_rebuild_run_tables`)."""
-    conn.exec_driver_sql("ALTER TABLE class_sessions ADD COLUMN follow TEXT")
-    conn.exec_driver_sql("ALTER TABLE questions ADD COLUMN tolerance DOUBLE PRECISION NOT NULL DEFAULT 0")
+    _add_column(conn, "class_sessions", "follow", "TEXT")
+    _add_column(conn, "questions", "tolerance", "DOUBLE PRECISION NOT NULL DEFAULT 0")
     _rebuild_run_tables(conn)
+
+
+def _add_column(conn: Connection, table: str, column: str, declaration: str) -> None:
+    """ALTER TABLE ... ADD COLUMN, unless the table has it already (a schema that a later version made)."""
+    if column not in {c["name"] for c in sa.inspect(conn).get_columns(table)}:
+        conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
 
 
 # Migrations from version n to n + 1, run in order inside the schema transaction. (A table added later is

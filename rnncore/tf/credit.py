@@ -22,7 +22,7 @@ def jacobian_norms(weights, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     from rnncore.tf.runtime import tf, tf_activation
 
     tf, act = tf(), tf_activation(weights[0].activation)
-    n_weights, steps, neurons = len(weights), X.shape[0], weights[0].n_neurons
+    n_weights, neurons = len(weights), weights[0].n_neurons
     as64 = lambda arrays: tf.constant(np.stack(arrays).astype(np.float64))  # noqa: E731
     Wx = as64([w.Wx for w in weights])                                   # (weights, inputs, neurons)
     Wy = as64([w.Wy for w in weights])                                   # (weights, neurons, neurons)
