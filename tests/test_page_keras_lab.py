@@ -315,7 +315,7 @@ def test_one_students_stop_leaves_the_others_run_going(fresh_queue, gated_runs):
 
 
 def test_a_full_queue_gives_a_clear_message(monkeypatch, tmp_path, gated_runs):
-    gate, _ = gated_runs
+    gate, calls = gated_runs
     queue = make_queue(monkeypatch, tmp_path, workers=1)
     queue.max_waiting = 1
     try:
@@ -323,6 +323,8 @@ def test_a_full_queue_gives_a_clear_message(monkeypatch, tmp_path, gated_runs):
         for seed, at in zip((7, 8, 9), pages):
             at.slider(key="lab_seed").set_value(seed).run()
             at.button(key="lab_train").click().run()
+            if seed == 7:
+                started(calls)  # the one worker holds the first run: the second waits, the third finds it full
         assert_clean(pages[2])
         assert any("The queue is full" in e.value for e in pages[2].error)
         assert view.TICKET not in pages[2].session_state
