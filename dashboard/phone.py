@@ -45,21 +45,27 @@ CLOSE_SIDEBAR = """<script>
 </script>"""
 
 # A chart frame that scrolls sideways (above) must be reachable by keyboard to be scrolled (WCAG 2.1.1,
-# axe's scrollable-region-focusable): every frame wider inside than outside gets tabindex 0, watched for
-# the life of the page, since reruns redraw charts without reloading it.
+# axe's scrollable-region-focusable): every frame wider inside than outside is a focusable, labelled
+# region, and loses those three attributes (only those it was given here) when it fits again. Watched for
+# the life of the page, since reruns redraw charts without reloading it; checked once per animation frame,
+# however many nodes a rerun changes (reading a frame's widths makes the browser lay the page out).
 FOCUSABLE_FRAMES = """<script>
 (() => {
   if (window.__labFramesWatched) return;
   window.__labFramesWatched = true;
+  const FOCUS = {tabindex: '0', role: 'region', 'aria-label': 'Chart, scrolls sideways'};
   const mark = () => document.querySelectorAll('[data-testid="stVegaLiteChart"], [data-testid="stGraphVizChart"]')
     .forEach(frame => {
-      if (frame.scrollWidth > frame.clientWidth + 1) {
-        if (!frame.hasAttribute('tabindex')) { frame.setAttribute('tabindex', '0');
-          frame.setAttribute('role', 'region'); frame.setAttribute('aria-label', 'Chart, scrolls sideways'); }
-      } else if (frame.getAttribute('tabindex') === '0') { frame.removeAttribute('tabindex'); }
+      const scrolls = frame.scrollWidth > frame.clientWidth + 1;
+      if (scrolls === frame.hasAttribute('data-lab-focus')) return;  // as marked already
+      frame.toggleAttribute('data-lab-focus', scrolls);
+      Object.entries(FOCUS).forEach(([name, value]) => scrolls ? frame.setAttribute(name, value)
+                                                             : frame.removeAttribute(name));
     });
-  new MutationObserver(mark).observe(document.body, {childList: true, subtree: true});
-  window.addEventListener('resize', mark);
+  let pending = false;
+  const schedule = () => { if (!pending) { pending = true; requestAnimationFrame(() => { pending = false; mark(); }); } };
+  new MutationObserver(schedule).observe(document.body, {childList: true, subtree: true});
+  window.addEventListener('resize', schedule);
   mark();
 })();
 </script>"""

@@ -16,6 +16,7 @@ import pytest
 from streamlit import dataframe_util
 
 from tests.apptest import assert_clean, open_page
+from tests.browser.live import wait_until
 from dashboard.sections import keras_lab as view
 from dashboard.settings import SETTINGS
 from rnncore.tf import training
@@ -262,10 +263,8 @@ def test_a_run_in_progress_shows_its_epoch_and_curves(fresh_queue, monkeypatch):
     at.button(key="lab_train").click().run()
     try:
         assert reported.wait(WAIT_S), "no epoch was reported"
-        deadline = time.monotonic() + WAIT_S
-        while not fresh_queue.status(at.session_state[view.TICKET]).progress:
-            assert time.monotonic() < deadline, "the first epoch never reached the queue"
-            time.sleep(0.05)
+        wait_until(lambda: fresh_queue.status(at.session_state[view.TICKET]).progress, WAIT_S,
+                   what="the first epoch in the queue")
         at.run()
         assert_clean(at)
         (text,) = progress_texts(at)
