@@ -20,6 +20,7 @@ The spec functions two pages share are here; a page's own live in its sections m
 from __future__ import annotations
 
 import functools
+import hashlib
 
 import altair as alt
 import numpy as np
@@ -129,17 +130,27 @@ def numbers(spec: dict) -> list[pa.Table]:
     return sorted(tables, key=lambda table: -table.num_rows)
 
 
-def show(spec: dict, where=st, width="stretch") -> None:
+def show(spec: dict, where=st, width="stretch", key: str | None = None) -> None:
     """The chart, and under it a "Numbers" button that opens its data as tables: the text alternative
     to the picture (the chart's `description` is its ARIA label), one click away. `width="content"` for
-    a chart that keeps its own size."""
+    a chart that keeps its own size.
+
+    The tables are drawn only while the popover is open (`on_change="rerun"`: opening it reruns the
+    page, or the fragment it sits in): a closed one costs the server and the browser nothing on each
+    rerun. Its key is `key`, else one made from the chart's title and description: two charts with the
+    same title and description on a page need a `key` each."""
     where.vega_lite_chart(spec, width=width)
-    tables = numbers(spec)
-    if not tables:
+    if not any(isinstance(data, bytes) for data in spec.get("datasets", {}).values()):
         return
-    with where.popover("Numbers", icon=":material/table:", help=spec.get("description")):
-        for table in tables:
+    description = spec.get("description")
+    named = f"{spec.get('title')}|{description}"  # what tells a page's charts apart
+    key = key or "numbers_" + hashlib.sha1(named.encode()).hexdigest()[:12]
+    box = where.popover("Numbers", icon=":material/table:", help=description, key=key, on_change="rerun")
+    if not box.open:
+        return
+    with box:
+        for table in numbers(spec):
             # st.table: a real HTML table a screen reader can walk (st.dataframe draws on a canvas)
-            st.table(table.slice(0, NUMBER_ROWS).to_pandas())
+            st.table(table.slice(0, NUMBER_ROWS))
             if table.num_rows > NUMBER_ROWS:
                 st.caption(f"The first {NUMBER_ROWS} of {table.num_rows} rows; point at the chart for any other.")

@@ -96,3 +96,21 @@ def test_each_decorated_function_has_a_cache_of_its_own():
     without_data = lambda spec: {k: v for k, v in spec.items() if k != "datasets"}  # noqa: E731
     assert without_data(chart_cache.outputs_over_time(Y)) != without_data(chart_cache.difference_heatmap(Y))
     assert chart_cache.outputs_over_time.__name__ == "outputs_over_time"
+
+
+def test_a_charts_numbers_are_sent_only_while_its_popover_is_open():
+    """Closed, the Numbers popover costs a button (no table is sent); open, it holds the chart's rows."""
+    from tests.apptest import open_page
+
+    at = open_page("memory")
+    popovers = at.get("popover")
+    assert len(popovers) == len(at.get("vega_lite_chart")) > 0 and not at.table
+    first = popovers[0].proto.popover
+    assert first.label == "Numbers" and not first.open
+    key = first.id.rsplit("-", 1)[-1]  # the widget's user key, after Streamlit's id prefix
+    at.session_state[key] = True  # as the browser does when the popover is opened
+    at.run()
+    shown = at.table[0].value
+    assert {"run", "step", "value"} <= set(shown.columns), shown.columns
+    assert 0 < len(shown) <= chart_cache.NUMBER_ROWS
+    assert at.get("popover")[0].proto.popover.open
