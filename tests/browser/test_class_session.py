@@ -1,7 +1,9 @@
 """A class session in real browsers: an instructor and 12 students (4 at a phone's viewport) run two
 questions end to end on a live server, which is restarted between some answers and the reveal (the
 instructor reopens the panel from the saved link); then the instructor sends the class to the experiment and
-brings it back. On SQLite and on PostgreSQL (the `db_url` fixture starts a throwaway PostgreSQL server)."""
+brings it back. On SQLite with the whole class, and on PostgreSQL (the `db_url` fixture starts a throwaway
+PostgreSQL server) with four students, two at a phone's size: that run checks the store, not the class's
+size. Students act at once, as a class does: every page is sent its action, then each is waited for."""
 from __future__ import annotations
 
 import re
@@ -21,7 +23,7 @@ pytestmark = pytest.mark.browser
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 PHONE = {"width": 390, "height": 844}
-STUDENTS, ON_PHONES = 12, 4
+CLASS = {"sqlite": (12, 4), "postgresql": (4, 2)}  # (students, of whom at a phone's size) per database
 FIRST, SECOND = "by_hand.zero_input", "memory.exploding"  # FIRST is the question the picker starts on
 POLL_TIMEOUT_S = 60
 
@@ -35,11 +37,14 @@ def _answers_so_far(page) -> str:
     return value.first.inner_text().strip() if value.count() else ""
 
 
-def _answer(page, number: int, choice: str) -> None:
-    _wait_for_text(page, f"Question {number}:")
-    page.locator(f".st-key-class_answer_{number}").get_by_text(choice, exact=True).click()
-    page.locator(f".st-key-class_send_{number}").get_by_role("button").click()
-    _wait_for_text(page, f"Answer received: {choice}")
+def _answer_all(pages, number: int, choices) -> None:
+    """Each page answers question `number` with its choice, all sent before any acknowledgement is awaited."""
+    for page, choice in zip(pages, choices):
+        _wait_for_text(page, f"Question {number}:")
+        page.locator(f".st-key-class_answer_{number}").get_by_text(choice, exact=True).click()
+        page.locator(f".st-key-class_send_{number}").get_by_role("button").click()
+    for page, choice in zip(pages, choices):
+        _wait_for_text(page, f"Answer received: {choice}")
 
 
 def _href(page) -> str:
@@ -68,10 +73,19 @@ def start_class(app, teacher) -> tuple[str, str]:
 
 
 def join(app, page, code: str, then_shown: str = "You have joined") -> None:
-    app.open(page, "class", f"code={code}")
-    page.get_by_role("button", name="Join").click()
-    wait_until(lambda p=page: "student=" in _href(p), what="a student id in the link")
-    _wait_for_text(page, then_shown)
+    join_all(app, [page], code, then_shown)
+
+
+def join_all(app, pages, code: str, then_shown: str = "You have joined") -> None:
+    """Every page opens the join link and presses Join, at once; then each is waited for."""
+    for page in pages:
+        page.goto(f"{app.base_url}/class?code={code}", wait_until="commit")
+    for page in pages:
+        app.wait(page)
+        page.get_by_role("button", name="Join").click()
+    for page in pages:
+        wait_until(lambda p=page: "student=" in _href(p), what="a student id in the link")
+        _wait_for_text(page, then_shown)
 
 
 def _fits_the_screen(page) -> bool:
@@ -79,6 +93,7 @@ def _fits_the_screen(page) -> bool:
 
 
 def test_a_class_runs_two_questions_and_survives_a_restart(browser, db_url, tmp_path):  # noqa: F811
+    class_size, on_phones = CLASS[db_url.split(":", 1)[0].split("+", 1)[0]]
     port = free_port()
     env = {"RECURRENCE_LAB_DATABASE_URL": db_url}
     log = tmp_path / "streamlit.log"
@@ -94,24 +109,22 @@ def test_a_class_runs_two_questions_and_survives_a_restart(browser, db_url, tmp_
         code, link = start_class(app, teacher)
 
         students = []
-        for i in range(STUDENTS):
-            context = browser.new_context(viewport=PHONE if i < ON_PHONES else {"width": 1024, "height": 800})
+        for i in range(class_size):
+            context = browser.new_context(viewport=PHONE if i < on_phones else {"width": 1024, "height": 800})
             context.set_default_timeout(LiveApp.RUN_TIMEOUT_MS)
             contexts.append(context)
-            page = context.new_page()
-            join(app, page, code)
-            students.append(page)
+            students.append(context.new_page())
+        join_all(app, students, code)
 
         # Question 1: every student answers; the instructor's count grows without a reload.
         teacher.get_by_role("button", name=re.compile("Ask the class")).click()
         _wait_for_text(teacher, "Question 1:")
         choices = QUESTIONS[FIRST].choices
-        given = [choices[i % 3 == 0] for i in range(STUDENTS)]  # a third say one thing, the rest the other
-        for i, (page, choice) in enumerate(zip(students, given)):
-            _answer(page, 1, choice)
-            if i + 1 in (1, STUDENTS // 2):
-                wait_until(lambda n=i + 1: _answers_so_far(teacher) == str(n), what=f"the live count {i + 1}")
-        wait_until(lambda: _answers_so_far(teacher) == str(STUDENTS), what="all answers counted")
+        given = [choices[i % 3 == 0] for i in range(class_size)]  # a third say one thing, the rest the other
+        for start, stop in ((0, 1), (1, class_size // 2), (class_size // 2, class_size)):  # the count grows, live
+            _answer_all(students[start:stop], 1, given[start:stop])
+            wait_until(lambda n=stop: _answers_so_far(teacher) == str(n), what=f"the live count {stop}")
+        wait_until(lambda: _answers_so_far(teacher) == str(class_size), what="all answers counted")
         for page in students:
             assert page.get_by_role("button", name=re.compile("Reveal")).count() == 0  # only the instructor
         phone = students[0]
@@ -121,7 +134,7 @@ def test_a_class_runs_two_questions_and_survives_a_restart(browser, db_url, tmp_
         truth = QUESTIONS[FIRST].truth()
         for page in [teacher, *students]:
             _wait_for_text(page, f"The answer: {truth}")
-            _wait_for_text(page, f"{STUDENTS} answers; {given.count(truth)} right.")
+            _wait_for_text(page, f"{class_size} answers; {given.count(truth)} right.")
         teacher.screenshot(path=str(SCREENSHOTS / "class_panel.png"), full_page=True, timeout=120_000)
 
         # Question 2: half answer, the server restarts, the rest answer, then the reveal.
@@ -131,9 +144,8 @@ def test_a_class_runs_two_questions_and_survives_a_restart(browser, db_url, tmp_
         teacher.keyboard.press("Enter")
         teacher.get_by_role("button", name=re.compile("Ask the class")).click()
         _wait_for_text(teacher, "Question 2:")
-        second = [QUESTIONS[SECOND].choices[i % 2] for i in range(STUDENTS)]
-        for page, choice in zip(students[:STUDENTS // 2], second):
-            _answer(page, 2, choice)
+        second = [QUESTIONS[SECOND].choices[i % 2] for i in range(class_size)]
+        _answer_all(students[:class_size // 2], 2, second)
         server.__exit__(None, None, None)
         store.dispose(db_url)
         server = running_server(log, env, port)
@@ -146,15 +158,14 @@ def test_a_class_runs_two_questions_and_survives_a_restart(browser, db_url, tmp_
         wait_until(lambda: "secret=" not in _href(teacher), what="the secret out of the address bar")
         _wait_for_text(teacher, "Question 2:")
         assert "A linear cell" in teacher.locator(".st-key-class_question input").input_value()  # on question 2
-        for page, choice in zip(students[STUDENTS // 2:], second[STUDENTS // 2:]):
-            _answer(page, 2, choice)
-        for page, choice in zip(students[:STUDENTS // 2], second):  # their answers outlived the restart
+        _answer_all(students[class_size // 2:], 2, second[class_size // 2:])
+        for page, choice in zip(students[:class_size // 2], second):  # their answers outlived the restart
             _wait_for_text(page, f"Answer received: {choice}")
-        wait_until(lambda: _answers_so_far(teacher) == str(STUDENTS), what="all answers counted after the restart")
+        wait_until(lambda: _answers_so_far(teacher) == str(class_size), what="all answers counted after the restart")
         teacher.get_by_role("button", name="Reveal the answer to everyone").click()
         truth = QUESTIONS[SECOND].truth()
         for page in [teacher, *students]:
-            _wait_for_text(page, f"{STUDENTS} answers; {second.count(truth)} right.")
+            _wait_for_text(page, f"{class_size} answers; {second.count(truth)} right.")
 
         # Follow the instructor: every student's screen opens the experiment with its settings, then returns.
         teacher.get_by_role("button", name="Send the class to this experiment").click()
@@ -162,7 +173,7 @@ def test_a_class_runs_two_questions_and_survives_a_restart(browser, db_url, tmp_
         for page in students:
             _wait_for_text(page, "Your instructor sent the class here")
             assert "/memory?" in _href(page) and "mem_radius=1.1" in _href(page)
-        print(f"12 students followed in {time.monotonic() - sent:.1f} s")  # the 2 s poll, on a loaded machine
+        print(f"{class_size} students followed in {time.monotonic() - sent:.1f} s")  # the 2 s poll, on a loaded machine
         for page in students:
             app.wait(page)
             LiveApp.assert_clean(page)
