@@ -13,7 +13,10 @@ increasing size on the same server; a class that misses the target ends the ladd
 
 With --train, the class then presses Train on the Keras lab (train_check): one student alone, the whole
 class at once with the same settings, and the class with a seed each; each student polls as the page's
-fragment does until the result shows. The class question is a later action of the lesson script.
+fragment does until the result shows. With --follow, instead: the class joins a class session on /class
+(the tool points the server it starts at a fresh SQLite store, or --database names the store of --url's
+server), each page polls as the browser does, and the instructor sends the class to an experiment; the
+wait is from the sending to each student's finished run of the experiment page, with its banner.
 Wire details (Streamlit 1.67, pinned): /work/shared/notes/streamlit-wire.md; they are Streamlit internals,
 so `check_wire()` fails loudly if a field this tool relies on disappears.
 
@@ -473,6 +476,89 @@ async def run_ladder(base_url: str, classes, link: str, sliders, moves: int, tar
             "largest_within_target": max(fits) if fits else None}
 
 
+# ---------------------------------------------------------------- the instructor sends the class
+
+FOLLOW_QUESTION = "memory.exploding"  # its experiment: the memory page with the question's settings
+FOLLOW_TARGET_S = 2.0       # issue 20: every joined student's screen opens the experiment within two seconds
+FOLLOW_BANNER = "Your instructor sent the class here"
+
+
+async def follow_and_time(student: Student, class_size: int, class_hash: str, sent: asyncio.Event, clock: dict) -> Run:
+    """Poll as the browser does (the class fragment's run_every, from this student's own phase) until a run
+    opens another page than the class; the wait is from the sending to the end of that run."""
+    errors: list = []
+    await asyncio.sleep(student.index / class_size * student.poll_s)  # the class's phases spread over one interval
+    ticks = time.perf_counter()
+    while True:
+        run = await student.poll()
+        errors += run.errors
+        if errors:
+            return Run(0.0, errors)
+        if student.page_hash != class_hash:
+            if not sent.is_set():
+                return Run(0.0, ["the page changed before the instructor sent the class"])
+            if not any(FOLLOW_BANNER in text for text in student.texts):
+                errors.append(f"no banner on the experiment: {student.texts[:3]}")
+            return Run(time.perf_counter() - clock["sent"], errors)
+        if sent.is_set() and time.perf_counter() - clock["sent"] > RUN_TIMEOUT_S:
+            return Run(0.0, [f"not sent on within {RUN_TIMEOUT_S} s"])
+        ticks += student.poll_s  # a timer of fixed period, as the browser's (runs that overrun it are not queued)
+        await asyncio.sleep(max(ticks - time.perf_counter(), 0))
+
+
+async def follow_check(base_url: str, students: int, database_url: str, log=print) -> dict:
+    """A class of `students` joined on /class (ids from the store, as *Join* makes them), each page polling;
+    the instructor sends the class to an experiment through the store, as the panel's button does. Returns
+    the waits from the sending until each student's run of the experiment finished, and the errors."""
+    from dashboard.state import store
+    from dashboard.state.classroom import Classroom
+    from rnncore.lesson.questions import QUESTIONS
+
+    room = Classroom(store.make_engine(database_url))
+    session = room.start_session()
+    class_ = [Student(base_url, i) for i in range(students)]
+    await asyncio.gather(*(s.connect() for s in class_))
+    try:
+        ids = [room.join(session.code) for _ in class_]
+        opened = await asyncio.gather(*(s.open(f"/class?code={session.code}&student={i}") for s, i in zip(class_, ids)))
+        errors = [e for run in opened for e in run.errors]
+        if errors or not all(s.fragment_id for s in class_):
+            return {"students": students, "count": 0, "errors": len(errors) or students,
+                    "first_error": errors[0] if errors else "the class page has no polling fragment"}
+        class_hash = class_[0].page_hash
+        sent, clock = asyncio.Event(), {}
+        waits = [asyncio.create_task(follow_and_time(s, students, class_hash, sent, clock)) for s in class_]
+        await asyncio.sleep(2 * class_[0].poll_s)  # the class polls a while, as it does before the instructor acts
+        question = QUESTIONS[FOLLOW_QUESTION]
+        clock["sent"] = time.perf_counter()  # the instructor's click: the panel's rerun writes the sending
+        await asyncio.to_thread(room.send_class, session.code, session.secret, question.page, question.query)
+        sent.set()
+        runs = await asyncio.gather(*waits)
+    finally:
+        await asyncio.gather(*(s.close() for s in class_), return_exceptions=True)
+    log(f"{students} students followed: {summary(runs)}")
+    # the link each student ends on holds the question's settings (a page leaves those at its defaults out)
+    wrong = [s.query for s in class_ if not s.query or not dict(parse_qsl(s.query)).items() <= question.query.items()]
+    figures = {"students": students, "page": question.page, "poll_s": class_[0].poll_s, **summary(runs)}
+    if wrong and not figures["errors"]:
+        figures |= {"errors": len(wrong), "first_error": f"settings not the question's: {wrong[0]!r}"}
+    return figures
+
+
+def follow_markdown(figures: dict) -> str:
+    met = figures.get("p95_s") is not None and figures["p95_s"] <= FOLLOW_TARGET_S and not figures["errors"]
+    return "\n".join([
+        f"## Follow the instructor: a class of {figures['students']} sent to /{figures.get('page', '?')}", "",
+        f"Each student's page polls every {figures.get('poll_s', '?')} s (its fragment's run_every), the phases "
+        "spread over one interval; wait: from the instructor's sending (written to the store) to the end of "
+        "the student's run of the experiment page.", "",
+        "| students | p50 (s) | p95 (s) | max (s) | errors | target |", "|---:|---:|---:|---:|---:|---|",
+        f"| {figures['students']} | {_seconds(figures, 'p50_s')} | {_seconds(figures, 'p95_s')} | "
+        f"{_seconds(figures, 'max_s')} | {figures['errors']} | p95 within {FOLLOW_TARGET_S:g} s: "
+        f"{'met' if met else '**NOT met**'} |",
+        *([f"", f"First error: {figures['first_error']}"] if figures.get("first_error") else [])])
+
+
 # ---------------------------------------------------------------- CPU per rerun, page by page
 
 # Each experiment page's link and the slider its students move (the slider tests/benchmark.py moves).
@@ -553,8 +639,9 @@ def markdown(report: dict) -> str:
 # ---------------------------------------------------------------- main
 
 @contextlib.contextmanager
-def live_server(url: str | None, pid: int | None):
-    """(base URL, psutil.Process or None): the server at `url`, or a fresh one this tool starts and stops."""
+def live_server(url: str | None, pid: int | None, env: dict | None = None):
+    """(base URL, psutil.Process or None): the server at `url`, or a fresh one this tool starts and stops
+    (with `env` in its environment)."""
     if url is not None:
         yield url.rstrip("/"), server_family(urlsplit(url).port or 80, pid)
         return
@@ -563,7 +650,7 @@ def live_server(url: str | None, pid: int | None):
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "streamlit.log"
         try:
-            with running_server(log) as base_url:
+            with running_server(log, env) as base_url:
                 yield base_url, server_family(int(base_url.rsplit(":", 1)[1]))
         finally:  # the detail behind any error a student saw, before the log goes with its folder
             if "Traceback" in log.read_text(errors="replace"):
@@ -603,14 +690,27 @@ def main(argv=None) -> dict:
                         help="every student moves to the same value (else each by its own amount: no shared cache hits)")
     parser.add_argument("--pages", action="store_true",
                         help="instead of the ladder: every experiment page, the largest --students class, its CPU per rerun")
+    parser.add_argument("--follow", action="store_true",
+                        help="instead of the ladder: the largest --students class joined on /class, sent to an experiment")
+    parser.add_argument("--database", help="with --url and --follow: the server's RECURRENCE_LAB_DATABASE_URL")
     args = parser.parse_args(argv)
+    if args.follow and args.url and not args.database:
+        parser.error("--follow with --url needs --database, the store the server uses")
     check_wire()
     import streamlit
 
     report = {"when": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"),
               "machine": f"{os.cpu_count()} cores, Python {platform.python_version()}, Streamlit {streamlit.__version__}",
               "load": " / ".join(f"{x:.1f}" for x in os.getloadavg())}
-    with live_server(args.url, args.pid) as (base_url, server):
+    scratch = tempfile.TemporaryDirectory()  # a fresh class store for the server this tool starts
+    database = args.database or f"sqlite:///{Path(scratch.name) / 'lab.sqlite3'}"
+    env = {"RECURRENCE_LAB_DATABASE_URL": database} if args.follow else None
+    with scratch, live_server(args.url, args.pid, env) as (base_url, server):
+        if args.follow:
+            report["follow"] = asyncio.run(follow_check(base_url, max(args.students), database,
+                                                        log=lambda line: print(line, file=sys.stderr, flush=True)))
+            print(follow_markdown(report["follow"]))
+            return report
         if args.pages:
             report["pages"] = asyncio.run(run_pages(base_url, max(args.students), args.moves, server,
                                                     log=lambda line: print(line, file=sys.stderr, flush=True)))

@@ -43,3 +43,16 @@ def test_two_students_move_a_slider_on_a_live_server():
     report = {"when": "now", "machine": "here", "load": "0", "link": "/lengths?steps=5", "sliders": ["seed"],
               "moves": 1, "same": False, "target_s": 1.0, "classes": [figures], "largest_within_target": 2}
     assert "| 2 (+3 idle) | slider | 2 |" in markdown(report)
+
+
+def test_three_students_follow_the_instructor_to_the_experiment(tmp_path):
+    """The follow action: a class joined on /class is sent to the question's experiment through the store;
+    each student's polling page opens it, with the banner and the question's settings."""
+    from tests.class_load import follow_check, follow_markdown
+
+    database = f"sqlite:///{tmp_path / 'lab.sqlite3'}"
+    with live_server(None, None, {"RECURRENCE_LAB_DATABASE_URL": database}) as (base_url, _):
+        figures = run_async(follow_check(base_url, 3, database, log=lambda line: None))
+    assert figures["count"] == 3 and figures["errors"] == 0, figures["first_error"]
+    assert figures["page"] == "memory" and 0 < figures["p50_s"] <= figures["max_s"] < 60
+    assert "| 3 |" in follow_markdown(figures)
