@@ -181,7 +181,7 @@ def outputs_with_final_state(df: pd.DataFrame, title: str, bound: float = 1.0, c
                alt.Tooltip("neuron:N", title="Neuron"), alt.Tooltip("value:Q", title="Y[t]", format=VALUE_FORMAT),
                alt.Tooltip("status:N", title="Input at t"), alt.Tooltip("final:N", title="Final state")]
     return _step_neuron_panels(df, value_color(title="Y[t]", domain=(-bound, bound)), tooltip, title, columns,
-                               f"Heatmaps of the outputs Y[t], time steps down and neurons across, one panel for each "
+                               f"{title}: heatmaps of the outputs Y[t], time steps down and neurons across, one panel for each "
                                f"of {_count(df, 'example')} examples; padding steps outlined dashed grey, the final "
                                "state's step outlined black.")
 

@@ -6,6 +6,7 @@ and without the sidebar in the way. Called once per run from app.py, before the 
 - A chart or drawing wider than the screen (a faceted chart has a width of its own) scrolls inside its
   own frame, with a scrollbar that stays drawn and a shadow on the side that has more, instead of
   making the whole page scroll sideways.
+- Section headings one level under the title (h2, at h3's size), so a screen reader's outline skips none.
 - The sidebar closes after a student moves to another page on a narrow screen: Streamlit collapses it on
   a phone when the app opens, but leaves it open (300 of 390 px) after a tap on a page link.
 """
@@ -16,6 +17,9 @@ import streamlit as st
 NARROW_PX = 768  # Streamlit's own "md" breakpoint: below it the sidebar overlays the page
 
 STYLE = """<style>
+/* A page's sections are h2 under its h1 title (no level skipped: WCAG 1.3.1, axe's heading-order), drawn at
+   the size of Streamlit's h3 */
+[data-testid="stMain"] h2 { font-size: 1.75rem; line-height: 1.2; padding-top: 0.75rem; }
 [data-testid="stRadioOption"], [data-testid="stCheckbox"] label { min-height: 24px; align-items: center; }
 [data-testid="stTooltipHoverTarget"] button { min-width: 24px; min-height: 24px; justify-content: center; }
 [data-testid="stVegaLiteChart"], [data-testid="stGraphVizChart"] {
@@ -45,22 +49,31 @@ CLOSE_SIDEBAR = """<script>
 </script>"""
 
 # A chart frame that scrolls sideways (above) must be reachable by keyboard to be scrolled (WCAG 2.1.1,
-# axe's scrollable-region-focusable): every frame wider inside than outside is a focusable, labelled
-# region, and loses those three attributes (only those it was given here) when it fits again. Watched for
-# the life of the page, since reruns redraw charts without reloading it; checked once per animation frame,
+# axe's scrollable-region-focusable): every frame wider inside than outside is a focusable region, named by
+# its chart's description, and gets back the attributes it had when it fits again. Watched for the life of
+# the page, since reruns redraw charts without reloading it; checked once per animation frame,
 # however many nodes a rerun changes (reading a frame's widths makes the browser lay the page out).
 FOCUSABLE_FRAMES = """<script>
 (() => {
   if (window.__labFramesWatched) return;
   window.__labFramesWatched = true;
-  const FOCUS = {tabindex: '0', role: 'region', 'aria-label': 'Chart, scrolls sideways'};
+  // A region's name must differ from the others' (axe's landmark-unique): a chart's own ARIA label (its
+  // description, which Streamlit puts on the frame) stays; a frame without one is named by its place.
   const mark = () => document.querySelectorAll('[data-testid="stVegaLiteChart"], [data-testid="stGraphVizChart"]')
-    .forEach(frame => {
+    .forEach((frame, i) => {
       const scrolls = frame.scrollWidth > frame.clientWidth + 1;
       if (scrolls === frame.hasAttribute('data-lab-focus')) return;  // as marked already
-      frame.toggleAttribute('data-lab-focus', scrolls);
-      Object.entries(FOCUS).forEach(([name, value]) => scrolls ? frame.setAttribute(name, value)
-                                                             : frame.removeAttribute(name));
+      if (scrolls) {
+        const given = {tabindex: '0', role: 'region'};
+        if (!frame.hasAttribute('aria-label')) given['aria-label'] = `Chart ${i + 1}, scrolls sideways`;
+        const before = Object.fromEntries(Object.keys(given).map(name => [name, frame.getAttribute(name)]));
+        frame.setAttribute('data-lab-focus', JSON.stringify(before));  // what to put back (null: none)
+        Object.entries(given).forEach(([name, value]) => frame.setAttribute(name, value));
+      } else {  // e.g. Vega's own role, graphics-document, comes back
+        Object.entries(JSON.parse(frame.getAttribute('data-lab-focus'))).forEach(([name, value]) =>
+          value === null ? frame.removeAttribute(name) : frame.setAttribute(name, value));
+        frame.removeAttribute('data-lab-focus');
+      }
     });
   let pending = false;
   const schedule = () => { if (!pending) { pending = true; requestAnimationFrame(() => { pending = false; mark(); }); } };

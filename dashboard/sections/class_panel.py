@@ -91,7 +91,7 @@ def instructor(code: str, secret: str) -> None:
                   "the QR code and the question, and nothing that controls the class.")
     open_projector.link_button("Open the projector view", projector, icon=":material/co_present:",
                                width="stretch")
-    st.subheader("Ask a question")
+    st.header("Ask a question")
     _pick_open_question(code)
     st.selectbox("Question", list(QUESTIONS), key="class_question",
                  format_func=lambda qid: f"{QUESTIONS[qid].page}: {QUESTIONS[qid].prompt}")
@@ -174,7 +174,7 @@ def summary_frame(questions: list[classroom.QuestionSummary]) -> pd.DataFrame:
 def summary(code: str, secret: str) -> None:
     """Every question so far: the share right, the spread, and which to spend time on."""
     questions = room().summary(code, secret)
-    st.subheader("Session summary")
+    st.header("Session summary")
     if not questions:
         return
     st.dataframe(summary_frame(questions), hide_index=True,

@@ -77,7 +77,7 @@ def _metric_pair(label: str, outputs: float, state: float) -> None:
 
 
 def padding_effect(with_lengths: RNNResult, without_lengths: RNNResult, X: np.ndarray, lengths) -> None:
-    st.subheader("What the padding does when the network is not told")
+    st.header("What the padding does when the network is not told")
     chart_column, text_column = st.columns([3, 2])
     chart_cache.show(padding_effect_spec(with_lengths.outputs, without_lengths.outputs, np.asarray(lengths)),
                      chart_column)
@@ -121,7 +121,7 @@ def tensorflow_check(X: np.ndarray, weights: tuple, lengths, with_lengths: RNNRe
 
 
 def what_if(run: RNNResult, settings: dict) -> None:
-    st.subheader("What if? Pin a baseline and compare")
+    st.header("What if? Pin a baseline and compare")
     baseline = shared.pin_controls(PAGE, settings, {"outputs": run.outputs, "state": run.state},
                                    ("lengths_pin", "lengths_unpin"),
                                    "Pin this run (with sequence_length), then change one length: the outputs are "

@@ -29,7 +29,7 @@ X = sections.inputs(settings["batch"], steps, settings["inputs"])  # (batch, ste
 w = experiment.layer_weights(settings)
 r = sections.backprop(X, w)
 
-st.subheader("1. Forward, then a loss on the last output")
+st.header("1. Forward, then a loss on the last output")
 left, right = st.columns([2, 3])
 left.metric("Loss L = ½ Σ (Y[T−1] − 0)²", f"{r.loss:.6g}")
 right.markdown(
@@ -38,7 +38,7 @@ right.markdown(
     "Y[T−1] of each example, against a target of 0: so the error at the last step is e[T−1] = Y[T−1]. "
     "Every earlier step affects the loss only through the steps after it.")
 
-st.subheader("2. One step back, with the numbers filled in")
+st.header("2. One step back, with the numbers filled in")
 st.markdown(
     "Going back through step t: the error e[t] is multiplied by the slope of the activation, "
     "s[t] = 1 − Y[t]² for tanh, giving d[t] = e[t] · s[t]. That is what reaches the weights at step t, and "
@@ -46,7 +46,7 @@ st.markdown(
     "diag(s[t]) · Wyᵀ**, one factor per step. Choose an example, a step and a neuron:")
 sections.step_section(r, w)
 
-st.subheader("3. One Wy, a sum of contributions")
+st.header("3. One Wy, a sum of contributions")
 answered = predict.predict_first("bptt.largest_dWy")
 st.markdown(
     "Step t adds Y[t−1]ᵀ · d[t] to the gradient of `Wy` (step 0 adds nothing: there is no Y[−1]). Below, "
@@ -74,9 +74,9 @@ if log_scale and (r.dWy_norms == 0).any():
     text_column.caption("A log axis has no place for 0: the zero contributions (step 0's to Wy, at least) "
                         "are not drawn.")
 
-st.subheader("4. Check with tf.GradientTape")
+st.header("4. Check with tf.GradientTape")
 sections.tape_section(X, w)
 
-st.subheader("5. Take this experiment with you")
+st.header("5. Take this experiment with you")
 experiment.notebook_download(sections.PAGE, lambda: sections.notebook(X, w, experiment.origin(settings)))
 experiment.share_link()

@@ -22,7 +22,7 @@ with st.sidebar:
     st.header("The layer")
     side = st.container()
 section_1 = st.container()  # filled below, once the settings (made in section 2's strip) are known
-st.subheader("2. Each neuron's output over time")
+st.header("2. Each neuron's output over time")
 st.markdown(
     "One panel per example, one line per neuron (the colours mean the same neurons on every page). "
     "**Notice** that at t = 0 a neuron sees only the inputs; from t = 1 on it also sees the previous "
@@ -31,7 +31,7 @@ st.markdown(
 settings = sections.layer_settings(side, main=sections.PAGE)  # steps, seed and scale just above the chart
 steps, neurons, batch, activation = (settings[k] for k in ("steps", "neurons", "batch", "activation"))
 
-section_1.subheader("1. The input batch, one row per time step and example")
+section_1.header("1. The input batch, one row per time step and example")
 table_column, table_text = section_1.columns([3, 2])
 with table_column:
     X, notes = inputs_table.editor(batch, steps, settings["inputs"])  # (batch, steps, inputs)
@@ -53,7 +53,7 @@ Y = compute.manual_outputs(X, w)  # (batch, steps, neurons)
 sections.what_if_section(X, settings, Y)
 experiment.chart_download(chart_cache.outputs_over_time(Y), "by_hand", "outputs")
 
-st.subheader("3. The hidden state, step by step")
+st.header("3. The hidden state, step by step")
 st.markdown(
     "The same numbers as a grid: a row per time step, a column per neuron, blue positive and red "
     "negative. In this simple cell the output **is** the state handed to the next step. "
@@ -62,7 +62,7 @@ st.markdown(
 bound = 1.0 if activation == "tanh" else max(float(np.abs(Y).max()), 1e-6)
 chart_cache.show(chart_cache.state_heatmap(Y, domain=(-bound, bound)))
 
-st.subheader("4. The weights: one set for every step")
+st.header("4. The weights: one set for every step")
 weights_column, weights_text = st.columns([3, 2])
 chart_cache.show(chart_cache.weight_pair(w.Wx, w.Wy), weights_column)
 count = w.Wx.size + w.Wy.size + w.b.size
@@ -75,13 +75,13 @@ weights_text.markdown(
     "output to the next step; the recurrence its notes describe is `Y1 = tanh(Y0 @ Wy + X1 @ Wx + b)`, "
     "and that is what runs here. `b` starts at zero (`tf.zeros`: the slide's `tf.zeroes` is a typo).")
 
-st.subheader("5. One output, computed by hand")
+st.header("5. One output, computed by hand")
 st.markdown(
     "Choose an example, a time step and a neuron: here is that one number with every term filled in. "
     "Compare the first line's terms with `Wx` and `Wy` above (the column of the chosen neuron).")
 sections.equation_section(X, w, Y)
 
-st.subheader("6. The same network the lesson's way: TF1 placeholders and a Session")
+st.header("6. The same network the lesson's way: TF1 placeholders and a Session")
 st.markdown(
     "The lesson writes this network in TensorFlow 1: a `tf.placeholder` per step, shared `tf.Variable`s, "
     "a `Session` that feeds each step's batch. Here that graph is built in its own `tf.Graph` and run "
@@ -89,5 +89,5 @@ st.markdown(
     f"and the weights' scale: the page checks the largest gap against a bar of {AGREEMENT:g}.")
 sections.tf1_section(X, w, Y)
 
-st.subheader("7. Take this experiment with you")
+st.header("7. Take this experiment with you")
 sections.take_away_section(X, w, Y, settings)

@@ -23,7 +23,7 @@ with st.sidebar:
     st.header("The cells")
     units = slider("gate_units", presenter.places(("gate_units",))["gate_units"])
 
-st.subheader("1. One sequence, three cells")
+st.header("1. One sequence, three cells")
 bias_column, steps_column = strip(sections.PAGE, 2)  # in the main area, just above the charts they drive
 forget_bias, steps = slider("gate_forget_bias", bias_column), slider("gate_steps", steps_column)
 settings = (units, seed, forget_bias, steps, pattern)
@@ -42,7 +42,7 @@ st.markdown(
     "whole run. The GRU has no separate cell: its update gate z mixes the old output and the candidate, "
     "h[t] = z · h[t−1] + (1 − z) · n[t].")
 
-st.subheader("2. The LSTM's cell state against its output")
+st.header("2. The LSTM's cell state against its output")
 chart_column, text_column = st.columns([3, 2])
 show(sections.cell_output_spec(shown["LSTM"]["cell"], shown["LSTM"]["outputs"]), chart_column)
 text_column.markdown(
@@ -54,18 +54,18 @@ first, last = text_column.columns(2)
 first.metric("Largest |c[t]|", f"{abs(shown['LSTM']['cell']).max():.4f}")
 last.metric("Largest |h[t]|", f"{abs(shown['LSTM']['outputs']).max():.4f}")
 
-st.subheader("3. How long does the cell keep a value? The forget-gate bias")
+st.header("3. How long does the cell keep a value? The forget-gate bias")
 sections.pulse_section(forget_bias)
 
-st.subheader("4. Hold a value for k steps, with the gates set by hand")
+st.header("4. Hold a value for k steps, with the gates set by hand")
 sections.hold_section()
 st.markdown(
     "A trained LSTM has to *find* weights like these by gradient descent, starting from a forget gate at "
     "0.73: that is why, in the Keras lab, it often needs more epochs than you would expect on long recalls.")
 
-st.subheader("5. Check with Keras")
+st.header("5. Check with Keras")
 sections.keras_section(*settings)
 
-st.subheader("6. Take this experiment with you")
+st.header("6. Take this experiment with you")
 sections.take_away_section(*settings)
 experiment.share_link()

@@ -35,7 +35,7 @@ with st.sidebar:
 settings = sections.LabSettings(task, examples, steps, k, cells, units, epochs, seed)
 
 predict.predict_first("keras_lab.lstm_weights")
-st.subheader("1. Train")
+st.header("1. Train")
 if not cells:
     st.warning("Turn on at least one of SimpleRNN, LSTM and GRU in the sidebar to train.")
 train_column, stop_column, note_column = st.columns([1, 1, 4])
@@ -91,7 +91,7 @@ try_text.markdown(
     "with an orthogonal `Wy` that passes a small state on almost unchanged. At k = 30 and the other "
     "defaults we measured SimpleRNN 0.039, LSTM 0.18 (still falling) and GRU 0.35, the mean's error.")
 
-st.subheader("2. unroll=True or unroll=False: the layer's graph")
+st.header("2. unroll=True or unroll=False: the layer's graph")
 st.markdown(
     f"Keras can run a recurrent layer as one loop (`unroll=False`, a `while_loop` in the graph, as "
     f"`dynamic_rnn` does) or write out one copy of the cell per step (`unroll=True`, as `static_rnn` does). "
@@ -112,6 +112,6 @@ if unroll_rows is not None:
         "step through. That trade suits short sequences of a fixed length; long or varying lengths want "
         "the loop. Times are measured on a shared server and vary from run to run.")
 
-st.subheader("3. Take this experiment with you")
+st.header("3. Take this experiment with you")
 if cells:
     experiment.notebook_download("keras_lab", lambda: sections.notebook(settings))

@@ -29,7 +29,7 @@ with st.sidebar:
     seed, scale = slider("seed", where["seed"]), slider("scale", where["scale"])
     activation = select("activation", where["activation"])
 
-st.subheader("One length per example")
+st.header("One length per example")
 columns = st.columns(PER_ROW)
 requested = [slider(f"len{i}", columns[i % PER_ROW]) for i in range(batch)]
 lengths, cut = ragged.clamp_lengths(requested, steps)
@@ -42,12 +42,12 @@ weights = (n_neurons, seed, scale, activation)
 with_lengths = compute.manual_result(X, *weights, tuple(lengths.tolist()))
 without_lengths = compute.manual_result(X, *weights, None)
 
-st.subheader("The padded batch")
+st.header("The padded batch")
 chart_column, text_column = st.columns([3, 2])
 chart_cache.show(sections.padded_batch_spec(X, lengths, show_values=steps <= 8), chart_column)
 text_column.markdown(sections.batch_text(n_inputs, seed))
 
-st.subheader("The outputs, told the lengths and not")
+st.header("The outputs, told the lengths and not")
 bound = max(1.0, float(np.abs(without_lengths.outputs).max()), float(np.abs(with_lengths.outputs).max()))
 told, not_told = st.columns(2)
 with told:

@@ -27,7 +27,7 @@ with st.sidebar:  # the presenter view folds what the preset does not need into 
     steps = slider("mem_steps", where["mem_steps"])
 
 predict.predict_first("memory.exploding")
-st.subheader("1. How long an input lives in the state")
+st.header("1. How long an input lives in the state")
 radius = slider("mem_radius", strip("memory", 1)[0])  # in the main area, just above the chart it drives
 compared = sections.radii(radius)
 norms = sections.state_norms(neurons, seed, activation, compared, steps, pattern, amplitude)  # (radii, steps)
@@ -58,7 +58,7 @@ faded.metric(*sections.fade_text(own, pattern))
 with text_column:
     sections.range_notes(compared, norms, "state norm", sections.FLOAT32, log_scale)
 
-st.subheader("2. Why ρ decides: the eigenvalues of Wy")
+st.header("2. Why ρ decides: the eigenvalues of Wy")
 eigen, drawn_radius = sections.eigenvalues(neurons, seed, radius)
 chart_column, text_column = st.columns([1, 1])
 chart_cache.show(sections.eigen_spec(eigen, radius), chart_column, width="content")  # round circles: its own size
@@ -74,16 +74,16 @@ text_column.markdown(
     "(tanh is nearly linear only near 0), but it still tells whether a small state fades or grows.\n\n"
     f"**Now:** {outside} of {neurons} eigenvalue{'s' if neurons > 1 else ''} outside the unit circle.")
 
-st.subheader("3. State: the same input, a different past")
+st.header("3. State: the same input, a different past")
 sections.history_section(neurons, seed, activation, radius, amplitude)
 
-st.subheader("4. Credit through time: how far back can training reach?")
+st.header("4. Credit through time: how far back can training reach?")
 st.markdown(
     "To learn from the past, training needs to know how the last output Y[T] depends on each earlier "
     "input: the gradient ∂Y[T]/∂X[t], computed here with `tf.GradientTape` for the same settings and "
     "radii. Its norm is drawn on a log axis against t.")
 sections.credit_section((neurons, seed, activation, steps, pattern, amplitude), radius)
 
-st.subheader("5. Take this experiment with you")
+st.header("5. Take this experiment with you")
 experiment.notebook_download("memory", lambda: sections.notebook(neurons, seed, activation, radius, steps, pattern, amplitude))
 experiment.share_link()

@@ -26,11 +26,11 @@ with st.sidebar:
                "epoch on the whole text. A default run on “hello” took 1.1 s on our two-core server (the "
                "server's first run also loads TensorFlow: about 6 s).")
 
-st.subheader("1. The text")
+st.header("1. The text")
 text, problem = sections.text_box()
 settings = sections.TextSettings(text, cell, units, epochs, seed)
 
-st.subheader("2. Train")
+st.header("2. Train")
 row = st.container(horizontal=True, gap="small")
 if row.button("Train", type="primary", key="text_train", disabled=problem is not None):
     sections.submit(settings)
@@ -60,7 +60,7 @@ if result is not None or status is not None and status.progress:
 
 if result is not None:
     reading = sections.reading(settings.key, result)
-    st.subheader("3. What each model predicts next")
+    st.header("3. What each model predicts next")
     if predict.predict_first("text_lab.stateless_after_l"):
         counts = sections.right_counts(reading)
         steps = len(text) - 1
@@ -76,7 +76,7 @@ if result is not None:
     else:
         st.caption("The table of both models' guesses appears once you commit a prediction (or skip).")
 
-    st.subheader("4. Inside the RNN: its state over the text")
+    st.header("4. Inside the RNN: its state over the text")
     shown_chars = min(len(text) - 1, sections.SHOWN_CHARS)
     chart_cache.show(sections.state_spec(settings.key, reading))
     st.caption(f"One row per neuron, one column per character read (the first {shown_chars} of "
@@ -88,7 +88,7 @@ if result is not None:
         "on *hello* look for one that is different at the two “l”s; that difference is all the RNN needs "
         "to answer “l” once and “o” once.")
 
-    st.subheader("5. Let it write")
+    st.header("5. Let it write")
     prompt = st.text_input("Prompt", key="text_prompt", max_chars=50, placeholder=f"{text[0]} (the text's start)")
     left, right = st.columns(2)
     temperature, length = slider("text_temperature", left), slider("text_sample_chars", right)
@@ -103,7 +103,7 @@ if result is not None:
                "character the model never learnt what comes next, so there it guesses.")
     sections.export_panel(settings, reading)
 
-st.subheader("What to try")
+st.header("What to try")
 st.markdown(
     "- **hello**: after training, the RNN is sure at every step; the stateless model splits 50/50 after "
     "“l”. Fewer epochs (try 10): when does the RNN tell the two “l”s apart?\n"

@@ -46,7 +46,7 @@ if not sections.tensorflow_loaded():
 rows = sections.sweep_with_progress(paths, points, m.needs_run)
 
 predict.predict_first("unrolling.static_ops")
-st.subheader(f"{metric} against the number of steps")
+st.header(f"{metric} against the number of steps")
 chart_column, text_column = st.columns([3, 2])
 cost_spec = sections.cost_chart_spec(rows, metric, log_scale)
 chart_cache.show(cost_spec, chart_column)
@@ -77,7 +77,7 @@ st.markdown("**What to try.** Raise the largest step count to 200 and watch the 
             "measure to GraphDef bytes, build time and run times; switch on the TF2 and Keras pairs; turn on "
             "log scales.  \n**What to notice.** " + " ".join(notice))
 
-st.subheader("The graphs themselves")
+st.header("The graphs themselves")
 st.markdown(
     "These are the real forward graphs that TensorFlow builds, with their bookkeeping operations grouped "
     "by name scope: blue boxes compute, yellow boxes hold the weights that every step shares. Each box "
@@ -86,7 +86,7 @@ st.markdown(
     "and runs it once per step.")
 sections.drawings_section()
 
-st.subheader("Memory: why long static graphs run out, and what `swap_memory` does")
+st.header("Memory: why long static graphs run out, and what `swap_memory` does")
 st.markdown(
     "Two things grow with the steps, and only one of them is the graph.\n\n"
     "1. **The graph.** `static_rnn` writes the cell into the graph once per step, so TensorFlow stores, "
@@ -105,6 +105,6 @@ st.markdown(
     "pass makes well under a megabyte of tensors). To see `swap_memory` matter you need a GPU, a big "
     "layer and long sequences.")
 
-st.subheader("Take this experiment with you")
+st.header("Take this experiment with you")
 experiment.notebook_download("unrolling", lambda: sections.notebook(points))
 experiment.share_link()

@@ -1,6 +1,7 @@
 """Every page on a 390 x 844 phone (issues 19 and 21): no sideways scrolling at the page's defaults and at
 its largest settings, every tap target at least 24 px, the main controls in the main area just above the
-chart they drive, and the sidebar closed after moving to another page. One server, one phone context."""
+chart they drive, every label of a chart or drawing at least 11 px on the screen, and the sidebar closed
+after moving to another page. One server, one phone context."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -16,6 +17,7 @@ pytestmark = pytest.mark.browser
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 PHONE = {"width": 390, "height": 844}
 MIN_TARGET_PX = 24  # WCAG 2.2, 2.5.8 (AA)
+MIN_LABEL_PX = 11   # issue 21: chart labels at least 11 px at 390 px
 LARGEST_TIMEOUT_MS = 300_000
 STRIPS = {"by_hand": "by_hand_controls", "bptt": "bptt_controls", "memory": "memory_controls",
           "gated": "gated_controls", "unrolling": "unrolling_controls"}  # controls.strip's keys
@@ -30,6 +32,13 @@ OVERFLOW_JS = """() => {
     .map(e => e.dataset.testid).slice(0, 5);
   return {page: [doc.scrollWidth, doc.clientWidth], main: [main.scrollWidth, main.clientWidth], past};
 }"""
+
+# Every text of a chart (Vega-Lite draws SVG here) or a Graphviz drawing, at the size the screen shows it: its
+# font size times the scale its SVG is drawn at (a drawing shrunk to fit a narrow column shrinks its text).
+LABELS_JS = """() => Array.from(document.querySelectorAll('[data-testid=stMain] svg text'))
+  .filter(t => t.getBoundingClientRect().width > 0 && t.textContent.trim())
+  .map(t => { const m = t.getScreenCTM();
+              return [parseFloat(getComputedStyle(t).fontSize) * (m ? Math.hypot(m.a, m.b) : 1), t.textContent.trim().slice(0, 30)]; })"""
 
 # Whatever a finger taps: buttons and links drawn as buttons, radio options, checkbox and toggle labels,
 # slider tracks (a tap anywhere on one moves it), select boxes, expander headers, tabs. Hidden ones (in a
@@ -66,6 +75,14 @@ def test_no_page_scrolls_sideways_on_a_phone(app, phone, name, settings):
     widths = phone.evaluate(OVERFLOW_JS)
     assert widths["page"][0] <= widths["page"][1] and widths["main"][0] <= widths["main"][1] + 1, \
         f"{name} at its {settings} scrolls sideways: {widths}"
+    unnamed = phone.evaluate("() => [...document.querySelectorAll('[data-testid=stVegaLiteChart]')]"
+                             ".filter(e => !(e.getAttribute('aria-label') || '').trim()).length")
+    assert unnamed == 0, f"{name} at its {settings}: {unnamed} charts lost their description (ARIA label) on the phone"
+    labels = phone.evaluate(LABELS_JS)
+    small = [(round(size, 1), text) for size, text in labels if size < MIN_LABEL_PX - 0.05]
+    assert not small, f"{name} at its {settings}: chart labels under {MIN_LABEL_PX} px on the phone: {small[:8]}"
+    if name in STRIPS:  # these pages open on charts: their labels were found and measured
+        assert labels, f"{name}: no chart label found to measure"
     if settings == "defaults":
         small = phone.evaluate(TARGETS_JS)
         assert not small, f"{name}: tap targets under {MIN_TARGET_PX} px: {small}"
