@@ -50,9 +50,9 @@ run: $(VENV)/.run-installed
 test: $(VENV)/.test-installed browser postgres redis nginx
 	$(PY) -m pytest -n 2 --dist loadfile
 
-# The inner loop: no browser, no training, no servers.
+# The inner loop: no browser, no training, no servers; on both cores, as `make test`.
 test-fast: $(VENV)/.test-installed postgres
-	$(PY) -m pytest -m "not browser and not slow" --ignore=tests/browser
+	$(PY) -m pytest -n 2 --dist loadfile -m "not browser and not slow" --ignore=tests/browser
 
 bench: $(VENV)/.test-installed browser
 	$(PY) tests/benchmark.py

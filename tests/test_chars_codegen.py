@@ -22,6 +22,7 @@ def _run(code: str, tmp_path):
     return done.stdout, np.load(tmp_path / "result.npz")
 
 
+@pytest.mark.slow  # trains the text model in a TensorFlow subprocess: make test, not test-fast
 def test_the_notebook_learns_hello_as_the_page_does(tmp_path):
     stdout, saved = _run(notebook_code("hello", "SimpleRNN", 16, 100, 42), tmp_path)
     vocab = ["e", "h", "l", "o"]
