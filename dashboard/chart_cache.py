@@ -123,10 +123,14 @@ def weight_pair(Wx: np.ndarray, Wy: np.ndarray):
     return charts.weight_pair(tidy.matrix_frame(Wx), tidy.matrix_frame(Wy))
 
 
+def _arrow_datasets(spec: dict) -> list[bytes]:
+    """The datasets of a spec that `to_spec` turned into Arrow bytes."""
+    return [data for data in spec.get("datasets", {}).values() if isinstance(data, bytes)]
+
+
 def numbers(spec: dict) -> list[pa.Table]:
     """The tables a spec draws, the largest first (a chart's own data before its rules and labels)."""
-    tables = [pa.ipc.open_stream(data).read_all() for data in spec.get("datasets", {}).values()
-              if isinstance(data, bytes)]
+    tables = [pa.ipc.open_stream(data).read_all() for data in _arrow_datasets(spec)]
     return sorted(tables, key=lambda table: -table.num_rows)
 
 
@@ -140,7 +144,7 @@ def show(spec: dict, where=st, width="stretch", key: str | None = None) -> None:
     rerun. Its key is `key`, else one made from the chart's title and description: two charts with the
     same title and description on a page need a `key` each."""
     where.vega_lite_chart(spec, width=width)
-    if not any(isinstance(data, bytes) for data in spec.get("datasets", {}).values()):
+    if not _arrow_datasets(spec):  # nothing to tabulate (decoded only once the popover is open)
         return
     description = spec.get("description")
     named = f"{spec.get('title')}|{description}"  # what tells a page's charts apart

@@ -501,7 +501,7 @@ async def follow_and_time(student: Student, class_size: int, class_hash: str, se
                 errors.append(f"no banner on the experiment: {student.texts[:3]}")
             return Run(time.perf_counter() - clock["sent"], errors)
         if sent.is_set() and time.perf_counter() - clock["sent"] > RUN_TIMEOUT_S:
-            return Run(0.0, [f"not sent on within {RUN_TIMEOUT_S} s"])
+            return Run(0.0, [f"the experiment did not open within {RUN_TIMEOUT_S} s of the sending"])
         ticks += student.poll_s  # a timer of fixed period, as the browser's (runs that overrun it are not queued)
         await asyncio.sleep(max(ticks - time.perf_counter(), 0))
 
@@ -514,7 +514,8 @@ async def follow_check(base_url: str, students: int, database_url: str, log=prin
     from dashboard.state.classroom import Classroom
     from rnncore.lesson.questions import QUESTIONS
 
-    room = Classroom(store.make_engine(database_url))
+    db = store.make_engine(database_url)  # the tool's own engine on the server's store, closed at the end
+    room = Classroom(db)
     session = room.start_session()
     class_ = [Student(base_url, i) for i in range(students)]
     await asyncio.gather(*(s.connect() for s in class_))
@@ -536,6 +537,7 @@ async def follow_check(base_url: str, students: int, database_url: str, log=prin
         runs = await asyncio.gather(*waits)
     finally:
         await asyncio.gather(*(s.close() for s in class_), return_exceptions=True)
+        db.dispose()
     log(f"{students} students followed: {summary(runs)}")
     # the link each student ends on holds the question's settings (a page leaves those at its defaults out)
     wrong = [s.query for s in class_ if not s.query or not dict(parse_qsl(s.query)).items() <= question.query.items()]

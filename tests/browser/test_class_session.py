@@ -124,7 +124,6 @@ def test_a_class_runs_two_questions_and_survives_a_restart(browser, db_url, tmp_
         for start, stop in ((0, 1), (1, class_size // 2), (class_size // 2, class_size)):  # the count grows, live
             _answer_all(students[start:stop], 1, given[start:stop])
             wait_until(lambda n=stop: _answers_so_far(teacher) == str(n), what=f"the live count {stop}")
-        wait_until(lambda: _answers_so_far(teacher) == str(class_size), what="all answers counted")
         for page in students:
             assert page.get_by_role("button", name=re.compile("Reveal")).count() == 0  # only the instructor
         phone = students[0]
