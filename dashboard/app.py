@@ -10,13 +10,14 @@ os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")  # before any page imports Ten
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import streamlit as st  # noqa: E402
 
-from dashboard import equation, notices, phone, presenter, registry, serving  # noqa: E402
+from dashboard import equation, experiment, notices, phone, presenter, registry, serving  # noqa: E402
 from dashboard.sections import class_follow  # noqa: E402
 
 serving.configure()
 
 st.set_page_config(page_title="Recurrence Lab", page_icon=":material/replay:", layout="wide")
 page = st.navigation([registry.st_page(p.url_path) for p in registry.PAGES])
+experiment.switch_if_asked()  # a page a class screen's fragment asked to open
 presenter.presenter_style()
 equation.display_style()
 phone.phone_first(page.url_path)

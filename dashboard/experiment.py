@@ -159,7 +159,22 @@ def page_link(url_path: str, where=st, label: str | None = None, query_params: d
     where.page_link(registry.st_page(url_path), label=label, query_params=query_params, icon=icon)
 
 
+SWITCH = "_lab_switch"  # Session State: (url_path, query) a fragment asked to open, opened by the next full run
+
+
 def switch_page(url_path: str, query_params: dict | None = None):
     """Open the page at `url_path` now, with `query_params` (a class sent to an experiment, and back).
+
+    Called from the class screens' polling fragments. A page switched to from inside a fragment run
+    sometimes showed in the browser only what app.py draws before the page (about one tab in fifty, under
+    load): so the fragment asks for a full rerun, and that run (`switch_if_asked`, first in app.py) switches.
     Made from the registry's `st.Page`, as `page_link` is."""
-    st.switch_page(registry.st_page(url_path), query_params=query_params)
+    st.session_state[SWITCH] = (url_path, dict(query_params or {}))
+    st.rerun(scope="app")
+
+
+def switch_if_asked() -> None:
+    """In app.py, before any page: open the page a fragment asked for (see `switch_page`)."""
+    asked = st.session_state.pop(SWITCH, None)
+    if asked:
+        st.switch_page(registry.st_page(asked[0]), query_params=asked[1])

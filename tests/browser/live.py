@@ -42,13 +42,31 @@ class LiveApp:
         app = "[data-testid='stApp']"
         page.wait_for_selector(f"{app}[data-test-connection-state='CONNECTED']", state="attached",
                                timeout=timeout_ms)
-        title = "[data-testid='stMain'] h1"  # every page has one
-        page.wait_for_selector(title, state="attached", timeout=timeout_ms)
+        title = "[data-testid='stMain'] h1"  # every page has one, unless its script failed before the title
+        failed = "[data-testid='stException'], [data-testid='stAlertContentError']"
+        try:
+            page.wait_for_selector(f"{title}, {failed}", state="attached", timeout=timeout_ms)
+        except Exception as timeout:  # say what the page shows instead
+            raise AssertionError(f"no page title within {timeout_ms} ms: {LiveApp.describe(page)}") from timeout
+        if not page.locator(title).count():
+            LiveApp.assert_clean(page)  # says what failed, instead of a timeout
+            page.wait_for_selector(title, state="attached", timeout=timeout_ms)  # an error of the page's own
         page.wait_for_selector(f"{app}[data-test-script-state='notRunning']", state="attached",
                                timeout=timeout_ms)
         for pending in ("[data-testid='stSkeleton']", "[data-stale='true']"):  # placeholders, last run's leftovers
             page.wait_for_selector(pending, state="detached", timeout=timeout_ms)
         page.wait_for_timeout(200)  # let the last delta paint
+
+    @staticmethod
+    def describe(page) -> str:
+        """The address, the app's connection and script states, and the start of the main area's text."""
+        return page.evaluate("""() => {
+            const app = document.querySelector("[data-testid='stApp']");
+            const main = document.querySelector("[data-testid='stMain']");
+            return `at ${location.href}; connection ${app && app.dataset.testConnectionState}, script ` +
+                   `${app && app.dataset.testScriptState}; ${main ? main.querySelectorAll("*").length : 0} ` +
+                   `elements in the main area, which reads: ${main ? main.innerText.slice(0, 600) : "(none)"}`;
+        }""")
 
     @staticmethod
     def assert_clean(page) -> None:
