@@ -40,7 +40,7 @@ serve-class: $(VENV)/.run-installed nginx
 # a class sent to an experiment by its instructor (with URL=..., DATABASE=<the server's database URL>); URL=http://127.0.0.1:8500
 # (and PID=<its pid>) measures a running server, e.g. make serve-class
 class-load: $(VENV)/.test-installed
-	$(PY) tests/class_load.py --students $(STUDENTS) $(if $(IDLE),--idle $(IDLE)) $(if $(TRAIN),--train) $(if $(FOLLOW),--follow $(if $(DATABASE),--database $(DATABASE))) $(if $(URL),--url $(URL)) $(if $(PID),--pid $(PID))
+	$(PY) tests/class_load.py --students $(STUDENTS) $(if $(IDLE),--idle $(IDLE)) $(if $(TRAIN),--train) $(if $(WHILE_TRAINING),--while-training) $(if $(FOLLOW),--follow $(if $(DATABASE),--database $(DATABASE))) $(if $(URL),--url $(URL)) $(if $(PID),--pid $(PID))
 
 run: $(VENV)/.run-installed
 	$(VENV)/bin/streamlit run dashboard/app.py --server.address 127.0.0.1

@@ -364,16 +364,19 @@ TRAIN_RATIO_TARGET = 1.2    # issue 12: the last of a class with the same settin
 SEEDS_MARGIN = 0.2          # issue 19: a seed each, the last within (runs / workers) x one run + 20%
 
 
-async def train_and_wait(student: Student, link: str) -> dict:
+async def train_and_wait(student: Student, link: str, pressed: list | None = None) -> dict:
     """Open `link`, press Train, poll as the page's fragment does until the result shows. Returns the
     wait, whether the first page after Train showed a place in the queue, a run or the result, that
-    page's texts ("first_texts"), whether any page showed an epoch of the run ("saw_epochs"), and errors."""
+    page's texts ("first_texts"), whether any page showed an epoch of the run ("saw_epochs"), and errors.
+    `pressed`, if given, gets this student's index once Train's run has come back."""
     opened = await student.open(link)
     if opened.errors:
         return {"seconds": None, "visible": False, "place": None, "first_texts": [], "saw_epochs": False,
                 "errors": opened.errors}
     start = time.perf_counter()
     run = await student.click("lab_train")
+    if pressed is not None:
+        pressed.append(student.index)
     errors, first_texts = list(run.errors), list(student.texts)
     visible = any(text.startswith(VISIBLE_STATE) or RESULT_TEXT in text for text in first_texts)
     places = [text for text in first_texts if text.startswith("Waiting: place ")]
@@ -390,16 +393,18 @@ async def train_and_wait(student: Student, link: str) -> dict:
             "saw_epochs": saw_epochs, "errors": errors}
 
 
-async def run_train(base_url: str, students: int, link: str, same: bool, seed: int) -> dict:
+async def run_train(base_url: str, students: int, link: str, same: bool, seed: int,
+                    pressed: list | None = None, first_index: int = 0) -> dict:
     """`students` open the lab and press Train at the same moment: with `same`, all with seed `seed`;
     else student i with seed + i (so nobody's run is stored already). Returns the waits, errors, and
-    how many saw no place in the queue, no run and no result right after pressing Train."""
+    how many saw no place in the queue, no run and no result right after pressing Train. `pressed`
+    collects who has pressed (see train_and_wait); `first_index` numbers the students from there."""
     sep = "&" if "?" in link else "?"
-    class_ = [Student(base_url, i) for i in range(students)]
+    class_ = [Student(base_url, first_index + i) for i in range(students)]
     await asyncio.gather(*(s.connect() for s in class_))
     try:
-        outcomes = await asyncio.gather(*(train_and_wait(s, f"{link}{sep}lab_seed={seed + (0 if same else s.index)}")
-                                          for s in class_))
+        outcomes = await asyncio.gather(*(train_and_wait(s, f"{link}{sep}lab_seed={seed + (0 if same else s.index - first_index)}",
+                                                         pressed) for s in class_))
     finally:
         await asyncio.gather(*(s.close() for s in class_), return_exceptions=True)
     waits = [o["seconds"] for o in outcomes if not o["errors"]]
@@ -457,6 +462,60 @@ def train_markdown(figures: dict) -> str:
 def within_target(figures: dict, target_s: float) -> bool:
     slider = figures["slider"]
     return not figures["connect_errors"] and not figures.get("idle_errors") and slider["errors"] == 0 and slider.get("p95_s", math.inf) <= target_s
+
+
+WHILE_TRAINING_TARGET_S = 1.5  # issue 19: sliders p95 while 30 others train with a seed each
+PRESS_TIMEOUT_S = 120
+
+
+async def sliders_while_training(base_url: str, students: int, link: str, sliders, moves: int, server=None,
+                                 log=print) -> dict:
+    """`students` press Train on the lab's tiny run with a seed each (the work goes to the job workers);
+    once all have pressed, `students` others move sliders on `link` as `run_class` does, while the
+    trainers keep polling their waits as their pages do. Then the trainers' results are waited for.
+    Returns the slider figures, the training figures, and whether the training outlasted the sliders (if
+    it did not, part of the slider rounds ran beside no training and the figure flatters the server)."""
+    import random
+
+    await run_class(base_url, 1, link, sliders, 1, server)  # warm: the page's imports and caches
+    pressed: list = []
+    finished: list = []
+
+    async def train() -> dict:
+        figures = await run_train(base_url, students, TINY_LINK, False, random.randrange(0, 9000 - students),
+                                  pressed, first_index=1000)
+        finished.append(time.perf_counter())
+        return figures
+
+    trainers = asyncio.create_task(train())
+    deadline = time.perf_counter() + PRESS_TIMEOUT_S
+    while len(pressed) < students and not trainers.done() and time.perf_counter() < deadline:
+        await asyncio.sleep(0.1)
+    sliding = time.perf_counter()
+    figures = await run_class(base_url, students, link, sliders, moves, server)
+    slid_until = time.perf_counter()
+    training = await trainers
+    log(f"{students} students moved sliders while {len(pressed)} trained: slider {figures['slider']}; training {training}")
+    return {"students": students, "pressed": len(pressed), "sliders": figures, "training": training,
+            "slider_s": slid_until - sliding, "training_outlasted_sliders": finished[0] >= slid_until}
+
+
+def while_training_markdown(figures: dict) -> str:
+    slider, training, n = figures["sliders"]["slider"], figures["training"], figures["students"]
+    met = slider.get("p95_s", math.inf) <= WHILE_TRAINING_TARGET_S and slider["errors"] == 0
+    cores = figures["sliders"].get("server_cores")
+    return "\n".join([
+        f"| {n} students move sliders while {figures['pressed']} others train (a seed each, tiny runs) | p50 (s) | "
+        "p95 (s) | max (s) | errors |", "|---|---:|---:|---:|---:|",
+        f"| slider round trips | {_seconds(slider, 'p50_s')} | {_seconds(slider, 'p95_s')} | {_seconds(slider, 'max_s')} | "
+        f"{slider['errors']} |",
+        f"| the trainers' waits for a result | {_seconds(training, 'p50_s')} | {_seconds(training, 'p95_s')} | "
+        f"{_seconds(training, 'max_s')} | {training['errors']} |", "",
+        f"Slider p95 target while training: {WHILE_TRAINING_TARGET_S} s: {'met' if met else '**NOT met**'}. The slider "
+        f"rounds took {figures['slider_s']:.1f} s; the training "
+        + ("outlasted them." if figures["training_outlasted_sliders"] else "**ended before them** (part of the rounds ran "
+           "beside no training).")
+        + (f" Web process (and its children) busy {cores:.2f} cores during the rounds." if cores is not None else "")]) + "\n"
 
 
 async def run_ladder(base_url: str, classes, link: str, sliders, moves: int, target_s: float, server=None,
@@ -695,6 +754,8 @@ def main(argv=None) -> dict:
     parser.add_argument("--follow", action="store_true",
                         help="instead of the ladder: the largest --students class joined on /class, sent to an experiment")
     parser.add_argument("--database", help="with --url and --follow: the server's RECURRENCE_LAB_DATABASE_URL")
+    parser.add_argument("--while-training", action="store_true",
+                        help="instead of the ladder: the largest --students class moves sliders while as many train")
     args = parser.parse_args(argv)
     if args.follow and args.url and not args.database:
         parser.error("--follow with --url needs --database, the store the server uses")
@@ -712,6 +773,12 @@ def main(argv=None) -> dict:
             report["follow"] = asyncio.run(follow_check(base_url, max(args.students), database,
                                                         log=lambda line: print(line, file=sys.stderr, flush=True)))
             print(follow_markdown(report["follow"]))
+            return report
+        if args.while_training:
+            report["while_training"] = asyncio.run(sliders_while_training(
+                base_url, max(args.students), args.link, args.sliders.split(","), args.moves, server,
+                log=lambda line: print(line, file=sys.stderr, flush=True)))
+            print(while_training_markdown(report["while_training"]))
             return report
         if args.pages:
             report["pages"] = asyncio.run(run_pages(base_url, max(args.students), args.moves, server,
