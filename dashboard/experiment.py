@@ -166,8 +166,8 @@ def switch_page(url_path: str, query_params: dict | None = None):
     """Open the page at `url_path` now, with `query_params` (a class sent to an experiment, and back).
 
     Called from the class screens' polling fragments. A page switched to from inside a fragment run
-    sometimes showed in the browser only what app.py draws before the page (about one tab in fifty, under
-    load): so the fragment asks for a full rerun, and that run (`switch_if_asked`, first in app.py) switches.
+    sometimes showed in the browser only what app.py draws before the page, so the fragment asks for a
+    full rerun, and that run (`switch_if_asked`, first in app.py) switches.
     Made from the registry's `st.Page`, as `page_link` is."""
     st.session_state[SWITCH] = (url_path, dict(query_params or {}))
     st.rerun(scope="app")

@@ -479,25 +479,18 @@ async def sliders_while_training(base_url: str, students: int, link: str, slider
 
     await run_class(base_url, 1, link, sliders, 1, server)  # warm: the page's imports and caches
     pressed: list = []
-    finished: list = []
-
-    async def train() -> dict:
-        figures = await run_train(base_url, students, TINY_LINK, False, random.randrange(0, 9000 - students),
-                                  pressed, first_index=1000)
-        finished.append(time.perf_counter())
-        return figures
-
-    trainers = asyncio.create_task(train())
+    trainers = asyncio.create_task(run_train(base_url, students, TINY_LINK, False,
+                                             random.randrange(0, 9000 - students), pressed, first_index=1000))
     deadline = time.perf_counter() + PRESS_TIMEOUT_S
     while len(pressed) < students and not trainers.done() and time.perf_counter() < deadline:
         await asyncio.sleep(0.1)
     sliding = time.perf_counter()
     figures = await run_class(base_url, students, link, sliders, moves, server)
-    slid_until = time.perf_counter()
+    slid_until, outlasted = time.perf_counter(), not trainers.done()
     training = await trainers
     log(f"{students} students moved sliders while {len(pressed)} trained: slider {figures['slider']}; training {training}")
     return {"students": students, "pressed": len(pressed), "sliders": figures, "training": training,
-            "slider_s": slid_until - sliding, "training_outlasted_sliders": finished[0] >= slid_until}
+            "slider_s": slid_until - sliding, "training_outlasted_sliders": outlasted}
 
 
 def while_training_markdown(figures: dict) -> str:
@@ -757,6 +750,10 @@ def main(argv=None) -> dict:
     parser.add_argument("--while-training", action="store_true",
                         help="instead of the ladder: the largest --students class moves sliders while as many train")
     args = parser.parse_args(argv)
+
+    def log(line: str) -> None:  # progress on stderr, the report's markdown on stdout
+        print(line, file=sys.stderr, flush=True)
+
     if args.follow and args.url and not args.database:
         parser.error("--follow with --url needs --database, the store the server uses")
     check_wire()
@@ -771,29 +768,29 @@ def main(argv=None) -> dict:
     with scratch, live_server(args.url, args.pid, env) as (base_url, server):
         if args.follow:
             report["follow"] = asyncio.run(follow_check(base_url, max(args.students), database,
-                                                        log=lambda line: print(line, file=sys.stderr, flush=True)))
+                                                        log=log))
             print(follow_markdown(report["follow"]))
             return report
         if args.while_training:
             report["while_training"] = asyncio.run(sliders_while_training(
                 base_url, max(args.students), args.link, args.sliders.split(","), args.moves, server,
-                log=lambda line: print(line, file=sys.stderr, flush=True)))
+                log=log))
             print(while_training_markdown(report["while_training"]))
             return report
         if args.pages:
             report["pages"] = asyncio.run(run_pages(base_url, max(args.students), args.moves, server,
-                                                    log=lambda line: print(line, file=sys.stderr, flush=True)))
+                                                    log=log))
             print(pages_markdown(report["pages"]))
             return report
         report |= asyncio.run(run_ladder(base_url, args.students, args.link, args.sliders.split(","), args.moves,
                                          args.target, server, args.all_sizes, not args.no_warmup, args.same, args.idle,
-                                         log=lambda line: print(line, file=sys.stderr, flush=True)))
+                                         log=log))
         if args.train:
             from dashboard.state import jobs
 
             workers = args.workers or jobs.worker_count() or 1
             report["train"] = asyncio.run(train_check(base_url, max(args.students), workers,
-                                                      log=lambda line: print(line, file=sys.stderr, flush=True)))
+                                                      log=log))
     print(markdown(report))
     if args.train:
         print(train_markdown(report["train"]))
