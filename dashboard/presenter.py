@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.presets import PRESENTER, PRESENTER_ON, active, apply, remembered, single_value
+from dashboard.presets import PRESENTER, PRESENTER_ON, apply, once_per_run, remembered, single_value
 
 
+@once_per_run
 def presenter() -> bool:
     """Whether this is the presenter view. `presenter_style()` asks on every run, from app.py,
     before the page: so `apply` runs first thing, whichever page is open."""
@@ -24,7 +25,7 @@ def presenter_style() -> None:
 
 def shown(key: str) -> bool:
     """False in the presenter view for a control that the active preset's point does not need."""
-    preset = active()
+    preset = apply()
     return not (presenter() and preset is not None) or key in preset.controls
 
 

@@ -8,7 +8,7 @@ setting's ordinary default would drop out of the link, and the link would reopen
 value. Checked in a browser on Streamlit 1.67.)
 
 `apply()` runs before the first widget of every run (app.py's `presenter.presenter_style()` and
-`default` call it):
+`default` call it; it does its work once per run, `once_per_run`):
 - the first time a session sees a preset, it writes the preset's values into Session State, so
   widgets that already hold a value (from another page) move to the preset too;
 - a page switch drops the URL parameters that no widget is bound to, so `preset` and `presenter`
@@ -19,9 +19,11 @@ or `presenter` value in `dashboard/notices.py`.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from dashboard import ragged
 from dashboard.settings import SETTINGS
@@ -109,6 +111,26 @@ def active() -> Preset | None:
     return PRESETS.get(name)
 
 
+def once_per_run(function):
+    """`function()` computed once per script run (a fragment's run included) and kept for the rest of it:
+    every control of a page asks for the preset and the view, a few dozen URL and Session State reads each
+    time, and within one run the answer cannot change. Outside a run (bare mode), computed every call."""
+    name = f"_lab_{function.__module__}.{function.__qualname__}"
+
+    @functools.wraps(function)
+    def kept():
+        ctx = get_script_run_ctx(suppress_warning=True)
+        if ctx is None:
+            return function()
+        run = ctx.cursors  # a new dict at the start of each run
+        memo = vars(ctx).get(name)
+        if memo is None or memo[0] is not run:
+            memo = vars(ctx)[name] = (run, function())
+        return memo[1]
+    return kept
+
+
+@once_per_run
 def apply() -> Preset | None:
     """Write a newly seen preset's values into Session State; keep preset/presenter in the URL."""
     kept = remembered()
@@ -126,16 +148,15 @@ def apply() -> Preset | None:
     return preset
 
 
-def starting_value(key: str):
-    """The active preset's value for a setting, else its declared default."""
-    preset = active()
+def starting_value(key: str, preset: Preset | None = None):
+    """The preset's (the active one's unless given) value for a setting, else its declared default."""
+    preset = preset or active()
     return preset.settings[key] if preset is not None and key in preset.settings else SETTINGS[key].default
 
 
 def default(key: str):
     """A widget's default: `starting_value`, after `apply` (which must come before any widget)."""
-    apply()
-    return starting_value(key)
+    return starting_value(key, apply())
 
 
 def check() -> list[str]:

@@ -18,12 +18,15 @@ from rnncore import memory as memory_core
 
 
 def fragment_id(at, function) -> str:
-    """The id under which this AppTest's runs registered the fragment made from `function`."""
+    """The id under which this AppTest's runs registered the fragment made from `function` (or from the
+    function of that name, for a fragment a page script defines on each run)."""
+    def made_from(cell) -> bool:
+        made = getattr(cell.cell_contents, "__wrapped__", cell.cell_contents)
+        return made is function or (isinstance(function, str) and getattr(made, "__name__", None) == function)
     for key, wrapped in at._fragment_storage._fragments.items():
-        if any(getattr(cell.cell_contents, "__wrapped__", cell.cell_contents) is function
-               for cell in wrapped.__closure__ or ()):
+        if any(made_from(cell) for cell in wrapped.__closure__ or ()):
             return key
-    raise AssertionError(f"no fragment of {function.__name__} on this page")
+    raise AssertionError(f"no fragment of {getattr(function, '__name__', function)} on this page")
 
 
 def fragment_rerun(at, function) -> None:
@@ -87,3 +90,25 @@ def test_opening_the_tf1_tables_reruns_the_tf1_section_only():
         numpy_table, tf1_table = (d.value for d in at.dataframe if d.editing_mode == "read_only")
         np.testing.assert_allclose(numpy_table, tf1_table, atol=1e-5)
         assert not at.get("vega_lite_chart")  # the charts above were not sent again
+
+
+def test_the_by_hand_seed_reruns_the_run_and_leaves_the_input_table_alone():
+    """The seed is a setting of the run, not of the table's shape: its move reruns sections 2 to 7 (the
+    page's `the_run`), and those show what a full run shows for the same settings."""
+    at = open_page("by_hand", {"steps": "4"})
+    at.slider(key="seed").set_value(7)
+    with Calls(inputs_table, "editor") as editor:
+        fragment_rerun(at, "the_run")
+        assert_clean(at)
+        assert editor == {"editor": 0}
+    assert not at.title and not [d for d in at.dataframe if d.editing_mode != "read_only"]  # the frame and the table stay
+    assert {s.key for s in at.slider if s.key in by_hand.LAYER_KEYS} == {"neurons", "seed", "scale"}  # not steps, inputs, batch
+    fragment = ([m.value for m in at.markdown], [c.proto.spec for c in at.get("vega_lite_chart")],
+                [m.value for m in at.metric], [l.value for l in at.latex])
+    assert len(fragment[1]) == 3 and fragment[2] and fragment[3]
+    at.run()  # the same settings in a full run: the same sections, the same numbers
+    assert at.slider(key="seed").value == 7 and at.title
+    full = ([m.value for m in at.markdown], [c.proto.spec for c in at.get("vega_lite_chart")],
+            [m.value for m in at.metric], [l.value for l in at.latex])
+    assert [m for m in full[0] if m in fragment[0]] == fragment[0]
+    assert full[1:] == fragment[1:]

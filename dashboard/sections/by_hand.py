@@ -22,18 +22,28 @@ TABLES = "by_hand_tables"  # the expander that holds the tables of every number
 LAYER_KEYS = ("steps", "neurons", "inputs", "batch", "seed", "scale", "activation", "weights")
 CHOICES = ("activation", "weights")  # select boxes; the other layer settings are sliders
 MAIN_KEYS = ("steps", "seed", "scale")  # what the page's first chart is about: in the main area, above it
+SHAPE_KEYS = ("steps", "inputs", "batch")  # the input table's shape: moving one redraws the table
 
 
-def layer_settings(where=st, main: str | None = None) -> dict:
-    """The sliders and select boxes that define the run, in the order a student meets them; with `main`
-    (a page name), MAIN_KEYS go to a strip of the main area made here (controls.strip), the rest to `where`.
-
-    In the presenter view, the controls that the preset's point does not need fold into "More settings"."""
+def layer_places(where=st, main: str | None = None) -> dict:
+    """Where each layer setting goes: `where`, or with `main` (a page name) MAIN_KEYS in a strip of the
+    main area made here (controls.strip). In the presenter view, the controls that the preset's point does
+    not need fold into "More settings". A fragment may fill these places, made by the page's full run."""
     places = presenter.places(LAYER_KEYS, where)
     shown = [key for key in MAIN_KEYS if presenter.shown(key)]
     if main is not None and shown:
         places |= dict(zip(shown, controls.strip(main, len(shown))))
-    return {key: (controls.select if key in CHOICES else controls.slider)(key, places[key]) for key in LAYER_KEYS}
+    return places
+
+
+def layer_controls(places: dict, keys=LAYER_KEYS) -> dict:
+    """The sliders and select boxes of `keys`, each in its place, in the order a student meets them."""
+    return {key: (controls.select if key in CHOICES else controls.slider)(key, places[key]) for key in keys}
+
+
+def layer_settings(where=st, main: str | None = None) -> dict:
+    """Every layer setting's control (`layer_places`, then `layer_controls`): the settings of the run."""
+    return layer_controls(layer_places(where, main))
 
 
 def table_digest(X: np.ndarray) -> str:
