@@ -45,14 +45,15 @@ class-load: $(VENV)/.test-installed
 run: $(VENV)/.run-installed
 	$(VENV)/bin/streamlit run dashboard/app.py --server.address 127.0.0.1
 
-# Two workers (pytest-xdist), a test file each at a time: the suite is CPU-bound Python, so it uses both
-# cores (1,416 tests in 13 min 53 s in a fresh clone on 2 cores, 2026-12-03); module fixtures stay in one worker.
+# Two workers (pytest-xdist), a test file each at a time (tests/conftest.py groups the files; the three that
+# drive a class of browsers share one group, so they never run at once): the suite is CPU-bound Python, so it
+# uses both cores; module fixtures stay in one worker.
 test: $(VENV)/.test-installed browser postgres redis nginx
-	$(PY) -m pytest -n 2 --dist loadfile
+	$(PY) -m pytest -n 2 --dist loadgroup
 
 # The inner loop: no browser, no training, no servers; on both cores, as `make test`.
 test-fast: $(VENV)/.test-installed postgres
-	$(PY) -m pytest -n 2 --dist loadfile -m "not browser and not slow" --ignore=tests/browser
+	$(PY) -m pytest -n 2 --dist loadgroup -m "not browser and not slow" --ignore=tests/browser
 
 bench: $(VENV)/.test-installed browser
 	$(PY) tests/benchmark.py

@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 
 import numpy as np
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from dashboard import exports, registry
 from dashboard.exports import Run  # noqa: F401  (pages build a Run for export_panel)
@@ -174,7 +175,15 @@ def switch_page(url_path: str, query_params: dict | None = None):
 
 
 def switch_if_asked() -> None:
-    """In app.py, before any page: open the page a fragment asked for (see `switch_page`)."""
+    """In app.py, before any page: open the page a fragment asked for (see `switch_page`).
+
+    The old page's fragments are forgotten first. The browser keeps asking for the polling fragment's run
+    until the new page reaches it; a request that came during the new page's run used to wait and run after
+    it, with the old page's name and address, and left the tab showing only the banner. The server drops a
+    request for a fragment it does not know ("does not exist anymore", in its log)."""
     asked = st.session_state.pop(SWITCH, None)
     if asked:
+        ctx = get_script_run_ctx(suppress_warning=True)
+        if ctx is not None:
+            ctx.fragment_storage.clear()
         st.switch_page(registry.st_page(asked[0]), query_params=asked[1])

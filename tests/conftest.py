@@ -26,9 +26,17 @@ SLOW_MODULES = {"test_training.py", "test_text.py", "test_page_keras_lab.py", "t
                 "test_benchmark_smoke.py", "test_notebooks.py", "test_workers.py"}
 
 
+# The browser tests that drive a whole class of Chromium pages at once: each loads both cores by itself, and
+# two of them at once on two workers left pages waiting past their timeouts. `make test` runs them one after
+# the other on one worker (`--dist loadgroup`: one group per file, these three files one group).
+CLASS_OF_BROWSERS = {"test_class_session.py", "test_many_sessions.py", "test_class_phone.py"}
+
+
 def pytest_collection_modifyitems(config, items):
     import pytest
 
     for item in items:
         if item.path.name in SLOW_MODULES:
             item.add_marker(pytest.mark.slow)
+        group = "class-of-browsers" if item.path.name in CLASS_OF_BROWSERS else item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group(name=group))
