@@ -148,20 +148,15 @@ def apply() -> Preset | None:
     return preset
 
 
-def _value_in(preset: Preset | None, key: str):
-    """`preset`'s value for a setting, else its declared default."""
+def starting_value(key: str, preset: Preset | None = None):
+    """The preset's (the active one's unless given) value for a setting, else its declared default."""
+    preset = preset or active()
     return preset.settings[key] if preset is not None and key in preset.settings else SETTINGS[key].default
 
 
-def starting_value(key: str):
-    """The active preset's value for a setting, else its declared default."""
-    return _value_in(active(), key)
-
-
 def default(key: str):
-    """A widget's default: the preset `apply` found (it must come before any widget; once per run), else the
-    setting's declared default."""
-    return _value_in(apply(), key)
+    """A widget's default: `starting_value`, after `apply` (which must come before any widget)."""
+    return starting_value(key, apply())
 
 
 def check() -> list[str]:
